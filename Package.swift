@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kvalitet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Kvalitet", targets: ["Kvalitet"]),
+        .executable(name: "kvalitet", targets: ["kvalitet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libxml2 from the system (Debian: libxml2-dev); see shim.h for the ICU workaround.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "Kvalitet",
+            dependencies: [
+                "CLibXML2",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "kvalitet",
+            dependencies: [
+                "Kvalitet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KvalitetTests",
+            dependencies: ["Kvalitet"],
+            resources: [.copy("Resources")]
+        ),
+    ]
+)

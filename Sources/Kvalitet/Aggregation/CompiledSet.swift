@@ -1,0 +1,83 @@
+/// An indicator set prepared for scoring: items in one flat list (dimension by dimension), and
+/// each item's value and positive flag per code looked up in a table instead of calling the
+/// scoring rule per answer.
+struct CompiledSet: Sendable {
+    let set: any IndicatorSet
+    let itemCount: Int
+    /// Lowercased item id → flat item index.
+    let itemLookup: [String: Int]
+    /// Flat item range of each dimension.
+    let dimensionItems: [Range<Int>]
+    /// Where each dimension's buckets start in ``Tally``'s per-dimension arrays.
+    let dimensionBucketOffsets: [Int]
+    let bucketCount: Int
+    /// Fewest valid answers that give a respondent a dimension score.
+    let minAnsweredCount: [Int]
+    let scaleMin: Int
+    let codeCount: Int
+    /// `values[item * codeCount + code − min]`.
+    let values: [Int]
+    let positive: [Bool]
+    /// Lowercased, trimmed don't-know answers.
+    let dontKnow: Set<String>
+
+    init(_ set: any IndicatorSet) {
+        self.set = set
+        let items = set.items
+        itemCount = items.count
+        var lookup: [String: Int] = [:]
+        for (index, item) in items.enumerated() { lookup[item.id.lowercased()] = index }
+        itemLookup = lookup
+        var ranges: [Range<Int>] = []
+        var offsets: [Int] = []
+        var start = 0
+        var buckets = 0
+        var minimum: [Int] = []
+        for dimension in set.dimensions {
+            let k = dimension.items.count
+            ranges.append(start..<(start + k))
+            offsets.append(buckets)
+            buckets += k
+            start += k
+            // c/k ≥ min_answered, with a tolerance for shares such as 0.6 that binary cannot hold.
+            minimum.append(Swift.max(1, Int((set.minAnswered * Double(k) - 1e-9).rounded(.up))))
+        }
+        dimensionItems = ranges
+        dimensionBucketOffsets = offsets
+        bucketCount = buckets
+        minAnsweredCount = minimum
+        scaleMin = set.scale.min
+        codeCount = set.scale.count
+        var values: [Int] = []
+        var positive: [Bool] = []
+        for item in items {
+            for code in set.scale.codes {
+                let value = set.scoring.value(of: code, reversed: item.reverse, scale: set.scale)
+                values.append(value)
+                positive.append(set.scoring.isPositive(value, scale: set.scale))
+            }
+        }
+        self.values = values
+        self.positive = positive
+        dontKnow = Set(set.scale.dontKnow.map { $0.trimmingSpaces.lowercased() })
+    }
+
+    /// A cell's meaning. Codes are returned as `code − min` (≥ 0).
+    enum Cell: Equatable {
+        case valid(Int)
+        case dontKnow
+        case unanswered
+        case invalid
+    }
+
+    func classify(_ raw: String) -> Cell {
+        let text = raw.trimmingSpaces
+        if text.isEmpty { return .unanswered }
+        if let code = Int(text) {
+            let offset = code - scaleMin
+            if offset >= 0 && offset < codeCount { return .valid(offset) }
+        }
+        if dontKnow.contains(text.lowercased()) { return .dontKnow }
+        return .invalid
+    }
+}

@@ -1,0 +1,156 @@
+/// Turns the tallies of the finest groups into the rows of FORMAT.md §5: merges them into every
+/// level, adds invited counts, applies primary and complementary suppression, orders the rows.
+struct ScoreBuilder {
+    let collector: ResponseCollector
+    /// `--breakdown NAME` as the user wrote it.
+    let breakdown: String?
+    /// `--min-n`, overriding each set's `min_n` when given.
+    let minNOverride: Int?
+
+    /// A group being built: its tally and the units (municipality, service, unit) it holds.
+    private struct Group {
+        var tally: Tally
+        var units: Set<[String]> = []
+    }
+
+    func rows() -> [ScoreRow] {
+        // Cells by (period, set).
+        var slices: [[String]: [Int]] = [:]
+        for (index, key) in collector.cellKeys.enumerated() {
+            slices[[key.period, key.set], default: []].append(index)
+        }
+        var t = TQuantiles()
+        var rows: [ScoreRow] = []
+        for sliceKey in slices.keys.sorted(by: Self.textOrder) {
+            let (period, setID) = (sliceKey[0], sliceKey[1])
+            guard let set = collector.compiled[setID] else { continue }
+            rows += sliceRows(period: period, set: set, cells: slices[sliceKey]!, t: &t)
+        }
+        return rows
+    }
+
+    private func sliceRows(period: String, set: CompiledSet, cells: [Int], t: inout TQuantiles) -> [ScoreRow] {
+        var groups: [GroupKey: Group] = [:]
+        func add(_ key: GroupKey, _ cell: Int) {
+            let cellKey = collector.cellKeys[cell]
+            groups[key, default: Group(tally: Tally(set))].tally.merge(collector.tallies[cell])
+            groups[key]!.units.insert([cellKey.municipality, cellKey.service, cellKey.unit])
+        }
+        for cell in cells {
+            let key = collector.cellKeys[cell]
+            add(GroupKey(level: .all), cell)
+            add(GroupKey(level: .municipality, municipality: key.municipality), cell)
+            add(GroupKey(level: .service, municipality: key.municipality, service: key.service), cell)
+            add(GroupKey(level: .unit, municipality: key.municipality, service: key.service, unit: key.unit), cell)
+            for subproject in collector.subprojects(municipality: key.municipality, unit: key.unit) {
+                add(GroupKey(level: .subproject, municipality: key.municipality, subproject: subproject), cell)
+            }
+            if let breakdown {
+                add(GroupKey(level: .municipality, municipality: key.municipality, breakdown: breakdown,
+                    breakdownValue: key.breakdownValue), cell)
+            }
+        }
+
+        let minN = minNOverride ?? set.set.minN
+        let suppressedGroups = Self.suppressedGroups(groups.mapValues(\.tally.respondents), minN: minN)
+
+        var rows: [ScoreRow] = []
+        let ordered = groups.keys.sorted { lhs, rhs in
+            if lhs.level != rhs.level { return lhs.level < rhs.level }
+            return Self.textOrder(lhs.sortKeys, rhs.sortKeys)
+        }
+        for key in ordered {
+            let group = groups[key]!
+            let invited = invitedCount(group.units, period: period, isBreakdown: !key.breakdown.isEmpty)
+            let groupSuppressed = suppressedGroups.contains(key)
+            func row(dimension: String, item: String, _ figures: RowFigures) -> ScoreRow {
+                let suppressed = key.level != .all && (groupSuppressed || figures.n < minN)
+                return ScoreRow(
+                    group: key, period: period, set: set.set.id, dimension: dimension, item: item,
+                    respondents: group.tally.respondents, invited: invited,
+                    responseRate: invited.flatMap { $0 > 0 ? Double(group.tally.respondents) / Double($0) : nil },
+                    n: suppressed ? nil : figures.n, mean: suppressed ? nil : figures.mean,
+                    sd: suppressed ? nil : figures.sd, ciLow: suppressed ? nil : figures.ciLow,
+                    ciHigh: suppressed ? nil : figures.ciHigh,
+                    positiveShare: suppressed ? nil : figures.positiveShare,
+                    dontKnow: suppressed ? nil : figures.dontKnow, unanswered: suppressed ? nil : figures.unanswered,
+                    suppressed: suppressed)
+            }
+            rows.append(row(dimension: "", item: "", group.tally.totalFigures(set: set, t: &t)))
+            var flatItem = 0
+            for (d, dimension) in set.set.dimensions.enumerated() {
+                rows.append(row(dimension: dimension.id, item: "", group.tally.dimensionFigures(d, set: set, t: &t)))
+                for item in dimension.items {
+                    if set.set.reportItems {
+                        rows.append(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t)))
+                    }
+                    flatItem += 1
+                }
+            }
+        }
+        return rows
+    }
+
+    /// Sum of the units' invited counts when every one is known; never for breakdown values
+    /// (forms are not sent out per background variable).
+    private func invitedCount(_ units: Set<[String]>, period: String, isBreakdown: Bool) -> Int? {
+        if isBreakdown { return nil }
+        var total = 0
+        for unit in units {
+            guard let invited = collector.invited(municipality: unit[0], unit: unit[2], period: period) else { return nil }
+            total += invited
+        }
+        return total
+    }
+
+    /// The groups whose every row is suppressed: primary (fewer than `minN` respondents) and
+    /// complementary (FORMAT.md §5): inside a parent that is published, when exactly one child is
+    /// primary-suppressed, the smallest other child (ties: smallest id) is suppressed too, so the
+    /// small one cannot be found by subtracting its siblings from the parent.
+    static func suppressedGroups(_ respondents: [GroupKey: Int], minN: Int) -> Set<GroupKey> {
+        var primary: Set<GroupKey> = []
+        for (key, count) in respondents where key.level != .all && count < minN { primary.insert(key) }
+        var suppressed = primary
+
+        // Children of each published parent: units in a service, services and breakdown values
+        // in a municipality.
+        var families: [GroupKey: [GroupKey]] = [:]
+        for key in respondents.keys {
+            switch key.level {
+            case .unit:
+                families[GroupKey(level: .service, municipality: key.municipality, service: key.service), default: []].append(key)
+            case .service:
+                families[GroupKey(level: .municipality, municipality: key.municipality), default: []].append(key)
+            case .municipality where !key.breakdown.isEmpty:
+                families[GroupKey(level: .municipality, municipality: key.municipality), default: []].append(key)
+            default:
+                break
+            }
+        }
+        for (parent, children) in families where !primary.contains(parent) {
+            // Services and breakdown values are separate families under the same municipality.
+            let kinds = Dictionary(grouping: children) { $0.level == .service ? "service" : "breakdown" }
+            for siblings in kinds.values {
+                let small = siblings.filter { primary.contains($0) }
+                guard small.count == 1 else { continue }
+                let others = siblings.filter { !primary.contains($0) }
+                let chosen = others.min { lhs, rhs in
+                    let (l, r) = (respondents[lhs]!, respondents[rhs]!)
+                    if l != r { return l < r }
+                    return textOrder(lhs.sortKeys, rhs.sortKeys)
+                }
+                if let chosen { suppressed.insert(chosen) }
+            }
+        }
+        return suppressed
+    }
+
+    /// Orders lists of texts by their UTF-8 bytes, element by element (code point order, the same
+    /// in every locale and in Python's `sorted`).
+    static func textOrder(_ lhs: [String], _ rhs: [String]) -> Bool {
+        for (l, r) in zip(lhs, rhs) where l != r {
+            return l.utf8.lexicographicallyPrecedes(r.utf8)
+        }
+        return lhs.count < rhs.count
+    }
+}

@@ -1,0 +1,3 @@
+enum BuiltInIndicatorSets {
+    static let definitions: [(name: String, yaml: String)] = []
+}

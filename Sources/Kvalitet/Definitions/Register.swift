@@ -1,0 +1,165 @@
+import Foundation
+
+/// A municipality's register of units and sub-projects (FORMAT.md §4): invited counts for
+/// response rates, and which units each improvement sub-project covers, with its goals.
+public struct Register: Sendable, Hashable {
+    /// One service place.
+    public struct Unit: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var service: String
+        /// Forms sent out, per period.
+        public var invited: [String: Int]
+
+        public init(id: String, name: String = "", service: String = "", invited: [String: Int] = [:]) {
+            self.id = id
+            self.name = name
+            self.service = service
+            self.invited = invited
+        }
+    }
+
+    /// A measurable goal of a sub-project: reach `target` on a dimension of a set by a period.
+    public struct Goal: Sendable, Hashable {
+        public var set: String
+        public var dimension: String
+        public var target: Double
+        public var by: String
+        public var baseline: String?
+
+        public init(set: String, dimension: String, target: Double, by: String, baseline: String? = nil) {
+            self.set = set
+            self.dimension = dimension
+            self.target = target
+            self.by = by
+            self.baseline = baseline
+        }
+    }
+
+    /// An improvement sub-project (delprosjekt) covering one or more units.
+    public struct Subproject: Sendable, Hashable {
+        public var id: String
+        public var name: String
+        public var units: [String]
+        public var goals: [Goal]
+
+        public init(id: String, name: String = "", units: [String], goals: [Goal] = []) {
+            self.id = id
+            self.name = name
+            self.units = units
+            self.goals = goals
+        }
+    }
+
+    public var municipality: String
+    public var units: [Unit]
+    public var subprojects: [Subproject]
+
+    public init(municipality: String, units: [Unit] = [], subprojects: [Subproject] = []) {
+        self.municipality = municipality
+        self.units = units
+        self.subprojects = subprojects
+    }
+
+    /// Reads a register from YAML; `file` names it in errors.
+    public static func load(yaml text: String, file: String) throws(KvalitetError) -> Register {
+        let root = try YAMLNode.parse(text, file: file)
+        try root.onlyKeys(["municipality", "units", "subprojects"])
+        let municipality = try root.required("municipality").string().trimmingSpaces
+        var register = Register(municipality: municipality)
+        var unitIDs: Set<String> = []
+        for node in try root.optional("units")?.sequence() ?? [] {
+            try node.onlyKeys(["id", "name", "service", "invited"])
+            let idNode = try node.required("id")
+            let id = try idNode.string().trimmingSpaces
+            guard !id.isEmpty, unitIDs.insert(id).inserted else {
+                throw idNode.refuse(id.isEmpty ? "must not be empty" : "unit \"\(id)\" is listed twice")
+            }
+            var invited: [String: Int] = [:]
+            for (period, countNode) in try node.optional("invited")?.mapping() ?? [] {
+                let count = try countNode.int()
+                guard count >= 0 else { throw countNode.refuse("must be 0 or more") }
+                invited[period.trimmingSpaces] = count
+            }
+            register.units.append(Unit(
+                id: id, name: try node.optional("name")?.string() ?? "",
+                service: try node.optional("service")?.string().trimmingSpaces ?? "", invited: invited))
+        }
+        var subprojectIDs: Set<String> = []
+        for node in try root.optional("subprojects")?.sequence() ?? [] {
+            try node.onlyKeys(["id", "name", "units", "goals"])
+            let idNode = try node.required("id")
+            let id = try idNode.string().trimmingSpaces
+            guard !id.isEmpty, subprojectIDs.insert(id).inserted else {
+                throw idNode.refuse(id.isEmpty ? "must not be empty" : "sub-project \"\(id)\" is listed twice")
+            }
+            var units: [String] = []
+            for unitNode in try node.required("units").sequence() {
+                let unit = try unitNode.string().trimmingSpaces
+                guard unitIDs.contains(unit) else {
+                    throw unitNode.refuse("unit \"\(unit)\" is not among the register's units")
+                }
+                units.append(unit)
+            }
+            var goals: [Goal] = []
+            for goalNode in try node.optional("goals")?.sequence() ?? [] {
+                try goalNode.onlyKeys(["set", "dimension", "target", "by", "baseline"])
+                goals.append(Goal(
+                    set: try goalNode.required("set").string(),
+                    dimension: try goalNode.required("dimension").string(),
+                    target: try goalNode.required("target").double(),
+                    by: try goalNode.required("by").string(),
+                    baseline: try goalNode.optional("baseline")?.string()))
+            }
+            register.subprojects.append(Subproject(
+                id: id, name: try node.optional("name")?.string() ?? "", units: units, goals: goals))
+        }
+        return register
+    }
+
+    /// Reads a register file.
+    public static func load(file url: URL) throws(KvalitetError) -> Register {
+        try load(yaml: try readDefinitionText(url), file: url.relativePath)
+    }
+}
+
+/// The registers of a run, looked up by municipality and unit.
+public struct RegisterIndex: Sendable {
+    public private(set) var registers: [Register] = []
+    private var units: [UnitKey: Register.Unit] = [:]
+    private var subprojects: [UnitKey: [String]] = [:]
+
+    struct UnitKey: Hashable {
+        var municipality: String
+        var unit: String
+    }
+
+    public init(_ registers: [Register] = []) throws(KvalitetError) {
+        for register in registers { try add(register) }
+    }
+
+    public mutating func add(_ register: Register) throws(KvalitetError) {
+        if registers.contains(where: { $0.municipality == register.municipality }) {
+            throw KvalitetError(.inputRefused, "two registers for municipality \"\(register.municipality)\"")
+        }
+        registers.append(register)
+        for unit in register.units {
+            units[UnitKey(municipality: register.municipality, unit: unit.id)] = unit
+        }
+        for subproject in register.subprojects {
+            for unit in subproject.units {
+                subprojects[UnitKey(municipality: register.municipality, unit: unit), default: []].append(subproject.id)
+            }
+        }
+    }
+
+    /// Forms sent out to `unit` in `period`, when the register says.
+    public func invited(municipality: String, unit: String, period: String) -> Int? {
+        units[UnitKey(municipality: municipality, unit: unit)]?.invited[period]
+    }
+
+    /// The sub-projects the register puts `unit` in.
+    public func subprojects(municipality: String, unit: String) -> [String] {
+        subprojects[UnitKey(municipality: municipality, unit: unit)] ?? []
+    }
+}

@@ -1,0 +1,160 @@
+import Yams
+
+/// A YAML node with the file and key path it came from, so every refusal can name
+/// `file:line:column` and the key (`dimensions[2].items[0].id`).
+struct YAMLNode {
+    let node: Node
+    let file: String
+    let path: String
+
+    /// Parses `text` (a whole definition file; these are small) into its root node.
+    static func parse(_ text: String, file: String) throws(KvalitetError) -> YAMLNode {
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                throw KvalitetError(.inputRefused, "the file is empty", at: SourceLocation(file: file))
+            }
+            return YAMLNode(node: root, file: file, path: "")
+        } catch let error as KvalitetError {
+            throw error
+        } catch let error as YamlError {
+            throw KvalitetError(.inputRefused, "not valid YAML: \(Self.describe(error))",
+                at: Self.location(of: error, file: file))
+        } catch {
+            throw KvalitetError(.inputRefused, "not valid YAML: \(error)", at: SourceLocation(file: file))
+        }
+    }
+
+    private static func location(of error: YamlError, file: String) -> SourceLocation {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return SourceLocation(file: file, line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            return SourceLocation(file: file, line: context.mark.line, column: context.mark.column)
+        default:
+            return SourceLocation(file: file)
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+            .composer(let context, let problem, _, _):
+            return [context.map { $0.text }, problem].compactMap { $0 }.joined(separator: " ")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicate keys \(duplicates.joined(separator: ", "))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    var location: SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line, column: node.mark?.column,
+            field: path.isEmpty ? nil : path)
+    }
+
+    func refuse(_ reason: String) -> KvalitetError {
+        let subject = path.isEmpty ? "" : "\(path): "
+        return KvalitetError(.inputRefused, subject + reason, at: location)
+    }
+
+    private func child(_ node: Node, _ component: String) -> YAMLNode {
+        let childPath: String
+        if component.hasPrefix("[") {
+            childPath = path + component
+        } else {
+            childPath = path.isEmpty ? component : "\(path).\(component)"
+        }
+        return YAMLNode(node: node, file: file, path: childPath)
+    }
+
+    // MARK: Mappings
+
+    /// The keys of a mapping, refusing anything else.
+    func mapping() throws(KvalitetError) -> [(key: String, value: YAMLNode)] {
+        guard case .mapping(let mapping) = node else { throw refuse("expected a mapping (key: value)") }
+        var pairs: [(String, YAMLNode)] = []
+        for (key, value) in mapping {
+            guard let name = key.string else { throw refuse("a key is not text") }
+            pairs.append((name, child(value, name)))
+        }
+        return pairs
+    }
+
+    /// The value of `key`, or nil when absent (or `null`).
+    func optional(_ key: String) throws(KvalitetError) -> YAMLNode? {
+        guard case .mapping(let mapping) = node else { throw refuse("expected a mapping (key: value)") }
+        guard let value = mapping[key] else { return nil }
+        if case .scalar(let scalar) = value, scalar.tag.description.hasSuffix(":null") || value.null != nil {
+            return nil
+        }
+        return child(value, key)
+    }
+
+    func required(_ key: String) throws(KvalitetError) -> YAMLNode {
+        guard let value = try optional(key) else {
+            let subject = path.isEmpty ? key : "\(path).\(key)"
+            throw KvalitetError(.inputRefused, "\(subject): required key is missing", at: location)
+        }
+        return value
+    }
+
+    /// Refuses keys that are not in `known` (a typo like `min-n` must not be ignored silently).
+    func onlyKeys(_ known: Set<String>) throws(KvalitetError) {
+        for (key, value) in try mapping() where !known.contains(key) {
+            throw value.refuse("unknown key (expected one of \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    // MARK: Sequences and scalars
+
+    func sequence() throws(KvalitetError) -> [YAMLNode] {
+        guard case .sequence(let sequence) = node else { throw refuse("expected a list") }
+        return sequence.enumerated().map { child($0.element, "[\($0.offset)]") }
+    }
+
+    func string() throws(KvalitetError) -> String {
+        guard case .scalar(let scalar) = node else { throw refuse("expected a text value") }
+        return scalar.string
+    }
+
+    func int() throws(KvalitetError) -> Int {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string.trimmingSpaces) else {
+            throw refuse("expected a whole number")
+        }
+        return value
+    }
+
+    func double() throws(KvalitetError) -> Double {
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string.trimmingSpaces),
+            value.isFinite
+        else {
+            throw refuse("expected a number")
+        }
+        return value
+    }
+
+    func bool() throws(KvalitetError) -> Bool {
+        guard case .scalar = node, let value = node.bool else { throw refuse("expected true or false") }
+        return value
+    }
+
+    /// `{nb: …, en: …}`, or a plain text used for both languages.
+    func localizedText() throws(KvalitetError) -> LocalizedText {
+        if case .scalar(let scalar) = node { return LocalizedText(scalar.string) }
+        try onlyKeys(["nb", "en"])
+        let nb = try optional("nb")?.string() ?? ""
+        let en = try optional("en")?.string() ?? ""
+        if nb.isEmpty && en.isEmpty { throw refuse("needs a text in nb or en") }
+        return LocalizedText(nb: nb, en: en)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    var trimmingSpaces: String {
+        var scalars = Substring(self).unicodeScalars[...]
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}

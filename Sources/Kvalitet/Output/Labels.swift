@@ -1,0 +1,53 @@
+/// Texts people read, in Norwegian bokmål or English.
+struct Labels {
+    let language: Language
+
+    private func pick(_ nb: String, _ en: String) -> String { language == .nb ? nb : en }
+
+    func fewerThan(_ n: Int) -> String { pick("færre enn \(n) svar", "fewer than \(n) responses") }
+    var dimension: String { pick("Dimensjon / spørsmål", "Dimension / item") }
+    var mean: String { pick("Snitt", "Mean") }
+    var interval: String { pick("95 % KI", "95% CI") }
+    var positive: String { pick("Positive", "Positive") }
+    var total: String { pick("Snitt av dimensjonene", "Mean of dimensions") }
+    var responses: String { pick("Svar", "Responses") }
+    var of: String { pick("av", "of") }
+
+    func level(_ key: GroupKey) -> String {
+        switch key.level {
+        case .all: return pick("Alle svar", "All responses")
+        case .municipality:
+            if !key.breakdown.isEmpty {
+                let value = key.breakdownValue.isEmpty ? pick("(ikke oppgitt)", "(not given)") : key.breakdownValue
+                return pick("Kommune", "Municipality") + " \(key.municipality), \(key.breakdown) = \(value)"
+            }
+            return pick("Kommune", "Municipality") + " \(key.municipality)"
+        case .service: return pick("Tjeneste", "Service") + " \(key.service) (\(key.municipality))"
+        case .unit: return pick("Enhet", "Unit") + " \(key.unit), \(key.service) (\(key.municipality))"
+        case .subproject: return pick("Delprosjekt", "Sub-project") + " \(key.subproject) (\(key.municipality))"
+        }
+    }
+
+    /// One decimal, rounded half away from zero, with the decimal comma in Norwegian.
+    func decimal(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded(.toNearestOrAwayFromZero))
+        let sign = tenths < 0 ? "-" : ""
+        return "\(sign)\(abs(tenths) / 10)\(language == .nb ? "," : ".")\(abs(tenths) % 10)"
+    }
+
+    /// A share as a whole percentage.
+    func percent(_ share: Double) -> String {
+        "\(Int((share * 100).rounded(.toNearestOrAwayFromZero))) %"
+    }
+
+    // Closing summary.
+    func summary(_ s: RunSummary) -> String {
+        pick(
+            "kvalitet: \(s.files) filer, \(s.read) svar lest, \(s.counted) telt, \(s.rejected) ikke telt, \(s.invalidCells) ugyldige celler, \(s.warnings) advarsler",
+            "kvalitet: \(s.files) files, \(s.read) responses read, \(s.counted) counted, \(s.rejected) not counted, \(s.invalidCells) invalid cells, \(s.warnings) warnings")
+    }
+
+    func notCounted(_ kind: String, _ count: Int) -> String {
+        pick("  ikke telt, \(kind): \(count)", "  not counted, \(kind): \(count)")
+    }
+}

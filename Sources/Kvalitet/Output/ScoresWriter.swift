@@ -1,0 +1,26 @@
+/// Where a writer's text goes: a file written atomically, or standard output.
+public protocol TextOutput {
+    mutating func write(_ text: String) throws(KvalitetError)
+}
+
+extension AtomicFile: TextOutput {}
+
+/// Collects text in memory (tests, small outputs).
+public struct StringOutput: TextOutput {
+    public var text = ""
+    public init() {}
+    public mutating func write(_ text: String) throws(KvalitetError) { self.text += text }
+}
+
+/// Presents a ``ScoreResult`` in one format (`--format`).
+///
+/// ## Implementing a writer
+/// - Write every row of the result, in its order; never reveal a figure of a suppressed row
+///   (its `respondents` may be shown, nothing else).
+/// - Labels people read come in `language` (Norwegian bokmål by default).
+/// - Write only through `output`; the caller makes the file appear whole or not at all.
+public protocol ScoresWriter: Sendable {
+    /// The format's name after `--format`, for example `csv`.
+    var name: String { get }
+    func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError)
+}

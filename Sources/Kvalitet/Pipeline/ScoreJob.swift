@@ -1,0 +1,87 @@
+import Foundation
+
+/// `kvalitet score` from parsed options to written files, so the command-line tool stays thin
+/// and tests run the whole job in process.
+public struct ScoreJob: Sendable {
+    /// Folders of extra set definitions (`--sets`).
+    public var setDirectories: [String] = []
+    public var defaultSet: String?
+    public var registerFiles: [String] = []
+    public var breakdown: String?
+    public var minN: Int?
+    public var format = "table"
+    /// Output file; standard output when nil.
+    public var output: String?
+    public var rejects: String?
+    public var strict = false
+    public var language = Language.nb
+    public var inputs: [String] = []
+    /// The writers `--format` chooses from.
+    public var writers: [any ScoresWriter] = [TableScoresWriter(), CSVScoresWriter(), JSONScoresWriter()]
+    /// The readers the pipeline uses.
+    public var readers: [any ResponseReader] = ScorePipeline.standardReaders
+
+    public init() {}
+
+    /// Loads the built-in sets and those of `setDirectories`.
+    public static func catalog(_ setDirectories: [String]) throws(KvalitetError) -> IndicatorSetCatalog {
+        var catalog = try IndicatorSetCatalog.builtIn()
+        for directory in setDirectories {
+            try catalog.addDirectory(URL(fileURLWithPath: directory, isDirectory: true,
+                relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
+        }
+        return catalog
+    }
+
+    /// Runs the job. Scores go to `output` (or `standardOutput`), the closing summary to
+    /// `standardError`. Nothing is written when it throws.
+    public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
+        if let minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
+        var writer: (any ScoresWriter)? = writers.first { $0.name == format }
+        if var table = writer as? TableScoresWriter {
+            table.minNOverride = minN
+            writer = table
+        }
+        guard let writer else {
+            throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
+        }
+        if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+        let catalog = try Self.catalog(setDirectories)
+        if let defaultSet, catalog[defaultSet] == nil {
+            throw KvalitetError(.inputRefused,
+                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
+        }
+        var registers = try RegisterIndex()
+        for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
+
+        let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: registers,
+            options: .init(defaultSet: defaultSet, breakdown: breakdown, minN: minN))
+        let files = try pipeline.inputFiles(inputs)
+        if files.isEmpty {
+            throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))")
+        }
+        let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
+            strict: strict)
+        let result = try pipeline.score(files, problems: problems)
+
+        if let output {
+            var file = try AtomicFile(path: output)
+            try writer.write(result, language: language, to: &file)
+            try file.commit()
+        } else {
+            try writer.write(result, language: language, to: &standardOutput)
+        }
+        try problems.commit()
+
+        let labels = Labels(language: language)
+        standardError(labels.summary(result.summary))
+        for (kind, count) in result.summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
+            standardError(labels.notCounted(kind, count))
+        }
+        if rejects == nil && !problems.counts.isEmpty {
+            standardError(language == .nb
+                ? "  (se hvert problem med --rejects FIL)" : "  (see every problem with --rejects FILE)")
+        }
+        return result
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// The main job, `kvalitet score`, as a pipeline of plug-ins:
+///
+/// 1. **find** the input files (folders give every file a reader takes);
+/// 2. **read** each with the ``ResponseReader`` for its format into ``ResponseRecord``s;
+/// 3. **collect**: apply FORMAT.md's rules per response with the run's ``IndicatorSet``s and
+///    their ``ScoringRule``s, report problems to the ``ProblemLog``, tally counted respondents;
+/// 4. **build** the rows of every level with suppression (``ScoreResult``);
+/// 5. **write** them with a ``ScoresWriter``.
+///
+/// Every plug-in is passed in; nothing is looked up in global state.
+public struct ScorePipeline: Sendable {
+    /// The readers, tried by file extension.
+    public var readers: [any ResponseReader]
+    public var catalog: IndicatorSetCatalog
+    public var registers: RegisterIndex
+    public var options: Options
+
+    /// Choices of a run that change the result.
+    public struct Options: Sendable {
+        /// The set of files that name none (`--set`).
+        public var defaultSet: String?
+        /// Background variable for the breakdown rows (`--breakdown`).
+        public var breakdown: String?
+        /// Overrides every set's `min_n` (`--min-n`).
+        public var minN: Int?
+
+        public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil) {
+            self.defaultSet = defaultSet
+            self.breakdown = breakdown
+            self.minN = minN
+        }
+    }
+
+    /// The standard readers: CSV and XML.
+    public static let standardReaders: [any ResponseReader] = [CSVResponseReader(), XMLResponseReader()]
+
+    public init(
+        readers: [any ResponseReader] = ScorePipeline.standardReaders, catalog: IndicatorSetCatalog,
+        registers: RegisterIndex = try! RegisterIndex(), options: Options = Options()
+    ) {
+        self.readers = readers
+        self.catalog = catalog
+        self.registers = registers
+        self.options = options
+    }
+
+    /// The files behind `paths`: a file as given, a folder as every file in it (not below it)
+    /// that a reader takes, by name.
+    public func inputFiles(_ paths: [String]) throws(KvalitetError) -> [InputFile] {
+        var files: [InputFile] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw KvalitetError(.inputRefused, "no such file or folder", at: SourceLocation(file: path))
+            }
+            if isDirectory.boolValue {
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                } catch {
+                    throw KvalitetError(.inputRefused, "cannot list the folder: \(describeFileError(error))",
+                        at: SourceLocation(file: path))
+                }
+                for name in names where !name.hasPrefix(".") && reader(for: name) != nil {
+                    let full = (path as NSString).appendingPathComponent(name)
+                    files.append(InputFile(url: URL(fileURLWithPath: full), name: full))
+                }
+            } else {
+                guard reader(for: path) != nil else {
+                    let known = readers.flatMap(\.fileExtensions).sorted().map { ".\($0)" }.joined(separator: ", ")
+                    throw KvalitetError(.usage, "no reader for this kind of file (known: \(known))",
+                        at: SourceLocation(file: path))
+                }
+                files.append(InputFile(url: URL(fileURLWithPath: path), name: path))
+            }
+        }
+        return files
+    }
+
+    /// The reader for a file name, by its extension.
+    public func reader(for name: String) -> (any ResponseReader)? {
+        let ext = (name as NSString).pathExtension.lowercased()
+        return readers.first { $0.fileExtensions.contains(ext) }
+    }
+
+    /// Reads and scores `files`; problems go to `problems`.
+    public func score(_ files: [InputFile], problems: ProblemLog) throws(KvalitetError) -> ScoreResult {
+        var collector = ResponseCollector(
+            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+            breakdown: options.breakdown, problems: problems)
+        for file in files {
+            guard let reader = reader(for: file.name) else { continue }
+            collector.begin(file)
+            do {
+                try reader.read(file, into: &collector)
+            } catch let error as KvalitetError {
+                throw error
+            } catch {
+                throw KvalitetError(.inputRefused, "cannot read the file: \(error)", at: SourceLocation(file: file.name))
+            }
+        }
+        let builder = ScoreBuilder(collector: collector, breakdown: options.breakdown, minNOverride: options.minN)
+        var sets: [String: any IndicatorSet] = [:]
+        for (id, compiled) in collector.compiled { sets[id] = compiled.set }
+        return ScoreResult(rows: builder.rows(), sets: sets, summary: collector.summary)
+    }
+}

@@ -1,0 +1,77 @@
+/// A problem found in one response or cell: it becomes a line of the rejects report, and under
+/// `--strict` an error.
+public struct Problem: Sendable, Hashable {
+    /// The kind of problem, as written in the `problem` column of the rejects report.
+    public struct Kind: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// A cell that is neither a valid code, a don't-know answer nor empty; counted as unanswered.
+        public static let invalidAnswer = Kind(rawValue: "invalid-answer")
+        /// A required field (respondent, municipality, service, unit, period) is empty or absent.
+        public static let missingField = Kind(rawValue: "missing-field")
+        /// The same respondent id twice for one set and period; the later one is not counted.
+        public static let duplicateRespondent = Kind(rawValue: "duplicate-respondent")
+        /// A row names a set that is not loaded.
+        public static let unknownSet = Kind(rawValue: "unknown-set")
+        /// A row names another set than the rest of its file.
+        public static let setMismatch = Kind(rawValue: "set-mismatch")
+        /// An aborted interview: read, never counted (expected, so not an error under `--strict`).
+        public static let aborted = Kind(rawValue: "aborted")
+        /// A `status` other than `complete` or `aborted`; the response is not counted.
+        public static let invalidStatus = Kind(rawValue: "invalid-status")
+        /// A complete response without a single valid answer; not counted.
+        public static let noValidAnswers = Kind(rawValue: "no-valid-answers")
+        /// A column (CSV) or item (XML) that belongs to nothing; reported once per file, ignored.
+        public static let unknownColumn = Kind(rawValue: "unknown-column")
+        /// Two answers to the same item in one response (XML); the first is used.
+        public static let duplicateAnswer = Kind(rawValue: "duplicate-answer")
+        /// A CSV row with more non-empty fields than the header has columns; not counted.
+        public static let fieldCount = Kind(rawValue: "field-count")
+        /// A `<response>` outside a `<unit>`, or another element the format does not know.
+        public static let unknownElement = Kind(rawValue: "unknown-element")
+        /// An `invited` figure that is not a whole number ≥ 0; ignored.
+        public static let invalidInvited = Kind(rawValue: "invalid-invited")
+
+        /// Whether `--strict` stops on it. Aborted interviews are part of the method, not a defect.
+        public var failsStrict: Bool { self != .aborted }
+
+        /// Whether the whole response is left out (as opposed to one cell or column).
+        public var rejectsResponse: Bool {
+            switch self {
+            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited:
+                return false
+            default:
+                return true
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var file: String
+    public var line: Int?
+    public var respondent: String
+    public var column: String
+    public var value: String
+    /// A sentence for people (standard error under `--strict`).
+    public var message: String
+
+    public init(
+        _ kind: Kind, file: String, line: Int?, respondent: String = "", column: String = "",
+        value: String = "", message: String
+    ) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.respondent = respondent
+        self.column = column
+        self.value = value
+        self.message = message
+    }
+
+    /// The location for messages.
+    public var location: SourceLocation {
+        SourceLocation(file: file, line: line, field: column.isEmpty ? nil : column)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Receives every problem of a run: counts it, writes it to the rejects report when one is
+/// wanted, and under `--strict` turns the first one into an error.
+public final class ProblemLog {
+    /// The rejects report's header (FORMAT.md §7).
+    public static let header = "file,line,respondent,column,value,problem\n"
+
+    private let rejects: AtomicFile?
+    private let strict: Bool
+    public private(set) var counts: [Problem.Kind: Int] = [:]
+    /// The first few problems, for the closing summary.
+    public private(set) var first: [Problem] = []
+
+    public init(rejects: AtomicFile?, strict: Bool) throws(KvalitetError) {
+        self.rejects = rejects
+        self.strict = strict
+        try rejects?.write(Self.header)
+    }
+
+    public func record(_ problem: Problem) throws(KvalitetError) {
+        if strict && problem.kind.failsStrict {
+            throw KvalitetError(.strict, "\(problem.message) [\(problem.kind)] (--strict)", at: problem.location)
+        }
+        counts[problem.kind, default: 0] += 1
+        if first.count < 10 { first.append(problem) }
+        try rejects?.write(CSVText.row([
+            problem.file, problem.line.map(String.init) ?? "", problem.respondent, problem.column,
+            problem.value, problem.kind.rawValue,
+        ]))
+    }
+
+    /// Writes the rejects report in place.
+    public func commit() throws(KvalitetError) {
+        try rejects?.commit()
+    }
+}
+
+/// CSV output text: RFC 4180 quoting where a field needs it.
+enum CSVText {
+    static func field(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func row(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\n"
+    }
+}

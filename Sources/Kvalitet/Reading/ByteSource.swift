@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a file in fixed-size chunks with plain `read(2)`, so memory stays constant whatever
+/// the file's size.
+final class ByteSource {
+    let file: InputFile
+    private let descriptor: Int32
+    private(set) var chunk: [UInt8]
+    private(set) var count = 0
+    private(set) var isAtEnd = false
+
+    init(_ file: InputFile, chunkSize: Int = 1 << 20) throws(KvalitetError) {
+        self.file = file
+        self.chunk = [UInt8](repeating: 0, count: chunkSize)
+        let fd = open(file.url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw KvalitetError(.inputRefused, "cannot open the file: \(String(cString: strerror(errno)))",
+                at: SourceLocation(file: file.name))
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw KvalitetError(.inputRefused, "is a folder, not a file", at: SourceLocation(file: file.name))
+        }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Reads the next chunk into `chunk[0..<count]`; returns false at the end of the file.
+    func refill() throws(KvalitetError) -> Bool {
+        if isAtEnd { return false }
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw KvalitetError(.inputRefused, "reading failed: \(String(cString: strerror(errno)))",
+                    at: SourceLocation(file: file.name))
+            }
+            count = got
+            if got == 0 { isAtEnd = true }
+            return got > 0
+        }
+    }
+
+    /// Starts again from the beginning of the file.
+    func rewind() throws(KvalitetError) {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw KvalitetError(.inputRefused, "cannot read the file again: \(String(cString: strerror(errno)))",
+                at: SourceLocation(file: file.name))
+        }
+        isAtEnd = false
+        count = 0
+    }
+}

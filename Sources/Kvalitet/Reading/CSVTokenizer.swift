@@ -1,0 +1,129 @@
+/// Splits a CSV byte stream into records of fields (RFC 4180: quoted fields may hold the
+/// delimiter, `""` and line breaks), one record at a time, in constant memory.
+///
+/// Written here rather than taken from a CSV package: the available ones (SwiftCSV, CSV.swift)
+/// read whole strings or go through `Character`s and `String` per byte, cannot fall back to
+/// Windows-1252 per file, and do not report the physical line where each record starts, which
+/// every message of FORMAT.md §7 needs.
+struct CSVTokenizer {
+    let source: ByteSource
+    let delimiter: UInt8
+    let encoding: TextEncoding
+    /// Longest field accepted; beyond it the file is refused (an unclosed quote, or not a CSV).
+    let maxFieldBytes: Int
+
+    private var position = 0
+    private var line = 1
+    private var field: [UInt8] = []
+
+    init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, maxFieldBytes: Int = 1 << 20) {
+        self.source = source
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.position = startOffset
+        self.maxFieldBytes = maxFieldBytes
+        field.reserveCapacity(256)
+    }
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let lf = UInt8(ascii: "\n")
+    private static let cr = UInt8(ascii: "\r")
+
+    /// The next byte, reading a new chunk when needed; nil at the end of the file.
+    private mutating func next() throws(KvalitetError) -> UInt8? {
+        if position >= source.count {
+            guard try source.refill() else { return nil }
+            position = 0
+        }
+        defer { position += 1 }
+        return source.chunk[position]
+    }
+
+    private mutating func peek() throws(KvalitetError) -> UInt8? {
+        if position >= source.count {
+            guard try source.refill() else { return nil }
+            position = 0
+        }
+        return source.chunk[position]
+    }
+
+    private mutating func append(_ byte: UInt8, recordLine: Int) throws(KvalitetError) {
+        guard field.count < maxFieldBytes else {
+            throw KvalitetError(.inputRefused,
+                "a field is longer than \(maxFieldBytes >> 20) MiB (an unclosed quote?)",
+                at: SourceLocation(file: source.file.name, line: recordLine))
+        }
+        field.append(byte)
+    }
+
+    private mutating func finishField(into fields: inout [String]) {
+        fields.append(field.withUnsafeBufferPointer { encoding.decode($0) })
+        field.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads the next record into `fields`; returns the line it starts on, or nil at the end.
+    /// A blank line yields a record of one empty field.
+    mutating func nextRecord(into fields: inout [String]) throws(KvalitetError) -> Int? {
+        fields.removeAll(keepingCapacity: true)
+        field.removeAll(keepingCapacity: true)
+        let recordLine = line
+        guard var byte = try next() else { return nil }
+        while true {
+            if byte == Self.quote && field.isEmpty {
+                // Quoted field: runs to the next quote that is not doubled.
+                while true {
+                    guard let inner = try next() else {
+                        throw KvalitetError(.inputRefused, "a quoted field is never closed",
+                            at: SourceLocation(file: source.file.name, line: recordLine))
+                    }
+                    if inner == Self.quote {
+                        if try peek() == Self.quote {
+                            position += 1
+                            try append(Self.quote, recordLine: recordLine)
+                            continue
+                        }
+                        break
+                    }
+                    if inner == Self.lf { line += 1 }
+                    try append(inner, recordLine: recordLine)
+                }
+                // Text after the closing quote (not RFC 4180, but Excel users type it) is kept.
+                guard let after = try next() else {
+                    finishField(into: &fields)
+                    return recordLine
+                }
+                byte = after
+                if byte != delimiter && byte != Self.lf && byte != Self.cr {
+                    try append(byte, recordLine: recordLine)
+                    guard let more = try next() else {
+                        finishField(into: &fields)
+                        return recordLine
+                    }
+                    byte = more
+                    continue
+                }
+            }
+            if byte == delimiter {
+                finishField(into: &fields)
+                guard let following = try next() else {
+                    finishField(into: &fields)
+                    return recordLine
+                }
+                byte = following
+                continue
+            }
+            if byte == Self.lf || byte == Self.cr {
+                if byte == Self.cr, try peek() == Self.lf { position += 1 }
+                line += 1
+                finishField(into: &fields)
+                return recordLine
+            }
+            try append(byte, recordLine: recordLine)
+            guard let following = try next() else {
+                finishField(into: &fields)
+                return recordLine
+            }
+            byte = following
+        }
+    }
+}

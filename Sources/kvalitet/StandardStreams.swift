@@ -1,0 +1,20 @@
+import Foundation
+import Kvalitet
+
+/// Standard output as a ``TextOutput``.
+struct StandardOutput: TextOutput {
+    mutating func write(_ text: String) throws(KvalitetError) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// Prints a line on standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Ends the process with the error's documented exit code and message.
+func fail(with error: KvalitetError) -> Never {
+    printError("kvalitet: \(error)")
+    exit(error.code.exitCode)
+}
