@@ -8,7 +8,7 @@ public enum SetDescriptions {
             table.append([set.id, String(set.version), set.title.text(language), String(set.dimensions.count),
                 String(set.items.count), catalog.origins[set.id] ?? ""])
         }
-        return TableScoresWriter.align(table)
+        return TableScoresWriter.align(table, left: [0, 2, 5])
     }
 
     public static func show(_ set: any IndicatorSet, language: Language) -> String {

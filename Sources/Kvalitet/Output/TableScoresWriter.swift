@@ -80,8 +80,8 @@ public struct TableScoresWriter: ScoresWriter {
         return Self.align(table)
     }
 
-    /// Pads columns to equal width: text left, figures right.
-    static func align(_ table: [[String]]) -> String {
+    /// Pads columns to equal width: the `left` columns (text) left-aligned, the others (figures) right.
+    static func align(_ table: [[String]], left: Set<Int> = [0]) -> String {
         guard let columns = table.first?.count else { return "" }
         var widths = Array(repeating: 0, count: columns)
         for row in table { for (c, cell) in row.enumerated() { widths[c] = max(widths[c], cell.count) } }
@@ -90,7 +90,7 @@ public struct TableScoresWriter: ScoresWriter {
             var cells: [String] = []
             for (c, cell) in row.enumerated() {
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
-                cells.append(c == 0 ? cell + pad : pad + cell)
+                cells.append(left.contains(c) ? cell + pad : pad + cell)
             }
             var line = "  " + cells.joined(separator: "  ")
             while line.hasSuffix(" ") { line.removeLast() }
