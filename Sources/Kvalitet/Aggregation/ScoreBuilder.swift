@@ -52,7 +52,8 @@ struct ScoreBuilder {
         }
 
         let minN = minNOverride ?? set.set.minN
-        let suppressedGroups = Self.suppressedGroups(groups.mapValues(\.tally.respondents), minN: minN)
+        let suppressedGroups = Self.suppressedGroups(groups.mapValues(\.tally.respondents),
+            subprojectUnits: groups.filter { $0.key.level == .subproject }.mapValues(\.units), minN: minN)
 
         var rows: [ScoreRow] = []
         let ordered = groups.keys.sorted { lhs, rhs in
@@ -61,7 +62,7 @@ struct ScoreBuilder {
         }
         for key in ordered {
             let group = groups[key]!
-            let invited = invitedCount(group.units, period: period, isBreakdown: !key.breakdown.isEmpty)
+            let invited = invitedCount(group.units, set: set.set, period: period, isBreakdown: !key.breakdown.isEmpty)
             let groupSuppressed = suppressedGroups.contains(key)
             func row(dimension: String, item: String, _ figures: RowFigures) -> ScoreRow {
                 let suppressed = key.level != .all && (groupSuppressed || figures.n < minN)
@@ -93,11 +94,13 @@ struct ScoreBuilder {
 
     /// Sum of the units' invited counts when every one is known; never for breakdown values
     /// (forms are not sent out per background variable).
-    private func invitedCount(_ units: Set<[String]>, period: String, isBreakdown: Bool) -> Int? {
+    private func invitedCount(_ units: Set<[String]>, set: any IndicatorSet, period: String, isBreakdown: Bool) -> Int? {
         if isBreakdown { return nil }
         var total = 0
         for unit in units {
-            guard let invited = collector.invited(municipality: unit[0], unit: unit[2], period: period) else { return nil }
+            guard let invited = collector.invited(set: set, municipality: unit[0], unit: unit[2], period: period) else {
+                return nil
+            }
             total += invited
         }
         return total
@@ -107,7 +110,13 @@ struct ScoreBuilder {
     /// complementary (FORMAT.md §5): inside a parent that is published, when exactly one child is
     /// primary-suppressed, the smallest other child (ties: smallest id) is suppressed too, so the
     /// small one cannot be found by subtracting its siblings from the parent.
-    static func suppressedGroups(_ respondents: [GroupKey: Int], minN: Int) -> Set<GroupKey> {
+    ///
+    /// Beyond FORMAT.md §5 (which is silent on sub-projects): a sub-project that holds exactly one
+    /// suppressed unit is suppressed too, since subtracting its published units would reveal that
+    /// unit (and through it, a primary-suppressed sibling). See Docs/Suppression.md.
+    static func suppressedGroups(_ respondents: [GroupKey: Int], subprojectUnits: [GroupKey: Set<[String]>] = [:],
+        minN: Int) -> Set<GroupKey>
+    {
         var primary: Set<GroupKey> = []
         for (key, count) in respondents where key.level != .all && count < minN { primary.insert(key) }
         var suppressed = primary
@@ -141,6 +150,12 @@ struct ScoreBuilder {
                 }
                 if let chosen { suppressed.insert(chosen) }
             }
+        }
+        for (subproject, units) in subprojectUnits where !suppressed.contains(subproject) {
+            let hidden = units.filter { unit in
+                suppressed.contains(GroupKey(level: .unit, municipality: unit[0], service: unit[1], unit: unit[2]))
+            }
+            if hidden.count == 1 { suppressed.insert(subproject) }
         }
         return suppressed
     }

@@ -8,14 +8,20 @@ public struct Register: Sendable, Hashable {
         public var id: String
         public var name: String
         public var service: String
-        /// Forms sent out, per period.
+        /// Forms sent out, per period, for the sets meant for the unit's service
+        /// (a set whose `service` equals the unit's).
         public var invited: [String: Int]
+        /// Forms sent out per set id and period, for any set (`invited: {medarbeidere: {"2024": 12}}`).
+        public var invitedBySet: [String: [String: Int]]
 
-        public init(id: String, name: String = "", service: String = "", invited: [String: Int] = [:]) {
+        public init(id: String, name: String = "", service: String = "", invited: [String: Int] = [:],
+            invitedBySet: [String: [String: Int]] = [:])
+        {
             self.id = id
             self.name = name
             self.service = service
             self.invited = invited
+            self.invitedBySet = invitedBySet
         }
     }
 
@@ -76,14 +82,20 @@ public struct Register: Sendable, Hashable {
                 throw idNode.refuse(id.isEmpty ? "must not be empty" : "unit \"\(id)\" is listed twice")
             }
             var invited: [String: Int] = [:]
-            for (period, countNode) in try node.optional("invited")?.mapping() ?? [] {
-                let count = try countNode.int()
-                guard count >= 0 else { throw countNode.refuse("must be 0 or more") }
-                invited[period.trimmingSpaces] = count
+            var invitedBySet: [String: [String: Int]] = [:]
+            for (key, value) in try node.optional("invited")?.mapping() ?? [] {
+                if case .mapping = value.node {
+                    for (period, countNode) in try value.mapping() {
+                        invitedBySet[key.trimmingSpaces, default: [:]][period.trimmingSpaces] = try Self.count(countNode)
+                    }
+                } else {
+                    invited[key.trimmingSpaces] = try Self.count(value)
+                }
             }
             register.units.append(Unit(
                 id: id, name: try node.optional("name")?.string() ?? "",
-                service: try node.optional("service")?.string().trimmingSpaces ?? "", invited: invited))
+                service: try node.optional("service")?.string().trimmingSpaces ?? "", invited: invited,
+                invitedBySet: invitedBySet))
         }
         var subprojectIDs: Set<String> = []
         for node in try root.optional("subprojects")?.sequence() ?? [] {
@@ -115,6 +127,12 @@ public struct Register: Sendable, Hashable {
                 id: id, name: try node.optional("name")?.string() ?? "", units: units, goals: goals))
         }
         return register
+    }
+
+    private static func count(_ node: YAMLNode) throws(KvalitetError) -> Int {
+        let count = try node.int()
+        guard count >= 0 else { throw node.refuse("must be 0 or more") }
+        return count
     }
 
     /// Reads a register file.
@@ -153,9 +171,14 @@ public struct RegisterIndex: Sendable {
         }
     }
 
-    /// Forms sent out to `unit` in `period`, when the register says.
-    public func invited(municipality: String, unit: String, period: String) -> Int? {
-        units[UnitKey(municipality: municipality, unit: unit)]?.invited[period]
+    /// Forms of `set` sent out to `unit` in `period`, when the register says: its figure for the
+    /// set, else its per-period figure when the set is meant for the unit's service.
+    public func invited(municipality: String, unit: String, period: String, set: any IndicatorSet) -> Int? {
+        guard let entry = units[UnitKey(municipality: municipality, unit: unit)] else { return nil }
+        if let bySet = entry.invitedBySet[set.id] { return bySet[period] }
+        let service = set.metadata.service.lowercased()
+        guard !service.isEmpty, service == entry.service.lowercased() else { return nil }
+        return entry.invited[period]
     }
 
     /// The sub-projects the register puts `unit` in.

@@ -5,6 +5,9 @@ struct Labels {
     private func pick(_ nb: String, _ en: String) -> String { language == .nb ? nb : en }
 
     func fewerThan(_ n: Int) -> String { pick("færre enn \(n) svar", "fewer than \(n) responses") }
+    var protectsSmallGroup: String {
+        pick("skjult for å verne en mindre gruppe", "hidden to protect a smaller group")
+    }
     var dimension: String { pick("Dimensjon / spørsmål", "Dimension / item") }
     var mean: String { pick("Snitt", "Mean") }
     var interval: String { pick("95 % KI", "95% CI") }

@@ -46,8 +46,8 @@ public struct TableScoresWriter: ScoresWriter {
         if let invited = row.invited, let rate = row.responseRate {
             line += " \(labels.of) \(invited) (\(labels.percent(rate)))"
         }
-        if row.suppressed && row.n == nil && row.group.level != .all && row.kind == .total {
-            if row.respondents < minN { line += " · " + labels.fewerThan(minN) }
+        if row.suppressed && row.group.level != .all && row.kind == .total {
+            line += " · " + (row.respondents < minN ? labels.fewerThan(minN) : labels.protectsSmallGroup)
         }
         return line
     }

@@ -17,7 +17,7 @@ struct ResponseCollector: ResponseSink {
     private var cellIndex: [CellKey: Int] = [:]
     /// Sub-projects named by the responses, per municipality and unit (added to the register's).
     private(set) var namedSubprojects: [UnitRef: Set<String>] = [:]
-    /// `invited` figures found in the files, per municipality, unit and period.
+    /// `invited` figures found in the files, per set, municipality, unit and period.
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
     private var seenRespondents: Set<String> = []
 
@@ -43,6 +43,7 @@ struct ResponseCollector: ResponseSink {
     }
 
     struct UnitPeriod: Hashable {
+        var set: String
         var municipality: String
         var unit: String
         var period: String
@@ -205,7 +206,7 @@ struct ResponseCollector: ResponseSink {
             namedSubprojects[UnitRef(municipality: municipality, unit: unit), default: []].insert(subproject)
         }
         if let invitedText = record.invited?.trimmingSpaces, !invitedText.isEmpty {
-            let key = UnitPeriod(municipality: municipality, unit: unit, period: period)
+            let key = UnitPeriod(set: set.set.id, municipality: municipality, unit: unit, period: period)
             if let invited = Int(invitedText), invited >= 0 {
                 if fileInvited[key] == nil { fileInvited[key] = invited }
             } else if warnedColumns.insert("invited\u{1F}\(unit)").inserted {
@@ -231,10 +232,10 @@ struct ResponseCollector: ResponseSink {
         tallies[index].add(cells: cells, set: set)
     }
 
-    /// Forms sent out to a unit in a period: the register's figure, else the file's.
-    func invited(municipality: String, unit: String, period: String) -> Int? {
-        registers.invited(municipality: municipality, unit: unit, period: period)
-            ?? fileInvited[UnitPeriod(municipality: municipality, unit: unit, period: period)]
+    /// Forms of a set sent out to a unit in a period: the register's figure, else the file's.
+    func invited(set: any IndicatorSet, municipality: String, unit: String, period: String) -> Int? {
+        registers.invited(municipality: municipality, unit: unit, period: period, set: set)
+            ?? fileInvited[UnitPeriod(set: set.id, municipality: municipality, unit: unit, period: period)]
     }
 
     /// The sub-projects a unit belongs to: the register's and those its responses name.
