@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""An independent implementation of FORMAT.md §2–§5 (`kvalitet score --format csv`), written
+from the format description alone, for checking the Swift code against.
+
+It keeps every answer in lists and computes with numpy and scipy (t quantiles), the way an
+analyst would, instead of the exact integer tallies of the Swift code. It also implements the
+project's documented decisions where FORMAT.md is silent (Docs/Decisions.md): aborted
+interviews are not registered for duplicate detection; a row naming another set is left out; a
+sub-project holding exactly one suppressed unit is suppressed; register `invited` per period
+applies to the sets of the unit's service; breakdown rows have no invited count.
+
+Usage: score_reference.py --set SET.yaml [--register R.yaml]... [--breakdown NAME] [--min-n N]
+                          INPUT... > scores.csv
+"""
+import argparse
+import csv
+import io
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from fractions import Fraction
+
+import numpy as np
+import yaml
+from scipy import stats
+
+ALIASES = {
+    "respondent": ["respondent", "besvarelse", "respondent_id", "id"],
+    "municipality": ["municipality", "kommune"],
+    "service": ["service", "tjeneste"],
+    "unit": ["unit", "enhet"],
+    "period": ["period", "periode", "year", "år"],
+    "set": ["set", "skjema"],
+    "subproject": ["subproject", "delprosjekt"],
+    "status": ["status"],
+}
+HEADER = ("level,municipality,service,unit,subproject,breakdown,breakdown_value,period,set,dimension,item,"
+          "respondents,invited,response_rate,n,mean,sd,ci_low,ci_high,positive_share,dont_know,unanswered,"
+          "suppressed").split(",")
+LEVELS = ["all", "municipality", "service", "unit", "subproject"]
+
+
+def read_csv(path):
+    raw = open(path, "rb").read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first = text.split("\n", 1)[0]
+    delimiter = max([";", ",", "\t"], key=lambda d: first.count(d)) if any(d in first for d in ";,\t") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [h.strip() for h in rows[0]]
+    out = []
+    line = 2
+    # csv.reader does not give line numbers; responses are compared by content, not line.
+    for row in rows[1:]:
+        if all(c.strip() == "" for c in row):
+            continue
+        rec = {"background": {}, "answers": {}}
+        for name, value in zip(header, row + [""] * (len(header) - len(row))):
+            low = name.lower()
+            core = next((k for k, al in ALIASES.items() if low in al), None)
+            if core:
+                rec[core] = value
+            elif low.startswith("bg."):
+                rec["background"][name[3:]] = value
+            elif low.startswith("bakgrunn."):
+                rec["background"][name[9:]] = value
+            else:
+                rec["answers"][name] = value
+        out.append(rec)
+    return out
+
+
+def read_xml(path):
+    root = ET.parse(path).getroot()
+    out, invited = [], {}
+    for unit in root.findall("unit"):
+        for resp in unit.findall("response"):
+            rec = {"respondent": resp.get("id", ""), "status": resp.get("status", ""),
+                   "set": root.get("set", ""), "municipality": root.get("municipality", ""),
+                   "period": root.get("period", ""), "unit": unit.get("id", ""), "service": unit.get("service", ""),
+                   "subproject": unit.get("subproject", ""), "invited": unit.get("invited"),
+                   "background": {b.get("name"): (b.text or "") for b in resp.findall("background")},
+                   "answers": {}}
+            for a in resp.findall("answer"):
+                rec["answers"].setdefault(a.get("item"), a.text or "")
+            out.append(rec)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", required=True)
+    ap.add_argument("--register", action="append", default=[])
+    ap.add_argument("--breakdown")
+    ap.add_argument("--min-n", type=int)
+    ap.add_argument("inputs", nargs="+")
+    args = ap.parse_args()
+
+    sdef = yaml.safe_load(open(args.set, encoding="utf-8"))
+    smin, smax = sdef["scale"]["min"], sdef["scale"]["max"]
+    dont_know = {str(s).strip().lower() for s in sdef["scale"].get("dont_know", [])}
+    scoring = sdef.get("scoring", "mean")
+    positive = sdef.get("positive", smax - (smax - smin) // 4)
+    min_n = args.min_n or sdef.get("min_n", 5)
+    min_answered = Fraction(str(sdef.get("min_answered", 0.5)))
+    report_items = sdef.get("report_items", True)
+    dims = sdef["dimensions"]
+    items = [(d["id"], it["id"], bool(it.get("reverse", False))) for d in dims for it in d["items"]]
+    item_lower = {it.lower(): it for _, it, _ in items}
+
+    def value(code, rev):
+        if scoring == "share":
+            return 1 if (code == positive) != rev else 0
+        return smin + smax - code if rev else code
+
+    def is_positive(v):
+        return v == 1 if scoring == "share" else v >= positive
+
+    registers = [yaml.safe_load(open(r, encoding="utf-8")) for r in args.register]
+    reg_invited, reg_sub = {}, defaultdict(set)
+    for reg in registers:
+        m = reg["municipality"].strip()
+        for u in reg.get("units", []):
+            reg_invited[(m, u["id"])] = (u.get("service", ""), u.get("invited", {}) or {})
+        for sp in reg.get("subprojects", []):
+            for u in sp["units"]:
+                reg_sub[(m, u)].add(sp["id"])
+
+    respondents = []  # counted: dict with keys + per-item values
+    seen = set()
+    file_invited = {}
+    named_sub = defaultdict(set)
+    for path in args.inputs:
+        recs = read_xml(path) if path.endswith(".xml") else read_csv(path)
+        file_set = None
+        for rec in recs:
+            named = (rec.get("set") or "").strip()
+            if file_set is None:
+                file_set = named or sdef["id"]
+            if named and named != file_set:
+                continue
+            f = {k: (rec.get(k) or "").strip() for k in ["respondent", "municipality", "service", "unit", "period"]}
+            if any(v == "" for v in f.values()):
+                continue
+            status = (rec.get("status") or "").strip().lower()
+            if status not in ("", "complete"):
+                continue
+            key = (f["period"], f["respondent"])
+            if key in seen:
+                continue
+            seen.add(key)
+            cells = {}
+            for name, raw in rec["answers"].items():
+                it = item_lower.get(name.strip().lower())
+                if it is None or it in cells:
+                    continue
+                t = raw.strip()
+                try:
+                    code = int(t)
+                except ValueError:
+                    code = None
+                if t == "":
+                    cells[it] = "blank"
+                elif code is not None and smin <= code <= smax:
+                    cells[it] = code
+                elif t.lower() in dont_know:
+                    cells[it] = "dk"
+                else:
+                    cells[it] = "blank"  # invalid counts as unanswered
+            if not any(isinstance(c, int) for c in cells.values()):
+                continue
+            bg = ""
+            if args.breakdown:
+                for name, v in rec["background"].items():
+                    if name.strip().lower() == args.breakdown.lower():
+                        bg = v.strip()
+                        break
+            f["bg"] = bg
+            f["cells"] = cells
+            sp = (rec.get("subproject") or "").strip()
+            if sp:
+                named_sub[(f["municipality"], f["unit"])].add(sp)
+            inv = rec.get("invited")
+            if inv is not None and inv.strip().isdigit():
+                file_invited.setdefault((f["municipality"], f["unit"], f["period"]), int(inv.strip()))
+            respondents.append(f)
+
+    def invited_of(m, u, period):
+        if (m, u) in reg_invited:
+            service, inv = reg_invited[(m, u)]
+            by_set = inv.get(sdef["id"])
+            if isinstance(by_set, dict):
+                return by_set.get(period) if period in by_set else by_set.get(int(period)) if period.isdigit() else None
+            if str(sdef.get("service", "")).lower() == str(service).lower() and sdef.get("service"):
+                for k, v in inv.items():
+                    if not isinstance(v, dict) and str(k) == period:
+                        return v
+        return file_invited.get((m, u, period))
+
+    rows = []
+    for period in sorted({r["period"] for r in respondents}):
+        rs = [r for r in respondents if r["period"] == period]
+        groups = defaultdict(list)
+        for r in rs:
+            m, s, u = r["municipality"], r["service"], r["unit"]
+            groups[("all", "", "", "", "", "", "")].append(r)
+            groups[("municipality", m, "", "", "", "", "")].append(r)
+            groups[("service", m, s, "", "", "", "")].append(r)
+            groups[("unit", m, s, u, "", "", "")].append(r)
+            for sp in reg_sub[(m, u)] | named_sub[(m, u)]:
+                groups[("subproject", m, "", "", sp, "", "")].append(r)
+            if args.breakdown:
+                groups[("municipality", m, "", "", "", args.breakdown, r["bg"])].append(r)
+
+        count = {g: len(v) for g, v in groups.items()}
+        primary = {g for g, c in count.items() if g[0] != "all" and c < min_n}
+        suppressed = set(primary)
+        families = defaultdict(list)
+        for g in groups:
+            if g[0] == "unit":
+                families[(("service", g[1], g[2], "", "", "", ""), "u")].append(g)
+            elif g[0] == "service":
+                families[(("municipality", g[1], "", "", "", "", ""), "s")].append(g)
+            elif g[0] == "municipality" and g[5]:
+                families[(("municipality", g[1], "", "", "", "", ""), "b")].append(g)
+        for (parent, _), kids in families.items():
+            if parent in primary:
+                continue
+            small = [k for k in kids if k in primary]
+            others = [k for k in kids if k not in primary]
+            if len(small) == 1 and others:
+                chosen = min(others, key=lambda k: (count[k], [x.encode() for x in k[1:]]))
+                suppressed.add(chosen)
+        for g, members in groups.items():
+            if g[0] != "subproject" or g in suppressed:
+                continue
+            units = {(r["municipality"], r["service"], r["unit"]) for r in members}
+            hidden = [x for x in units if ("unit", x[0], x[1], x[2], "", "", "") in suppressed]
+            if len(hidden) == 1:
+                suppressed.add(g)
+
+        order = sorted(groups, key=lambda g: (LEVELS.index(g[0]), [x.encode() for x in g[1:]]))
+        tq = {}
+
+        def t975(df):
+            if df not in tq:
+                tq[df] = stats.t.ppf(0.975, df)
+            return tq[df]
+
+        for g in order:
+            members = groups[g]
+            n_resp = len(members)
+            units = {(r["municipality"], r["unit"]) for r in members}
+            inv = None
+            if not g[5]:
+                figures = [invited_of(m, u, period) for m, u in units]
+                if all(x is not None for x in figures):
+                    inv = sum(figures)
+            gsup = g in suppressed
+
+            def emit(dim, item, n, mean, sd, lo, hi, pos, dk, un):
+                sup = g[0] != "all" and (gsup or n < min_n)
+                row = [g[0], g[1], g[2], g[3], g[4], g[5], g[6], period, sdef["id"], dim, item, n_resp,
+                       inv, (n_resp / inv if inv else None)]
+                if sup:
+                    row += [None] * 8 + [True]
+                else:
+                    row += [n, mean, sd, lo, hi, pos, dk, un, False]
+                rows.append(row)
+
+            def describe(vals):
+                n = len(vals)
+                if n == 0:
+                    return 0, None, None, None, None
+                a = np.array(vals, dtype=float)
+                mean = float(np.mean(a))
+                if n < 2:
+                    return n, mean, None, None, None
+                sd = float(np.std(a, ddof=1))
+                half = float(t975(n - 1) * sd / np.sqrt(n))
+                return n, mean, sd, mean - half, mean + half
+
+            per_item = {}
+            for d, it, rev in items:
+                vals = [value(r["cells"][it], rev) for r in members if isinstance(r["cells"].get(it), int)]
+                dk = sum(1 for r in members if r["cells"].get(it) == "dk")
+                un = sum(1 for r in members if r["cells"].get(it, "blank") == "blank")
+                per_item[it] = (vals, dk, un)
+            dim_means, dim_rows, scored = [], [], set()
+            for d in dims:
+                k = len(d["items"])
+                scores = []
+                for idx, r in enumerate(members):
+                    vs = [value(r["cells"][it["id"]], it.get("reverse", False)) for it in d["items"]
+                          if isinstance(r["cells"].get(it["id"]), int)]
+                    if vs and Fraction(len(vs), k) >= min_answered:
+                        scores.append(Fraction(sum(vs), len(vs)))
+                        scored.add(idx)
+                n, mean, sd, lo, hi = describe([float(s) for s in scores])
+                if mean is not None:
+                    dim_means.append(mean)
+                valid = [v for it in d["items"] for v in per_item[it["id"]][0]]
+                pos = sum(1 for v in valid if is_positive(v)) / len(valid) if valid else None
+                dk = sum(per_item[it["id"]][1] for it in d["items"])
+                un = sum(per_item[it["id"]][2] for it in d["items"])
+                dim_rows.append((d, (n, mean, sd, lo, hi, pos, dk, un)))
+            allvals = [v for it in per_item.values() for v in it[0]]
+            emit("", "", len(scored), (sum(dim_means) / len(dim_means)) if dim_means else None, None, None, None,
+                 (sum(1 for v in allvals if is_positive(v)) / len(allvals)) if allvals else None,
+                 sum(x[1] for x in per_item.values()), sum(x[2] for x in per_item.values()))
+            for d, fig in dim_rows:
+                emit(d["id"], "", *fig)
+                if report_items:
+                    for it in d["items"]:
+                        vals, dk, un = per_item[it["id"]]
+                        n, mean, sd, lo, hi = describe(vals)
+                        pos = sum(1 for v in vals if is_positive(v)) / len(vals) if vals else None
+                        emit(d["id"], it["id"], n, mean, sd, lo, hi, pos, dk, un)
+
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(HEADER)
+    for row in rows:
+        w.writerow(["" if v is None else ("true" if v is True else "false" if v is False else repr(v) if isinstance(v, float) else v)
+                    for v in row])
+
+
+if __name__ == "__main__":
+    main()
