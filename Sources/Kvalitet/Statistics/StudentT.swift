@@ -17,10 +17,11 @@ public struct StudentT: Sendable, Hashable {
     public func upperTail(_ t: Double) -> Double {
         let nu = degreesOfFreedom
         if t < 0 { return 1 - upperTail(-t) }
-        // ν/(ν+t²) loses precision when t² ≪ ν; then use the complement with t²/(ν+t²).
+        // ν/(ν+t²) is close to 1 when t² ≪ ν and loses digits; there use
+        // I_{ν/(ν+t²)}(ν/2, ½) = 1 − I_{t²/(ν+t²)}(½, ν/2), where the subtracted value is small.
         let t2 = t * t
         if t2 < nu {
-            return 0.5 * IncompleteBeta.complement(t2 / (nu + t2), a: 0.5, b: nu / 2)
+            return 0.5 * (1 - IncompleteBeta.regularized(t2 / (nu + t2), a: 0.5, b: nu / 2))
         }
         return 0.5 * IncompleteBeta.regularized(nu / (nu + t2), a: nu / 2, b: 0.5)
     }

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@testable import Kvalitet
+
+/// Helpers shared by the tests.
+enum Support {
+    /// A committed test resource.
+    static func resource(_ path: String) -> URL {
+        Bundle.module.url(forResource: "Resources", withExtension: nil)!.appendingPathComponent(path)
+    }
+
+    /// The repository root (for IndicatorSets/ and Samples/).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A new empty folder, removed by the caller with `cleanUp`.
+    static func temporaryFolder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kvalitet-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes `content` (bytes or UTF-8 text) into `folder/name`.
+    @discardableResult
+    static func write(_ content: String, to name: String, in folder: URL) -> String {
+        let url = folder.appendingPathComponent(name)
+        try! Data(content.utf8).write(to: url)
+        return url.path
+    }
+
+    @discardableResult
+    static func write(bytes: [UInt8], to name: String, in folder: URL) -> String {
+        let url = folder.appendingPathComponent(name)
+        try! Data(bytes).write(to: url)
+        return url.path
+    }
+
+    /// Runs `kvalitet score` in process; returns standard output and standard error.
+    static func score(_ configure: (inout ScoreJob) -> Void) throws(KvalitetError) -> (output: String, errors: String, result: ScoreResult) {
+        var job = ScoreJob()
+        configure(&job)
+        var output = StringOutput()
+        var errors = ""
+        let result = try job.run(standardOutput: &output) { errors += $0 + "\n" }
+        return (output.text, errors, result)
+    }
+
+    /// The KvalitetError a job throws (fails the test when it throws none).
+    static func scoreError(_ configure: (inout ScoreJob) -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> KvalitetError? {
+        do {
+            _ = try score(configure)
+            Issue.record("expected an error", sourceLocation: sourceLocation)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Splits CSV text (RFC 4180, as the writers produce it) into rows of fields.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var iterator = Array(text.unicodeScalars).makeIterator()
+        var pending: Unicode.Scalar? = nil
+        while let c = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = next }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
+            } else if c == "\"" && field.isEmpty {
+                quoted = true
+            } else if c == "," {
+                row.append(field)
+                field = ""
+            } else if c == "\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else {
+                field.unicodeScalars.append(c)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Compares two scores CSVs: texts exactly, numbers to `tolerance` (relative above 1).
+    static func expectSameScores(_ actual: String, _ expected: String, tolerance: Double = 1e-9,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    {
+        let a = parseCSV(actual)
+        let e = parseCSV(expected)
+        #expect(a.count == e.count, "row count", sourceLocation: sourceLocation)
+        var differences = 0
+        for (index, (x, y)) in zip(a, e).enumerated() {
+            #expect(x.count == y.count, "row \(index + 1) has \(x.count) fields, expected \(y.count)", sourceLocation: sourceLocation)
+            for (column, (u, v)) in zip(x, y).enumerated() where u != v {
+                if let p = Double(u), let q = Double(v), abs(p - q) <= tolerance * max(1, abs(q)) { continue }
+                differences += 1
+                if differences <= 5 {
+                    Issue.record("row \(index + 1), column \(e[0][column]): \(u) ≠ expected \(v)", sourceLocation: sourceLocation)
+                }
+            }
+        }
+        #expect(differences == 0, "\(differences) cells differ", sourceLocation: sourceLocation)
+    }
+}

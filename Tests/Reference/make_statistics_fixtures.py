@@ -1,0 +1,23 @@
+#!/usr/bin/env python3
+"""Writes Tests/KvalitetTests/Resources/statistics/*.csv: Student t quantiles and regularized
+incomplete beta values from scipy, for checking kvalitet's own implementations."""
+import csv
+import pathlib
+
+from scipy import special, stats
+
+out = pathlib.Path(__file__).resolve().parent.parent / "KvalitetTests/Resources/statistics"
+out.mkdir(parents=True, exist_ok=True)
+with open(out / "t-quantiles.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["df", "p", "quantile"])
+    for df in [1, 2, 3, 4, 5, 7, 10, 15, 29, 30, 50, 99, 100, 250, 1000, 10000, 100000, 2.5, 0.5]:
+        for p in [0.975, 0.95, 0.995, 0.9, 0.6, 0.025, 0.999]:
+            w.writerow([repr(float(df)), repr(p), repr(float(stats.t.ppf(p, df)))])
+with open(out / "incomplete-beta.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["x", "a", "b", "value"])
+    for a, b in [(0.5, 0.5), (1, 1), (2, 3), (0.5, 10), (10, 0.5), (50, 0.5), (5, 50), (100, 200), (0.1, 0.1)]:
+        for x in [1e-6, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999999]:
+            w.writerow([repr(x), repr(float(a)), repr(float(b)), repr(float(special.betainc(a, b, x)))])
+print("wrote", out)
