@@ -77,7 +77,10 @@ public struct XMLResponseReader: ResponseReader {
                 throw refuse("not well-formed XML: \(collector.message ?? "parse error"); nothing of the file is counted",
                     line: collector.line, column: collector.column)
             }
-            let line = Int(xmlTextReaderGetParserLineNumber(reader))
+            // The node's own line: the parser's position runs ahead of the node being reported.
+            let node = xmlTextReaderCurrentNode(reader)
+            let nodeLine = node.map { Int(xmlGetLineNo($0)) } ?? -1
+            let line = nodeLine > 0 ? nodeLine : Int(xmlTextReaderGetParserLineNumber(reader))
             let type = xmlTextReaderNodeType(reader)
             switch type {
             case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
