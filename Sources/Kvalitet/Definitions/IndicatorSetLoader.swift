@@ -74,7 +74,7 @@ public struct IndicatorSetLoader: Sendable {
             positive = max - (max - min) / 4
         }
 
-        var dimensions: [Dimension] = []
+        var dimensions: [QualityDimension] = []
         let dimensionList = try remember(root.required("dimensions"))
         for dimensionNode in try dimensionList.sequence() {
             _ = remember(dimensionNode)
@@ -90,7 +90,7 @@ public struct IndicatorSetLoader: Sendable {
                     text: try itemNode.required("text").localizedText(),
                     reverse: try itemNode.optional("reverse")?.bool() ?? false))
             }
-            dimensions.append(Dimension(id: dimensionID, title: dimensionTitle, items: items))
+            dimensions.append(QualityDimension(id: dimensionID, title: dimensionTitle, items: items))
         }
 
         let set = DefinedIndicatorSet(

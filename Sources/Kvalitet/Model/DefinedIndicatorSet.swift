@@ -6,7 +6,7 @@ public struct DefinedIndicatorSet: IndicatorSet {
     public var title: LocalizedText
     public var scale: Scale
     public var scoring: any ScoringRule
-    public var dimensions: [Dimension]
+    public var dimensions: [QualityDimension]
     public var metadata: IndicatorSetMetadata
     public var minN: Int
     public var minAnswered: Double
@@ -14,7 +14,7 @@ public struct DefinedIndicatorSet: IndicatorSet {
 
     public init(
         id: String, version: Int, title: LocalizedText, scale: Scale, scoring: any ScoringRule,
-        dimensions: [Dimension], metadata: IndicatorSetMetadata = IndicatorSetMetadata(),
+        dimensions: [QualityDimension], metadata: IndicatorSetMetadata = IndicatorSetMetadata(),
         minN: Int = 5, minAnswered: Double = 0.5, reportItems: Bool = true
     ) {
         self.id = id

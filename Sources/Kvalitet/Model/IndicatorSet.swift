@@ -23,7 +23,7 @@ public protocol IndicatorSet: Sendable {
     /// How a valid answer becomes a value and when it counts as positive.
     var scoring: any ScoringRule { get }
     /// The quality dimensions, in report order.
-    var dimensions: [Dimension] { get }
+    var dimensions: [QualityDimension] { get }
     /// Descriptive facts (sector, service, respondent group).
     var metadata: IndicatorSetMetadata { get }
     /// Groups with fewer counted respondents (and rows with a smaller `n`) are suppressed.

@@ -15,7 +15,7 @@ public struct Item: Sendable, Hashable {
 }
 
 /// One quality area of an indicator set (Trivsel, Brukermedvirkning, …) and its items.
-public struct Dimension: Sendable, Hashable {
+public struct QualityDimension: Sendable, Hashable {
     /// Unique inside its set.
     public var id: String
     /// The name shown in reports.
