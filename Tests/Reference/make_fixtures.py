@@ -172,3 +172,16 @@ def write_case(seed):
 
 for seed in (11, 23, 37, 41, 59):
     write_case(seed)
+
+# The samples in Samples/, one expected scores file each, also from the reference.
+golden = root / "Tests/KvalitetTests/Resources/samples"
+golden.mkdir(parents=True, exist_ok=True)
+for sample, set_id, breakdown in [("sfo-foresatte-eksempelvik.csv", "sfo-foresatte", "trinn"),
+                                  ("sykehjem-parorende-eksempelvik.xml", "sykehjem-parorende", "relasjon"),
+                                  ("medarbeidere-eksempelvik.csv", "medarbeidere", "kjonn")]:
+    expected = subprocess.run(
+        [sys.executable, str(reference), "--set", str(root / "IndicatorSets" / f"{set_id}.yaml"), "--register",
+         str(root / "Samples/register-eksempelvik.yaml"), "--breakdown", breakdown, str(root / "Samples" / sample)],
+        check=True, capture_output=True, text=True).stdout
+    (golden / f"{sample}.expected.csv").write_text(expected, encoding="utf-8")
+    print(f"{sample}: {expected.count(chr(10)) - 1} expected rows")
