@@ -6,7 +6,8 @@ It keeps every answer in lists and computes with numpy and scipy (t quantiles), 
 analyst would, instead of the exact integer tallies of the Swift code. It also implements the
 project's documented decisions where FORMAT.md is silent (Docs/Decisions.md): aborted
 interviews are not registered for duplicate detection; a row naming another set is left out; a
-sub-project holding exactly one suppressed unit is suppressed; register `invited` per period
+sub-project holding exactly one suppressed unit is suppressed; the total averages the published
+dimension means only; register `invited` per period
 applies to the sets of the unit's service; breakdown rows have no invited count.
 
 Usage: score_reference.py --set SET.yaml [--register R.yaml]... [--breakdown NAME] [--min-n N]
@@ -301,7 +302,8 @@ def main():
                         scores.append(Fraction(sum(vs), len(vs)))
                         scored.add(idx)
                 n, mean, sd, lo, hi = describe([float(s) for s in scores])
-                if mean is not None:
+                # Documented decision: the total averages only the published dimension means.
+                if mean is not None and (g[0] == "all" or n >= min_n):
                     dim_means.append(mean)
                 valid = [v for it in d["items"] for v in per_item[it["id"]][0]]
                 pos = sum(1 for v in valid if is_positive(v)) / len(valid) if valid else None

@@ -77,10 +77,16 @@ struct ScoreBuilder {
                     dontKnow: suppressed ? nil : figures.dontKnow, unanswered: suppressed ? nil : figures.unanswered,
                     suppressed: suppressed)
             }
-            rows.append(row(dimension: "", item: "", group.tally.totalFigures(set: set, t: &t)))
+            // The total averages the dimension means that are published: averaging a suppressed
+            // one in would let it be derived from the total and the others (Docs/Suppression.md).
+            let dimensionFigures = set.set.dimensions.indices.map { group.tally.dimensionFigures($0, set: set, t: &t) }
+            let publishedMeans = dimensionFigures.compactMap { figures in
+                key.level == .all || figures.n >= minN ? figures.mean : nil
+            }
+            rows.append(row(dimension: "", item: "", group.tally.totalFigures(set: set, dimensionMeans: publishedMeans)))
             var flatItem = 0
             for (d, dimension) in set.set.dimensions.enumerated() {
-                rows.append(row(dimension: dimension.id, item: "", group.tally.dimensionFigures(d, set: set, t: &t)))
+                rows.append(row(dimension: dimension.id, item: "", dimensionFigures[d]))
                 for item in dimension.items {
                     if set.set.reportItems {
                         rows.append(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t)))

@@ -64,12 +64,9 @@ extension Tally {
         return figures
     }
 
-    /// Total row: unweighted mean of the dimension means; shares and counts pooled over all items.
-    func totalFigures(set: CompiledSet, t: inout TQuantiles) -> RowFigures {
-        var means: [Double] = []
-        for dimension in set.dimensionItems.indices {
-            if let mean = dimensionFigures(dimension, set: set, t: &t).mean { means.append(mean) }
-        }
+    /// Total row: unweighted mean of the given dimension means (the published ones: see
+    /// ScoreBuilder); shares and counts pooled over all items.
+    func totalFigures(set: CompiledSet, dimensionMeans means: [Double]) -> RowFigures {
         let pooled = pooledCounts(0..<set.itemCount, set: set)
         return RowFigures(
             n: scored,
