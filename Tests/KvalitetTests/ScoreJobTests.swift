@@ -116,7 +116,7 @@ import Testing
         #expect(run.result.summary.counted == 1)
         #expect(run.result.summary.rejected == 5)
         #expect(run.result.summary.invalidCells == 1)
-        #expect(run.errors.hasPrefix("kvalitet: 1 filer, 6 svar lest, 1 telt, 5 ikke telt, 1 ugyldige celler, 0 advarsler\n"))
+        #expect(run.errors.hasPrefix("kvalitet: 1 fil, 6 svar lest, 1 telt, 5 ikke telt, 1 ugyldig celle, 0 advarsler\n"))
     }
 
     @Test func strictStopsAtTheFirstProblemWithItsLocation() {
@@ -201,5 +201,14 @@ import Testing
         let run = try Support.score { $0.inputs = [sub.path] }
         #expect(run.result.summary.files == 2)
         #expect(run.result.summary.counted == 2)
+    }
+
+    /// Every response read is counted or accounted for, also when the reader itself leaves it out.
+    @Test func readEqualsCountedPlusNotCounted() throws {
+        let path = Support.write(Self.header + "r1,M,SFO,u,2024,sfo-foresatte,5,5\nr2,M,SFO,u,2024,sfo-foresatte,5,5,extra\n",
+            to: "extra.csv", in: folder)
+        let summary = try Support.score { $0.inputs = [path] }.result.summary
+        #expect(summary.read == 2 && summary.counted == 1 && summary.rejected == 1)
+        #expect(summary.rejectedByKind == ["field-count": 1])
     }
 }

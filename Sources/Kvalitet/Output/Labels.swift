@@ -45,9 +45,17 @@ struct Labels {
 
     // Closing summary.
     func summary(_ s: RunSummary) -> String {
-        pick(
-            "kvalitet: \(s.files) filer, \(s.read) svar lest, \(s.counted) telt, \(s.rejected) ikke telt, \(s.invalidCells) ugyldige celler, \(s.warnings) advarsler",
-            "kvalitet: \(s.files) files, \(s.read) responses read, \(s.counted) counted, \(s.rejected) not counted, \(s.invalidCells) invalid cells, \(s.warnings) warnings")
+        func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
+            "\(n) " + (n == 1 ? pick(nbOne, enOne) : pick(nbMany, enMany))
+        }
+        return "kvalitet: " + [
+            count(s.files, "fil", "filer", "file", "files"),
+            count(s.read, "svar lest", "svar lest", "response read", "responses read"),
+            count(s.counted, "telt", "telt", "counted", "counted"),
+            count(s.rejected, "ikke telt", "ikke telt", "not counted", "not counted"),
+            count(s.invalidCells, "ugyldig celle", "ugyldige celler", "invalid cell", "invalid cells"),
+            count(s.warnings, "advarsel", "advarsler", "warning", "warnings"),
+        ].joined(separator: ", ")
     }
 
     func notCounted(_ kind: String, _ count: Int) -> String {

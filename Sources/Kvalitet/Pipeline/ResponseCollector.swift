@@ -66,7 +66,9 @@ struct ResponseCollector: ResponseSink {
         warnedColumns.removeAll(keepingCapacity: true)
     }
 
+    /// A problem the reader found; when it leaves a whole response out, that response was read too.
     mutating func report(_ problem: Problem) throws {
+        if problem.kind.rejectsResponse { summary.read += 1 }
         try note(problem)
     }
 
