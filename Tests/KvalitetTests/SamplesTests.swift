@@ -47,6 +47,6 @@ import Testing
         }
         #expect(run.output.contains("After-school programme (SFO) – parents · 2024"))
         #expect(run.output.contains("fewer than 5 responses"))
-        #expect(run.errors.hasPrefix("kvalitet: 1 files, 149 responses read, 148 counted"))
+        #expect(run.errors.hasPrefix("kvalitet: 1 file, 149 responses read, 148 counted"))
     }
 }
