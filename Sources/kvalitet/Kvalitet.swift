@@ -1,9 +1,27 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct KvalitetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvalitet",
         abstract: "Scores user and employee surveys against indicator sets (bedrekommune style).",
+        discussion: "Exit codes: 0 done, 1 usage error, 2 input refused, 3 problems found under --strict.",
         subcommands: [ScoreCommand.self, SetsCommand.self])
+
+    /// Like ArgumentParser's own `main`, but a usage error exits with 1 (FORMAT.md §7), not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            printError(fullMessage(for: error))
+            Foundation.exit(code == .validationFailure ? 1 : code.rawValue)
+        }
+    }
 }
