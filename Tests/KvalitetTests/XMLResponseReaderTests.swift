@@ -59,6 +59,13 @@ import Testing
         #expect(error?.message.hasPrefix("not well-formed XML") == true)
     }
 
+    @Test func aCutOffFileSaysSo() throws {
+        let error = #expect(throws: KvalitetError.self) {
+            try read("<survey set=\"s\" municipality=\"m\" period=\"p\">\n<unit id=\"u\" service=\"S\">\n<response id=\"r\">\n<answer item=\"q\">5</answer>\n")
+        }
+        #expect(error?.message == "not well-formed XML: the file ends before its elements are closed (cut off?); nothing of the file is counted")
+    }
+
     @Test func billionLaughsIsRefused() throws {
         var doctype = "<!DOCTYPE survey [\n<!ENTITY lol \"lol\">\n"
         for level in 1...9 {

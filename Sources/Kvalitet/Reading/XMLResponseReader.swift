@@ -60,6 +60,16 @@ public struct XMLResponseReader: ResponseReader {
         var pending: Pending?
         var warnedElements: Set<String> = []
         var sawSurvey = false
+        func notWellFormed() -> KvalitetError {
+            var message = collector.message ?? "parse error"
+            // libxml2's reader reports a document that ends with elements still open as "Extra
+            // content at the end of the document"; say what it means for an export file.
+            if message.hasPrefix("Extra content at the end") && sawSurvey {
+                message = "the file ends before its elements are closed (cut off?)"
+            }
+            return refuse("not well-formed XML: \(message); nothing of the file is counted",
+                line: collector.line, column: collector.column)
+        }
 
         func refuse(_ message: String, line: Int? = nil, column: Int? = nil) -> KvalitetError {
             KvalitetError(.inputRefused, message, at: SourceLocation(file: file.name, line: line, column: column))
@@ -73,10 +83,7 @@ public struct XMLResponseReader: ResponseReader {
         while true {
             let status = xmlTextReaderRead(reader)
             if status == 0 { break }
-            if status < 0 || collector.message != nil {
-                throw refuse("not well-formed XML: \(collector.message ?? "parse error"); nothing of the file is counted",
-                    line: collector.line, column: collector.column)
-            }
+            if status < 0 || collector.message != nil { throw notWellFormed() }
             // The node's own line: the parser's position runs ahead of the node being reported.
             let node = xmlTextReaderCurrentNode(reader)
             let nodeLine = node.map { Int(xmlGetLineNo($0)) } ?? -1
@@ -175,10 +182,7 @@ public struct XMLResponseReader: ResponseReader {
                 break
             }
         }
-        if let message = collector.message {
-            throw refuse("not well-formed XML: \(message); nothing of the file is counted",
-                line: collector.line, column: collector.column)
-        }
+        if collector.message != nil { throw notWellFormed() }
         if !sawSurvey { throw refuse("the file has no <survey> element") }
     }
 }
