@@ -25,45 +25,34 @@ import Testing
         }
     }
 
-    @Test(arguments: cases, Variant.allCases)
-    func matchesReference(seed: Int, variant: Variant) throws {
+    /// Scores one reference case as the tool would: its set in a folder of its own, its register,
+    /// breakdown by the variable "gruppe".
+    static func score(_ seed: Int, _ variant: Variant) throws -> String {
         let name = "case-\(seed)"
         let folder = Support.resource("reference")
-        // Each case's set lives alone in a folder of its own.
         let sets = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: sets) }
         try FileManager.default.copyItem(at: folder.appendingPathComponent("\(name).set.yaml"),
             to: sets.appendingPathComponent("\(name).yaml"))
-        let run = try Support.score { job in
+        return try Support.score { job in
             job.setDirectories = [sets.path]
             job.registerFiles = [folder.appendingPathComponent("\(name).register.yaml").path]
             job.breakdown = "gruppe"
             job.format = "csv"
-            job.inputs = Self.inputs(name, variant)
-        }
-        let expected = try String(contentsOf: folder.appendingPathComponent("\(name).expected.csv"), encoding: .utf8)
-        Support.expectSameScores(run.output, expected)
+            job.inputs = inputs(name, variant)
+        }.output
+    }
+
+    @Test(arguments: cases, Variant.allCases)
+    func matchesReference(seed: Int, variant: Variant) throws {
+        let expected = try String(contentsOf: Support.resource("reference/case-\(seed).expected.csv"), encoding: .utf8)
+        Support.expectSameScores(try Self.score(seed, variant), expected)
     }
 
     /// The three forms of one dataset give byte-identical scores (exact tallies: no order effects).
     @Test(arguments: cases)
     func formatsGiveIdenticalOutput(seed: Int) throws {
-        let name = "case-\(seed)"
-        let folder = Support.resource("reference")
-        let sets = Support.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: sets) }
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("\(name).set.yaml"),
-            to: sets.appendingPathComponent("\(name).yaml"))
-        var outputs: [String] = []
-        for variant in Variant.allCases {
-            outputs.append(try Support.score { job in
-                job.setDirectories = [sets.path]
-                job.registerFiles = [folder.appendingPathComponent("\(name).register.yaml").path]
-                job.breakdown = "gruppe"
-                job.format = "csv"
-                job.inputs = Self.inputs(name, variant)
-            }.output)
-        }
+        let outputs = try Variant.allCases.map { try Self.score(seed, $0) }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0] == outputs[2])
     }

@@ -5,22 +5,11 @@ import Testing
 
 /// Small cases computed by hand (the derivations are in the comments).
 @Suite struct ScoringTests {
-    /// A set written as a Swift type, scored beside the YAML ones.
-    struct MiniSet: IndicatorSet {
-        var id: String { "mini" }
-        var version: Int { 1 }
-        var title: LocalizedText { LocalizedText(nb: "Mini", en: "Mini") }
-        var scale: Scale { Scale(min: 1, max: 6, dontKnow: ["vet ikke"]) }
-        var scoring: any ScoringRule { MeanScoring(positive: 5) }
-        var minN: Int { 2 }
-        var dimensions: [QualityDimension] {
-            [
-                QualityDimension(id: "a", title: LocalizedText("A"), items: [
-                    Item(id: "a1", text: LocalizedText("a1")), Item(id: "a2", text: LocalizedText("a2"), reverse: true),
-                ]),
-                QualityDimension(id: "b", title: LocalizedText("B"), items: [Item(id: "b1", text: LocalizedText("b1"))]),
-            ]
-        }
+    /// A set written as a Swift type, scored beside the YAML ones: A (a1, a2 reversed), B (b1).
+    static func mini() -> TestSet {
+        var set = TestSet(id: "mini", [("a", ["a1", "-a2"]), ("b", ["b1"])])
+        set.minN = 2
+        return set
     }
 
     static let csv = """
@@ -33,14 +22,8 @@ import Testing
 
         """
 
-    func rows(_ set: any IndicatorSet = MiniSet(), csv: String = ScoringTests.csv) throws -> (rows: [ScoreRow], summary: RunSummary) {
-        let folder = Support.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        var catalog = IndicatorSetCatalog()
-        try catalog.add(set, origin: "test")
-        let pipeline = ScorePipeline(catalog: catalog, options: .init(defaultSet: set.id))
-        let files = try pipeline.inputFiles([Support.write(csv, to: "mini.csv", in: folder)])
-        let result = try pipeline.score(files, problems: try ProblemLog(rejects: nil, strict: false))
+    func rows(_ set: TestSet = ScoringTests.mini(), csv: String = ScoringTests.csv) throws -> (rows: [ScoreRow], summary: RunSummary) {
+        let result = try set.score(csv)
         return (result.rows.filter { $0.group.level == .all }, result.summary)
     }
 
@@ -103,35 +86,18 @@ import Testing
     }
 
     @Test func minAnsweredWithholdsDimensionScores() throws {
-        struct Strict: IndicatorSet {
-            var base = MiniSet()
-            var id: String { "mini" }
-            var version: Int { 1 }
-            var title: LocalizedText { base.title }
-            var scale: Scale { base.scale }
-            var scoring: any ScoringRule { base.scoring }
-            var dimensions: [QualityDimension] { base.dimensions }
-            var minAnswered: Double { 1.0 }
-        }
+        var strict = Self.mini()
+        strict.minAnswered = 1.0
         // With every item required, r2 (1 of 2 in A) gets no A score: A = 5.5, 4.5 → mean 5.
-        let a = try row(try rows(Strict()).rows, "a")
+        let a = try row(try rows(strict).rows, "a")
         #expect(a.n == 2 && a.mean == 5.0)
     }
 
     @Test func shareScoringCountsThePositiveCode() throws {
-        struct YesNo: IndicatorSet {
-            var id: String { "janei" }
-            var version: Int { 1 }
-            var title: LocalizedText { LocalizedText("Ja/nei") }
-            var scale: Scale { Scale(min: 1, max: 2, dontKnow: ["0"]) }
-            var scoring: any ScoringRule { ShareScoring(positive: 1) }
-            var minN: Int { 1 }
-            var dimensions: [QualityDimension] {
-                [QualityDimension(id: "d", title: LocalizedText("D"), items: [
-                    Item(id: "ja", text: LocalizedText("ja")), Item(id: "nei", text: LocalizedText("nei"), reverse: true),
-                ])]
-            }
-        }
+        var yesNo = TestSet(id: "janei", [("d", ["ja", "-nei"])])
+        yesNo.scale = Scale(min: 1, max: 2, dontKnow: ["0"])
+        yesNo.scoring = ShareScoring(positive: 1)
+        yesNo.minN = 1
         let csv = """
             respondent,municipality,service,unit,period,ja,nei
             r1,M,S,u,2024,1,2
@@ -140,7 +106,7 @@ import Testing
             r4,M,S,u,2024,0,1
 
             """
-        let rows = try rows(YesNo(), csv: csv).rows
+        let rows = try rows(yesNo, csv: csv).rows
         // "ja": 1 → 1, 2 → 0, 1 → 1 (r4 don't know): share 2/3. "nei" reversed: 2 → 1, 2 → 1, 1 → 0: 2/3.
         #expect(try row(rows, "d", "ja").mean == 2.0 / 3.0)
         #expect(try row(rows, "d", "ja").positiveShare == 2.0 / 3.0)
@@ -160,24 +126,15 @@ import Testing
 
     /// A dimension long enough that lcm(1…k) overflows uses the floating-point path; compare both.
     @Test func longDimensionsFallBackAccurately() throws {
-        struct Long: IndicatorSet {
-            var id: String { "long" }
-            var version: Int { 1 }
-            var title: LocalizedText { LocalizedText("Long") }
-            var scale: Scale { Scale(min: 1, max: 6) }
-            var scoring: any ScoringRule { MeanScoring(positive: 5) }
-            var minN: Int { 1 }
-            var dimensions: [QualityDimension] {
-                [QualityDimension(id: "d", title: LocalizedText("D"), items: (1...30).map { Item(id: "q\($0)", text: LocalizedText("q")) })]
-            }
-        }
+        var long = TestSet(id: "long", [("d", (1...30).map { "q\($0)" })])
+        long.minN = 1
         #expect(Tally.lcmUpTo(30) == nil)
         // r1 answers q1…q30 with 1…6 cycling (mean 3.5), r2 answers only q1 = 6 … so scores 3.5 and 6? min_answered
         // 0.5 needs 15 answers: r2 answers q1…q15 all 2 → score 2. Mean (3.5 + 2)/2 = 2.75, sd = 1.5/√2.
         let header = "respondent,municipality,service,unit,period," + (1...30).map { "q\($0)" }.joined(separator: ",")
         let r1 = "r1,M,S,u,2024," + (0..<30).map { String($0 % 6 + 1) }.joined(separator: ",")
         let r2 = "r2,M,S,u,2024," + (0..<30).map { $0 < 15 ? "2" : "" }.joined(separator: ",")
-        let d = try row(try rows(Long(), csv: [header, r1, r2, ""].joined(separator: "\n")).rows, "d")
+        let d = try row(try rows(long, csv: [header, r1, r2, ""].joined(separator: "\n")).rows, "d")
         #expect(d.n == 2)
         #expect(abs(d.mean! - 2.75) < 1e-14)
         #expect(abs(d.sd! - 1.5 / 2.0.squareRoot()) < 1e-14)

@@ -119,3 +119,38 @@ enum Support {
         #expect(differences == 0, "\(differences) cells differ", sourceLocation: sourceLocation)
     }
 }
+
+/// A set written as a Swift type, configured per test.
+struct TestSet: IndicatorSet {
+    var id = "test"
+    var version = 1
+    var title = LocalizedText("Test")
+    var scale = Scale(min: 1, max: 6, dontKnow: ["vet ikke"])
+    var scoring: any ScoringRule = MeanScoring(positive: 5)
+    var dimensions: [QualityDimension]
+    var minN = 5
+    var minAnswered = 0.5
+
+    /// Dimensions from ids and their items' ids (an item id starting with "-" is reversed).
+    init(id: String = "test", _ dimensions: [(String, [String])]) {
+        self.id = id
+        self.dimensions = dimensions.map { dimension, items in
+            QualityDimension(id: dimension, title: LocalizedText(dimension), items: items.map { item in
+                item.hasPrefix("-")
+                    ? Item(id: String(item.dropFirst()), text: LocalizedText(item), reverse: true)
+                    : Item(id: item, text: LocalizedText(item))
+            })
+        }
+    }
+
+    /// Scores `csv` (a file with this set's items) and returns every row.
+    func score(_ csv: String) throws -> ScoreResult {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var catalog = IndicatorSetCatalog()
+        try catalog.add(self, origin: "test")
+        let pipeline = ScorePipeline(catalog: catalog, options: .init(defaultSet: id))
+        let files = try pipeline.inputFiles([Support.write(csv, to: "\(id).csv", in: folder)])
+        return try pipeline.score(files, problems: try ProblemLog(rejects: nil, strict: false))
+    }
+}

@@ -106,26 +106,10 @@ import Testing
 
     /// Rule 4: a published total averages only the published dimension means.
     @Test func totalLeavesSuppressedDimensionsOut() throws {
-        struct Two: IndicatorSet {
-            var id: String { "two" }
-            var version: Int { 1 }
-            var title: LocalizedText { LocalizedText("Two") }
-            var scale: Scale { Scale(min: 1, max: 6) }
-            var scoring: any ScoringRule { MeanScoring(positive: 5) }
-            var minN: Int { 3 }
-            var dimensions: [QualityDimension] {
-                [QualityDimension(id: "a", title: LocalizedText("A"), items: [Item(id: "a1", text: LocalizedText("a1"))]),
-                 QualityDimension(id: "b", title: LocalizedText("B"), items: [Item(id: "b1", text: LocalizedText("b1"))])]
-            }
-        }
-        let folder = Support.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = Support.write("respondent,municipality,service,unit,period,a1,b1\n"
-            + "r1,M,S,u,2024,4,1\nr2,M,S,u,2024,5,\nr3,M,S,u,2024,6,\n", to: "two.csv", in: folder)
-        var catalog = IndicatorSetCatalog()
-        try catalog.add(Two(), origin: "test")
-        let pipeline = ScorePipeline(catalog: catalog, options: .init(defaultSet: "two"))
-        let rows = try pipeline.score(try pipeline.inputFiles([path]), problems: try ProblemLog(rejects: nil, strict: false)).rows
+        var two = TestSet(id: "two", [("a", ["a1"]), ("b", ["b1"])])
+        two.minN = 3
+        let rows = try two.score("respondent,municipality,service,unit,period,a1,b1\n"
+            + "r1,M,S,u,2024,4,1\nr2,M,S,u,2024,5,\nr3,M,S,u,2024,6,\n").rows
         func total(_ level: ScoreLevel) -> ScoreRow? { rows.first { $0.group.level == level && $0.dimension.isEmpty } }
         // all: A = 5, B = 1 (never suppressed) → (5 + 1) / 2 = 3.
         #expect(total(.all)?.mean == 3)
