@@ -36,6 +36,7 @@ import Testing
         #expect(first.unit == "bryn")
         #expect(first.subproject == "medvirkning")
         #expect(first.invited == "34")
+        #expect(first.unitName == "Bryn SFO")
         #expect(first.background == [.init(name: "grade", value: "1")])
         #expect(first.answers == [.init(name: "trivsel-1", value: "5"), .init(name: "info-2", value: "vet ikke"),
             .init(name: "info-3", value: "")])

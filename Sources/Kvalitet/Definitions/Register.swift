@@ -181,6 +181,17 @@ public struct RegisterIndex: Sendable {
         return entry.invited[period]
     }
 
+    /// The unit's name in the register, if it has one.
+    public func unitName(municipality: String, unit: String) -> String? {
+        units[UnitKey(municipality: municipality, unit: unit)].flatMap { $0.name.isEmpty ? nil : $0.name }
+    }
+
+    /// The sub-project's name in the register of its municipality, if it has one.
+    public func subprojectName(municipality: String, subproject: String) -> String? {
+        registers.first { $0.municipality == municipality }?.subprojects.first { $0.id == subproject }
+            .flatMap { $0.name.isEmpty ? nil : $0.name }
+    }
+
     /// The sub-projects the register puts `unit` in.
     public func subprojects(municipality: String, unit: String) -> [String] {
         subprojects[UnitKey(municipality: municipality, unit: unit)] ?? []

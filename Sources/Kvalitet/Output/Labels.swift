@@ -16,7 +16,7 @@ struct Labels {
     var responses: String { pick("Svar", "Responses") }
     var of: String { pick("av", "of") }
 
-    func level(_ key: GroupKey) -> String {
+    func level(_ key: GroupKey, names: GroupNames = GroupNames()) -> String {
         switch key.level {
         case .all: return pick("Alle svar", "All responses")
         case .municipality:
@@ -26,8 +26,13 @@ struct Labels {
             }
             return pick("Kommune", "Municipality") + " \(key.municipality)"
         case .service: return pick("Tjeneste", "Service") + " \(key.service) (\(key.municipality))"
-        case .unit: return pick("Enhet", "Unit") + " \(key.unit), \(key.service) (\(key.municipality))"
-        case .subproject: return pick("Delprosjekt", "Sub-project") + " \(key.subproject) (\(key.municipality))"
+        case .unit:
+            let name = names.unit(municipality: key.municipality, id: key.unit).map { "\($0) [\(key.unit)]" } ?? key.unit
+            return pick("Enhet", "Unit") + " \(name), \(key.service) (\(key.municipality))"
+        case .subproject:
+            let name = names.subproject(municipality: key.municipality, id: key.subproject).map { "\($0) [\(key.subproject)]" }
+                ?? key.subproject
+            return pick("Delprosjekt", "Sub-project") + " \(name) (\(key.municipality))"
         }
     }
 

@@ -32,7 +32,7 @@ public struct TableScoresWriter: ScoresWriter {
                     + String(repeating: "═", count: heading.count) + "\n")
                 lastHeading = heading
             }
-            try output.write("\n" + groupLine(first, labels: labels, minN: minN) + "\n")
+            try output.write("\n" + groupLine(first, names: result.names, labels: labels, minN: minN) + "\n")
             if !(first.suppressed && first.n == nil && rows[index..<end].allSatisfy(\.suppressed)) || first.group.level == .all {
                 let showItems = first.group.level == .all || (first.group.level == .municipality && first.group.breakdown.isEmpty)
                 try output.write(block(rows[index..<end], set: set, showItems: showItems, labels: labels, minN: minN))
@@ -41,8 +41,8 @@ public struct TableScoresWriter: ScoresWriter {
         }
     }
 
-    private func groupLine(_ row: ScoreRow, labels: Labels, minN: Int) -> String {
-        var line = labels.level(row.group) + " · \(labels.responses): \(row.respondents)"
+    private func groupLine(_ row: ScoreRow, names: GroupNames, labels: Labels, minN: Int) -> String {
+        var line = labels.level(row.group, names: names) + " · \(labels.responses): \(row.respondents)"
         if let invited = row.invited, let rate = row.responseRate {
             line += " \(labels.of) \(invited) (\(labels.percent(rate)))"
         }

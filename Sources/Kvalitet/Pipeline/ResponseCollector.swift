@@ -20,6 +20,8 @@ struct ResponseCollector: ResponseSink {
     /// `invited` figures found in the files, per set, municipality, unit and period.
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
     private var seenRespondents: Set<String> = []
+    /// Unit names the files give, per municipality and unit.
+    private(set) var fileUnitNames: [UnitRef: String] = [:]
 
     // Per file.
     private var currentFile: String?
@@ -215,6 +217,10 @@ struct ResponseCollector: ResponseSink {
                 try note(problem(.invalidInvited, column: "invited", value: invitedText,
                     "invited must be a whole number of 0 or more; ignored"))
             }
+        }
+        if let name = record.unitName?.trimmingSpaces, !name.isEmpty {
+            let ref = UnitRef(municipality: municipality, unit: unit)
+            if fileUnitNames[ref] == nil { fileUnitNames[ref] = name }
         }
         var breakdownValue = ""
         if let breakdown {

@@ -104,6 +104,23 @@ public struct ScorePipeline: Sendable {
         let builder = ScoreBuilder(collector: collector, breakdown: options.breakdown, minNOverride: options.minN)
         var sets: [String: any IndicatorSet] = [:]
         for (id, compiled) in collector.compiled { sets[id] = compiled.set }
-        return ScoreResult(rows: builder.rows(), sets: sets, summary: collector.summary)
+        let rows = builder.rows()
+        var names = GroupNames()
+        for row in rows where row.kind == .total {
+            let municipality = row.group.municipality
+            switch row.group.level {
+            case .unit:
+                let ref = ResponseCollector.UnitRef(municipality: municipality, unit: row.group.unit)
+                if let name = registers.unitName(municipality: municipality, unit: row.group.unit) ?? collector.fileUnitNames[ref] {
+                    names.units[GroupNames.key(municipality, row.group.unit)] = name
+                }
+            case .subproject:
+                if let name = registers.subprojectName(municipality: municipality, subproject: row.group.subproject) {
+                    names.subprojects[GroupNames.key(municipality, row.group.subproject)] = name
+                }
+            default: break
+            }
+        }
+        return ScoreResult(rows: rows, sets: sets, summary: collector.summary, names: names)
     }
 }

@@ -25,6 +25,8 @@ public struct ResponseRecord: Sendable, Hashable {
     public var status: String?
     /// Forms sent out to the unit in this period, as the file gives it (XML `invited`).
     public var invited: String?
+    /// The unit's name, when the file gives one (XML `name`).
+    public var unitName: String?
     /// Background variables, by name as written after `bg.` / in `<background name=…>`.
     public var background: [Field]
     /// Answers and any other columns, by column name or item id as written in the file.
@@ -33,7 +35,7 @@ public struct ResponseRecord: Sendable, Hashable {
     public init(
         line: Int, respondent: String? = nil, municipality: String? = nil, service: String? = nil,
         unit: String? = nil, period: String? = nil, set: String? = nil, subproject: String? = nil,
-        status: String? = nil, invited: String? = nil, background: [Field] = [], answers: [Field] = []
+        status: String? = nil, invited: String? = nil, unitName: String? = nil, background: [Field] = [], answers: [Field] = []
     ) {
         self.line = line
         self.respondent = respondent
@@ -45,6 +47,7 @@ public struct ResponseRecord: Sendable, Hashable {
         self.subproject = subproject
         self.status = status
         self.invited = invited
+        self.unitName = unitName
         self.background = background
         self.answers = answers
     }

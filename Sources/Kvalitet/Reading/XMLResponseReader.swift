@@ -56,7 +56,7 @@ public struct XMLResponseReader: ResponseReader {
         // Responses are handed on as they close, so memory stays constant. A malformed file is
         // still refused whole (FORMAT.md §3): the refusal stops the run and nothing is written.
         var survey: (set: String?, municipality: String?, period: String?) = (nil, nil, nil)
-        var unit: (id: String?, service: String?, subproject: String?, invited: String?)?
+        var unit: (id: String?, service: String?, subproject: String?, invited: String?, name: String?)?
         var pending: Pending?
         var warnedElements: Set<String> = []
         var sawSurvey = false
@@ -103,7 +103,7 @@ public struct XMLResponseReader: ResponseReader {
                     sawSurvey = true
                     survey = (attribute("set"), attribute("municipality"), attribute("period"))
                 case ("unit", 1):
-                    unit = (attribute("id"), attribute("service"), attribute("subproject"), attribute("invited"))
+                    unit = (attribute("id"), attribute("service"), attribute("subproject"), attribute("invited"), attribute("name"))
                     if isEmpty { unit = nil }
                 case ("response", 2) where unit != nil:
                     var record = ResponseRecord(line: line)
@@ -116,6 +116,7 @@ public struct XMLResponseReader: ResponseReader {
                     record.service = unit?.service
                     record.subproject = unit?.subproject
                     record.invited = unit?.invited
+                    record.unitName = unit?.name
                     pending = Pending(record: record)
                     if isEmpty {
                         try sink.receive(record, from: file)

@@ -95,10 +95,26 @@ public struct ScoreResult: Sendable {
     /// The sets that were scored, by id (titles, dimensions and thresholds for writers).
     public var sets: [String: any IndicatorSet]
     public var summary: RunSummary
+    /// Names of units and sub-projects (register, or the files), for people.
+    public var names: GroupNames
 
-    public init(rows: [ScoreRow], sets: [String: any IndicatorSet], summary: RunSummary) {
+    public init(rows: [ScoreRow], sets: [String: any IndicatorSet], summary: RunSummary, names: GroupNames = GroupNames()) {
         self.rows = rows
         self.sets = sets
         self.summary = summary
+        self.names = names
     }
+}
+
+/// Names of units and sub-projects, by municipality and id.
+public struct GroupNames: Sendable {
+    public var units: [String: String] = [:]
+    public var subprojects: [String: String] = [:]
+
+    public init() {}
+
+    static func key(_ municipality: String, _ id: String) -> String { municipality + "\u{1F}" + id }
+
+    public func unit(municipality: String, id: String) -> String? { units[Self.key(municipality, id)] }
+    public func subproject(municipality: String, id: String) -> String? { subprojects[Self.key(municipality, id)] }
 }
