@@ -8,6 +8,8 @@ struct ResponseCollector: ResponseSink {
     /// The background variable to break municipality rows down by (lowercased), if any.
     let breakdown: String?
     let problems: ProblemLog
+    /// Also accumulate each dimension's pairwise covariances (for `validate`).
+    let collectCovariances: Bool
 
     private(set) var summary = RunSummary()
     private(set) var compiled: [String: CompiledSet] = [:]
@@ -20,6 +22,35 @@ struct ResponseCollector: ResponseSink {
     /// `invited` figures found in the files, per set, municipality, unit and period.
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
     private var seenRespondents: Set<String> = []
+    /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
+    /// item values and the respondents with at least one valid answer in it.
+    private(set) var covariances: [SlicedKey: DimensionCovariances] = [:]
+
+    struct SlicedKey: Hashable {
+        var set: String
+        var period: String
+    }
+
+    struct DimensionCovariances {
+        var matrices: [PairwiseCovariance]
+        var respondents: [Int]
+
+        init(_ set: CompiledSet) {
+            matrices = set.dimensionItems.map { PairwiseCovariance(k: $0.count) }
+            respondents = Array(repeating: 0, count: set.dimensionItems.count)
+        }
+
+        mutating func add(cells: [Int], set: CompiledSet) {
+            for (d, range) in set.dimensionItems.enumerated() {
+                let values: [Int?] = range.map { item in
+                    cells[item] >= 0 ? set.values[item * set.codeCount + cells[item]] : nil
+                }
+                guard values.contains(where: { $0 != nil }) else { continue }
+                respondents[d] += 1
+                matrices[d].add(values)
+            }
+        }
+    }
     /// Unit names the files give, per municipality and unit.
     private(set) var fileUnitNames: [UnitRef: String] = [:]
 
@@ -51,7 +82,11 @@ struct ResponseCollector: ResponseSink {
         var period: String
     }
 
-    init(catalog: IndicatorSetCatalog, defaultSet: String?, registers: RegisterIndex, breakdown: String?, problems: ProblemLog) {
+    init(
+        catalog: IndicatorSetCatalog, defaultSet: String?, registers: RegisterIndex, breakdown: String?,
+        problems: ProblemLog, collectCovariances: Bool = false
+    ) {
+        self.collectCovariances = collectCovariances
         self.catalog = catalog
         self.defaultSet = defaultSet
         self.registers = registers
@@ -238,6 +273,9 @@ struct ResponseCollector: ResponseSink {
             tallies.append(Tally(set))
         }
         tallies[index].add(cells: cells, set: set)
+        if collectCovariances {
+            covariances[SlicedKey(set: set.set.id, period: period), default: DimensionCovariances(set)].add(cells: cells, set: set)
+        }
     }
 
     /// Forms of a set sent out to a unit in a period: the register's figure, else the file's.

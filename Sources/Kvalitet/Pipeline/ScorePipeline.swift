@@ -87,20 +87,7 @@ public struct ScorePipeline: Sendable {
 
     /// Reads and scores `files`; problems go to `problems`.
     public func score(_ files: [InputFile], problems: ProblemLog) throws(KvalitetError) -> ScoreResult {
-        var collector = ResponseCollector(
-            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: problems)
-        for file in files {
-            guard let reader = reader(for: file.name) else { continue }
-            collector.begin(file)
-            do {
-                try reader.read(file, into: &collector)
-            } catch let error as KvalitetError {
-                throw error
-            } catch {
-                throw KvalitetError(.inputRefused, "cannot read the file: \(error)", at: SourceLocation(file: file.name))
-            }
-        }
+        let collector = try collect(files, problems: problems, covariances: false)
         let builder = ScoreBuilder(collector: collector, breakdown: options.breakdown, minNOverride: options.minN)
         var sets: [String: any IndicatorSet] = [:]
         for (id, compiled) in collector.compiled { sets[id] = compiled.set }
@@ -122,5 +109,29 @@ public struct ScorePipeline: Sendable {
             }
         }
         return ScoreResult(rows: rows, sets: sets, summary: collector.summary, names: names)
+    }
+
+    /// Reads `files` and computes the pilot validation figures of FORMAT.md §6.
+    public func validate(_ files: [InputFile], problems: ProblemLog) throws(KvalitetError) -> ValidationResult {
+        Validator(collector: try collect(files, problems: problems, covariances: true)).result()
+    }
+
+    /// Reads every file through its reader into one collector.
+    private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
+        var collector = ResponseCollector(
+            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+            breakdown: options.breakdown, problems: problems, collectCovariances: covariances)
+        for file in files {
+            guard let reader = reader(for: file.name) else { continue }
+            collector.begin(file)
+            do {
+                try reader.read(file, into: &collector)
+            } catch let error as KvalitetError {
+                throw error
+            } catch {
+                throw KvalitetError(.inputRefused, "cannot read the file: \(error)", at: SourceLocation(file: file.name))
+            }
+        }
+        return collector
     }
 }

@@ -23,6 +23,26 @@ public enum IncompleteBeta {
         return 1 - exp(logFront) * continuedFraction(1 - x, a: b, b: a) / b
     }
 
+    /// The x with I_x(a, b) = p, 0 < p < 1: bisection to keep a bracket, Newton steps on the
+    /// density for speed, to the precision of I itself.
+    public static func inverse(_ p: Double, a: Double, b: Double) -> Double {
+        precondition(p > 0 && p < 1, "inverse needs 0 < p < 1")
+        var low = 0.0
+        var high = 1.0
+        var x = a / (a + b)
+        let logB = logBeta(a, b)
+        for _ in 0..<300 {
+            let value = regularized(x, a: a, b: b) - p
+            if value < 0 { low = x } else { high = x }
+            let density = exp((a - 1) * log(x) + (b - 1) * log1p(-x) - logB)
+            var next = density > 0 && density.isFinite ? x - value / density : (low + high) / 2
+            if !(next > low && next < high) { next = (low + high) / 2 }
+            if abs(next - x) <= 4 * Double.ulpOfOne * x || high - low <= 4 * Double.ulpOfOne * high { return next }
+            x = next
+        }
+        return x
+    }
+
     /// log B(a, b). When one argument is large, lgamma(b) − lgamma(a + b) would subtract two
     /// nearly equal large numbers (losing ~10 digits at b = 10⁵); there the difference comes from
     /// Stirling's series with the large terms cancelled analytically.
