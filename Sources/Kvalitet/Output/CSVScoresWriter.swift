@@ -4,18 +4,6 @@ public struct CSVScoresWriter: ScoresWriter {
     public init() {}
 
     public func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try output.write(ScoreRow.columnNames.joined(separator: ",") + "\n")
-        for row in result.rows {
-            let fields = row.columnValues.map { value -> String in
-                switch value {
-                case .text(let text): return CSVText.field(text)
-                case .integer(let integer): return String(integer)
-                case .number(let number): return fullPrecision(number)
-                case .boolean(let flag): return flag ? "true" : "false"
-                case .empty: return ""
-                }
-            }
-            try output.write(fields.joined(separator: ",") + "\n")
-        }
+        try TableText.csv(header: ScoreRow.columnNames, rows: result.rows.map(\.columnValues), to: &output)
     }
 }

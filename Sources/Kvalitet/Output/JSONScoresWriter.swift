@@ -5,23 +5,7 @@ public struct JSONScoresWriter: ScoresWriter {
     public init() {}
 
     public func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try output.write("[")
-        for (index, row) in result.rows.enumerated() {
-            var members: [String] = []
-            for (name, value) in zip(ScoreRow.columnNames, row.columnValues) {
-                let json: String
-                switch value {
-                case .text(let text): json = Self.quoted(text)
-                case .integer(let integer): json = String(integer)
-                case .number(let number): json = number.isFinite ? fullPrecision(number) : "null"
-                case .boolean(let flag): json = flag ? "true" : "false"
-                case .empty: json = "null"
-                }
-                members.append("\"\(name)\":\(json)")
-            }
-            try output.write((index == 0 ? "\n  {" : ",\n  {") + members.joined(separator: ",") + "}")
-        }
-        try output.write(result.rows.isEmpty ? "]\n" : "\n]\n")
+        try TableText.json(header: ScoreRow.columnNames, rows: result.rows.map(\.columnValues), to: &output)
     }
 
     static func quoted(_ text: String) -> String {

@@ -4,6 +4,8 @@ enum ColumnValue {
     case integer(Int)
     case number(Double)
     case boolean(Bool)
+    /// Already JSON (an array); not used in CSV.
+    case raw(String)
     case empty
 }
 
@@ -17,8 +19,8 @@ extension ScoreRow {
 
     /// The row's values in ``columnNames`` order.
     var columnValues: [ColumnValue] {
-        func int(_ value: Int?) -> ColumnValue { value.map(ColumnValue.integer) ?? .empty }
-        func number(_ value: Double?) -> ColumnValue { value.map(ColumnValue.number) ?? .empty }
+        func int(_ value: Int?) -> ColumnValue { .of(value) }
+        func number(_ value: Double?) -> ColumnValue { .of(value) }
         return [
             .text(group.level.rawValue), .text(group.municipality), .text(group.service), .text(group.unit),
             .text(group.subproject), .text(group.breakdown), .text(group.breakdownValue), .text(period), .text(set),
@@ -32,4 +34,51 @@ extension ScoreRow {
 /// Full precision: the shortest text that reads back as the same double (`0.1`, `4.5`, `5.0`).
 func fullPrecision(_ value: Double) -> String {
     value.description
+}
+
+extension ColumnValue {
+    /// The CSV cell: empty for no value, full precision for numbers.
+    var csv: String {
+        switch self {
+        case .text(let text): return CSVText.field(text)
+        case .integer(let integer): return String(integer)
+        case .number(let number): return number.isFinite ? fullPrecision(number) : ""
+        case .boolean(let flag): return flag ? "true" : "false"
+        case .raw(let text): return CSVText.field(text)
+        case .empty: return ""
+        }
+    }
+
+    /// The JSON value: `null` for no value.
+    var json: String {
+        switch self {
+        case .text(let text): return JSONScoresWriter.quoted(text)
+        case .integer(let integer): return String(integer)
+        case .number(let number): return number.isFinite ? fullPrecision(number) : "null"
+        case .boolean(let flag): return flag ? "true" : "false"
+        case .raw(let json): return json
+        case .empty: return "null"
+        }
+    }
+
+    /// The value, or empty.
+    static func of(_ value: Int?) -> ColumnValue { value.map(ColumnValue.integer) ?? .empty }
+    static func of(_ value: Double?) -> ColumnValue { value.map(ColumnValue.number) ?? .empty }
+}
+
+/// Writes rows of column values as CSV or as a JSON array of objects.
+enum TableText {
+    static func csv(header: [String], rows: [[ColumnValue]], to output: inout some TextOutput) throws(KvalitetError) {
+        try output.write(header.joined(separator: ",") + "\n")
+        for row in rows { try output.write(row.map(\.csv).joined(separator: ",") + "\n") }
+    }
+
+    static func json(header: [String], rows: [[ColumnValue]], to output: inout some TextOutput) throws(KvalitetError) {
+        try output.write("[")
+        for (index, row) in rows.enumerated() {
+            let members = zip(header, row).map { "\"\($0)\":\($1.json)" }
+            try output.write((index == 0 ? "\n  {" : ",\n  {") + members.joined(separator: ",") + "}")
+        }
+        try output.write(rows.isEmpty ? "]\n" : "\n]\n")
+    }
 }

@@ -5,6 +5,13 @@ public protocol TextOutput {
 
 extension AtomicFile: TextOutput {}
 
+/// Any output, given as a closure (lets one code path write to a file or standard output).
+public struct AnyTextOutput: TextOutput {
+    let sink: (String) throws(KvalitetError) -> Void
+    public init(_ sink: @escaping (String) throws(KvalitetError) -> Void) { self.sink = sink }
+    public mutating func write(_ text: String) throws(KvalitetError) { try sink(text) }
+}
+
 /// Collects text in memory (tests, small outputs).
 public struct StringOutput: TextOutput {
     public var text = ""

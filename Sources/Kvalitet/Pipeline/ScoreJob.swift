@@ -64,24 +64,43 @@ public struct ScoreJob: Sendable {
             strict: strict)
         let result = try pipeline.score(files, problems: problems)
 
-        if let output {
-            var file = try AtomicFile(path: output)
-            try writer.write(result, language: language, to: &file)
-            try file.commit()
-        } else {
-            try writer.write(result, language: language, to: &standardOutput)
+        try Self.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
+            try writer.write(result, language: language, to: &out)
         }
         try problems.commit()
+        Self.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
+        return result
+    }
 
+    /// Writes through `body` to the file `path` (atomically) or to standard output.
+    static func write(to path: String?, standardOutput: inout some TextOutput,
+        _ body: (inout AnyTextOutput) throws(KvalitetError) -> Void) throws(KvalitetError)
+    {
+        if let path {
+            let file = try AtomicFile(path: path)
+            var out = AnyTextOutput { (text: String) throws(KvalitetError) in try file.write(text) }
+            try body(&out)
+            try file.commit()
+        } else {
+            var buffer = StringOutput()
+            var out = AnyTextOutput { (text: String) throws(KvalitetError) in try buffer.write(text) }
+            try body(&out)
+            try standardOutput.write(buffer.text)
+        }
+    }
+
+    /// The closing summary on standard error.
+    static func summarize(_ summary: RunSummary, problems: ProblemLog, rejects: String?, language: Language,
+        to standardError: (String) -> Void)
+    {
         let labels = Labels(language: language)
-        standardError(labels.summary(result.summary))
-        for (kind, count) in result.summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
+        standardError(labels.summary(summary))
+        for (kind, count) in summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
             standardError(labels.notCounted(kind, count))
         }
         if rejects == nil && !problems.counts.isEmpty {
             standardError(language == .nb
                 ? "  (se hvert problem med --rejects FIL)" : "  (see every problem with --rejects FILE)")
         }
-        return result
     }
 }

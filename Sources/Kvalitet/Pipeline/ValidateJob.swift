@@ -1,0 +1,41 @@
+import Foundation
+
+/// `kvalitet validate` from parsed options to written output: the pilot validation of
+/// FORMAT.md §6 on the same readers, sets and counting rules as `score`.
+public struct ValidateJob: Sendable {
+    public var setDirectories: [String] = []
+    public var defaultSet: String?
+    public var format = "table"
+    public var output: String?
+    public var language = Language.nb
+    public var inputs: [String] = []
+    public var writers: [any ValidationWriter] = [TableValidationWriter(), CSVValidationWriter(), JSONValidationWriter()]
+    public var readers: [any ResponseReader] = ScorePipeline.standardReaders
+
+    public init() {}
+
+    /// Runs the job; the figures go to `output` (or `standardOutput`), the summary to `standardError`.
+    public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ValidationResult {
+        guard let writer = writers.first(where: { $0.name == format }) else {
+            throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
+        }
+        if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+        let catalog = try ScoreJob.catalog(setDirectories)
+        if let defaultSet, catalog[defaultSet] == nil {
+            throw KvalitetError(.inputRefused,
+                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
+        }
+        let pipeline = ScorePipeline(readers: readers, catalog: catalog, options: .init(defaultSet: defaultSet))
+        let files = try pipeline.inputFiles(inputs)
+        if files.isEmpty {
+            throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))")
+        }
+        let problems = try ProblemLog(rejects: nil, strict: false)
+        let result = try pipeline.validate(files, problems: problems)
+        try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
+            try writer.write(result, language: language, to: &out)
+        }
+        ScoreJob.summarize(result.summary, problems: problems, rejects: nil, language: language, to: standardError)
+        return result
+    }
+}
