@@ -39,7 +39,8 @@ public struct TableValidationWriter: ValidationWriter {
             }.sorted { ($0.itemTotalR ?? 0) < ($1.itemTotalR ?? 0) }
             out += "\n" + text.verdict(title, dimension, weak: weak) + "\n"
             out += table(items, set: set, text: text)
-            actions += text.actions(title, dimension, items: items, weak: weak)
+            let reversed = Set(set?.dimensions.first { $0.id == dimension.dimension }?.items.filter(\.reverse).map(\.id) ?? [])
+            actions += text.actions(title, dimension, items: items, weak: weak, reversed: reversed)
             index = end
         }
         out += "\n" + text.actionsHeading + "\n"
@@ -86,6 +87,18 @@ struct ValidationText {
 
     func decimal2(_ value: Double) -> String { decimal(value, places: 2) }
 
+    /// Alpha with two decimals, or as many more (up to five) as it takes not to look equal to a
+    /// threshold it is below or above (else "0,70 — lav" would puzzle).
+    func alphaText(_ alpha: Double) -> String {
+        var places = 2
+        while places < 5, [ValidationThresholds.alphaLow, ValidationThresholds.alphaHigh].contains(where: { threshold in
+            alpha != threshold && decimal(alpha, places: places) == decimal(threshold, places: places)
+        }) {
+            places += 1
+        }
+        return decimal(alpha, places: places)
+    }
+
     /// Rounded half away from zero, decimal comma in Norwegian, a real minus sign.
     func decimal(_ value: Double, places: Int) -> String {
         var scale = 1
@@ -119,9 +132,7 @@ struct ValidationText {
                 : pick("α kan ikke beregnes (for få svar eller ingen variasjon)", "α cannot be computed (too few answers or no variation)")
             return "\(title): \(reason) · n = \(row.n)\(few(row.n))"
         }
-        // Near a threshold two decimals could show "0,70 — lav"; a third decimal shows why.
-        let nearThreshold = [ValidationThresholds.alphaLow, ValidationThresholds.alphaHigh].contains { abs(alpha - $0) < 0.005 }
-        var line = "\(title): α = \(nearThreshold ? decimal(alpha, places: 3) : decimal2(alpha))"
+        var line = "\(title): α = \(alphaText(alpha))"
         if let low = row.alphaCILow, let high = row.alphaCIHigh { line += " [\(decimal2(low))–\(decimal2(high))]" }
         let word: String
         if alpha < ValidationThresholds.alphaLow { word = pick("lav", "low") }
@@ -139,19 +150,22 @@ struct ValidationText {
     var actionsHeading: String { pick("Forslag", "Suggested actions") }
     var noActions: String { pick("Ingen: settet ser bra ut på disse dataene.", "None: the set looks sound on these data.") }
 
-    func actions(_ title: String, _ dimension: ValidationRow, items: [ValidationRow], weak: [ValidationRow]) -> [String] {
+    func actions(_ title: String, _ dimension: ValidationRow, items: [ValidationRow], weak: [ValidationRow],
+        reversed: Set<String>) -> [String]
+    {
         var out: [String] = []
         if let alpha = dimension.alpha, alpha < ValidationThresholds.alphaLow {
             let named = weak.map { item in
-                "\(item.item) (r = \(item.itemTotalR.map(decimal2) ?? "–")" + (item.alphaIfDeleted.map { pick("; α uten = ", "; α without = ") + decimal2($0) } ?? "") + ")"
+                "\(item.item) (r = \(item.itemTotalR.map(decimal2) ?? "–")"
+                    + (item.alphaIfDeleted.map { pick("; α uten = ", "; α without = ") + alphaText($0) } ?? "") + ")"
             }
-            out.append(pick("\(title): α = \(decimal2(alpha)) er lav.", "\(title): α = \(decimal2(alpha)) is low.")
+            out.append(pick("\(title): α = \(alphaText(alpha)) er lav.", "\(title): α = \(alphaText(alpha)) is low.")
                 + (named.isEmpty ? pick(" Vurder flere eller tydeligere spørsmål.", " Consider more or clearer items.")
                     : pick(" Skriv om eller bytt ut ", " Rewrite or replace ") + named.joined(separator: ", ") + "."))
         }
         if let alpha = dimension.alpha, alpha > ValidationThresholds.alphaHigh {
-            out.append(pick("\(title): α = \(decimal2(alpha)) er svært høy: spørsmålene overlapper trolig; vurder å fjerne ett.",
-                "\(title): α = \(decimal2(alpha)) is very high: the items probably overlap; consider dropping one."))
+            out.append(pick("\(title): α = \(alphaText(alpha)) er svært høy: spørsmålene overlapper trolig; vurder å fjerne ett.",
+                "\(title): α = \(alphaText(alpha)) is very high: the items probably overlap; consider dropping one."))
         }
         if let icc = dimension.unitICC, icc < ValidationThresholds.iccNearZero {
             out.append(pick("\(title) skiller knapt mellom enhetene (ICC = \(decimal2(icc))): egner seg dårlig til å sammenligne enheter.",
@@ -170,22 +184,32 @@ struct ValidationText {
                 out.append(pick("\(item.item) henger svakt sammen med resten av \(title) (r = \(decimal2(r))): skriv om eller flytt det.",
                     "\(item.item) relates weakly to the rest of \(title) (r = \(decimal2(r))): rewrite or move it."))
             }
-            if item.flags.contains("ceiling"), let share = item.ceiling {
-                out.append(pick("\(item.item): \(percent(share)) svarer høyeste verdi (takeffekt): gjør påstanden mer krevende.",
-                    "\(item.item): \(percent(share)) give the highest answer (ceiling effect): make the statement more demanding."))
-            }
-            if item.flags.contains("floor"), let share = item.floor {
-                out.append(pick("\(item.item): \(percent(share)) svarer laveste verdi (gulveffekt): sjekk formuleringen.",
-                    "\(item.item): \(percent(share)) give the lowest answer (floor effect): check the wording."))
-            }
-            if item.flags.contains("dont-know-high"), let share = item.dontKnowShare {
-                out.append(pick("\(item.item): \(percent(share)) svarer «vet ikke»: mange kan ikke svare; avgrens eller fjern spørsmålet.",
-                    "\(item.item): \(percent(share)) answer \"don't know\": many cannot answer; narrow it down or drop it."))
-            }
-            if item.flags.contains("unanswered-high"), let share = item.unansweredShare {
-                out.append(pick("\(item.item): \(percent(share)) hopper over spørsmålet: er det uklart eller ømfintlig?",
-                    "\(item.item): \(percent(share)) skip the item: is it unclear or sensitive?"))
-            }
+        }
+        // Floor and ceiling are on the raw answers; for a reversed item the lowest answer is the best.
+        func list(_ rows: [ValidationRow], _ share: (ValidationRow) -> Double?) -> String {
+            rows.map { "\($0.item) (\(share($0).map(percent) ?? ""))" }.joined(separator: ", ")
+        }
+        let best = items.filter { reversed.contains($0.item) ? $0.flags.contains("floor") : $0.flags.contains("ceiling") }
+        let worst = items.filter { reversed.contains($0.item) ? $0.flags.contains("ceiling") : $0.flags.contains("floor") }
+        let bestShare = { (row: ValidationRow) in reversed.contains(row.item) ? row.floor : row.ceiling }
+        let worstShare = { (row: ValidationRow) in reversed.contains(row.item) ? row.ceiling : row.floor }
+        if !best.isEmpty {
+            out.append(pick("\(title): mange gir beste svar (takeffekt) på \(list(best, bestShare)); skjerp påstandene om endringer skal synes.",
+                "\(title): many give the best answer (ceiling effect) to \(list(best, bestShare)); sharpen the statements if change is to show."))
+        }
+        if !worst.isEmpty {
+            out.append(pick("\(title): mange gir dårligste svar (gulveffekt) på \(list(worst, worstShare)); sjekk formuleringen.",
+                "\(title): many give the worst answer (floor effect) to \(list(worst, worstShare)); check the wording."))
+        }
+        let unknown = items.filter { $0.flags.contains("dont-know-high") }
+        if !unknown.isEmpty {
+            out.append(pick("\(title): mange svarer «vet ikke» på \(list(unknown, \.dontKnowShare)); avgrens eller fjern spørsmålene.",
+                "\(title): many answer \"don't know\" to \(list(unknown, \.dontKnowShare)); narrow them down or drop them."))
+        }
+        let skipped = items.filter { $0.flags.contains("unanswered-high") }
+        if !skipped.isEmpty {
+            out.append(pick("\(title): mange hopper over \(list(skipped, \.unansweredShare)); er spørsmålene uklare eller ømfintlige?",
+                "\(title): many skip \(list(skipped, \.unansweredShare)); are the items unclear or sensitive?"))
         }
         return out
     }
