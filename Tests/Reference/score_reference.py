@@ -92,45 +92,20 @@ def read_xml(path):
     return out
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--set", required=True)
-    ap.add_argument("--register", action="append", default=[])
-    ap.add_argument("--breakdown")
-    ap.add_argument("--min-n", type=int)
-    ap.add_argument("inputs", nargs="+")
-    args = ap.parse_args()
-
-    sdef = yaml.safe_load(open(args.set, encoding="utf-8"))
+def set_rules(sdef):
+    """The parts of a set definition the counting rules need."""
     smin, smax = sdef["scale"]["min"], sdef["scale"]["max"]
     dont_know = {str(s).strip().lower() for s in sdef["scale"].get("dont_know", [])}
-    scoring = sdef.get("scoring", "mean")
-    positive = sdef.get("positive", smax - (smax - smin) // 4)
-    min_n = args.min_n or sdef.get("min_n", 5)
-    min_answered = Fraction(str(sdef.get("min_answered", 0.5)))
-    report_items = sdef.get("report_items", True)
-    dims = sdef["dimensions"]
-    items = [(d["id"], it["id"], bool(it.get("reverse", False))) for d in dims for it in d["items"]]
+    items = [(d["id"], it["id"], bool(it.get("reverse", False))) for d in sdef["dimensions"] for it in d["items"]]
     item_lower = {it.lower(): it for _, it, _ in items}
+    return smin, smax, dont_know, items, item_lower
 
-    def value(code, rev):
-        if scoring == "share":
-            return 1 if (code == positive) != rev else 0
-        return smin + smax - code if rev else code
 
-    def is_positive(v):
-        return v == 1 if scoring == "share" else v >= positive
-
-    registers = [yaml.safe_load(open(r, encoding="utf-8")) for r in args.register]
-    reg_invited, reg_sub = {}, defaultdict(set)
-    for reg in registers:
-        m = reg["municipality"].strip()
-        for u in reg.get("units", []):
-            reg_invited[(m, u["id"])] = (u.get("service", ""), u.get("invited", {}) or {})
-        for sp in reg.get("subprojects", []):
-            for u in sp["units"]:
-                reg_sub[(m, u)].add(sp["id"])
-
+def counted_respondents(sdef, inputs, breakdown=None):
+    """The counted respondents of FORMAT.md §2/§5 (and Docs/Decisions.md), each a dict with the
+    key fields, the breakdown value "bg" and "cells": item id -> code, "dk" or "blank"."""
+    smin, smax, dont_know, items, item_lower = set_rules(sdef)
+    args = argparse.Namespace(inputs=inputs, breakdown=breakdown)
     respondents = []  # counted: dict with keys + per-item values
     seen = set()
     file_invited = {}
@@ -189,6 +164,50 @@ def main():
             if inv is not None and inv.strip().isdigit():
                 file_invited.setdefault((f["municipality"], f["unit"], f["period"]), int(inv.strip()))
             respondents.append(f)
+
+    return respondents, file_invited, named_sub
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", required=True)
+    ap.add_argument("--register", action="append", default=[])
+    ap.add_argument("--breakdown")
+    ap.add_argument("--min-n", type=int)
+    ap.add_argument("inputs", nargs="+")
+    args = ap.parse_args()
+
+    sdef = yaml.safe_load(open(args.set, encoding="utf-8"))
+    smin, smax = sdef["scale"]["min"], sdef["scale"]["max"]
+    dont_know = {str(s).strip().lower() for s in sdef["scale"].get("dont_know", [])}
+    scoring = sdef.get("scoring", "mean")
+    positive = sdef.get("positive", smax - (smax - smin) // 4)
+    min_n = args.min_n or sdef.get("min_n", 5)
+    min_answered = Fraction(str(sdef.get("min_answered", 0.5)))
+    report_items = sdef.get("report_items", True)
+    dims = sdef["dimensions"]
+    items = [(d["id"], it["id"], bool(it.get("reverse", False))) for d in dims for it in d["items"]]
+    item_lower = {it.lower(): it for _, it, _ in items}
+
+    def value(code, rev):
+        if scoring == "share":
+            return 1 if (code == positive) != rev else 0
+        return smin + smax - code if rev else code
+
+    def is_positive(v):
+        return v == 1 if scoring == "share" else v >= positive
+
+    registers = [yaml.safe_load(open(r, encoding="utf-8")) for r in args.register]
+    reg_invited, reg_sub = {}, defaultdict(set)
+    for reg in registers:
+        m = reg["municipality"].strip()
+        for u in reg.get("units", []):
+            reg_invited[(m, u["id"])] = (u.get("service", ""), u.get("invited", {}) or {})
+        for sp in reg.get("subprojects", []):
+            for u in sp["units"]:
+                reg_sub[(m, u)].add(sp["id"])
+
+    respondents, file_invited, named_sub = counted_respondents(sdef, args.inputs, args.breakdown)
 
     def invited_of(m, u, period):
         if (m, u) in reg_invited:
