@@ -26,6 +26,25 @@ import Testing
         }
     }
 
+    @Test func fQuantilesMatchScipy() {
+        for row in Self.table("f-quantiles.csv") {
+            let (d1, d2, p, expected) = (row[0], row[1], row[2], row[3])
+            let actual = FDistribution(numerator: d1, denominator: d2).quantile(p)
+            #expect(abs(actual - expected) <= 1e-10 * max(1, abs(expected)), "F(\(p); \(d1), \(d2)) = \(actual), scipy \(expected)")
+        }
+    }
+
+    /// Up to the median; above it x crowds against 1 (within an ulp for b = ½), which is why
+    /// `FDistribution` solves the upper tail through the complement there.
+    @Test func inverseIncompleteBetaRoundTrips() {
+        for (a, b) in [(0.5, 0.5), (2.0, 3.0), (50.0, 0.5), (5.0, 300.0)] {
+            for p in [1e-8, 0.025, 0.3, 0.5] {
+                let x = IncompleteBeta.inverse(p, a: a, b: b)
+                #expect(abs(IncompleteBeta.regularized(x, a: a, b: b) - p) <= 1e-13, "I⁻¹(\(p); \(a), \(b))")
+            }
+        }
+    }
+
     /// Textbook values: t(0.975, 1) = tan(0.475π), t(0.975, 2) = 4.30265…, t(0.975, ∞) → 1.95996….
     @Test func knownValues() {
         #expect(abs(StudentT(degreesOfFreedom: 1).quantile(0.975) - 12.706204736174707) < 1e-12)

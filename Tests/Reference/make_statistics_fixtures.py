@@ -20,4 +20,10 @@ with open(out / "incomplete-beta.csv", "w", newline="") as f:
     for a, b in [(0.5, 0.5), (1, 1), (2, 3), (0.5, 10), (10, 0.5), (50, 0.5), (5, 50), (100, 200), (0.1, 0.1)]:
         for x in [1e-6, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999999]:
             w.writerow([repr(x), repr(float(a)), repr(float(b)), repr(float(special.betainc(a, b, x)))])
+with open(out / "f-quantiles.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["d1", "d2", "p", "quantile"])
+    for d1, d2 in [(1, 1), (2, 5), (4, 12), (11, 110), (29, 58), (73, 292), (199, 597), (999, 2997), (5, 1e5)]:
+        for p in [0.025, 0.975, 0.5, 0.001, 0.999, 0.3]:
+            w.writerow([repr(float(d1)), repr(float(d2)), repr(p), repr(float(stats.f.ppf(p, d1, d2)))])
 print("wrote", out)

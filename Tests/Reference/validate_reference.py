@@ -72,8 +72,10 @@ def main():
                     R = c / np.outer(sd, sd)
                     rbar = float(R[~np.eye(k, dtype=bool)].mean())
                     astd = k * rbar / (1 + (k - 1) * rbar)
-                    lam = minres_loadings(R)
-                    omega = float(1 - (1 - lam ** 2).sum() / R.sum())
+                    # Only a proper one-factor fit: k >= 3, every loading above 0 and at most 1.
+                    lam = minres_loadings(R) if k >= 3 else None
+                    if lam is not None and ((lam > 1e-6) & (lam <= 1 + 1e-9)).all():
+                        omega = float(1 - (1 - lam ** 2).sum() / R.sum())
             # ICC(1) of dimension scores between municipality+unit.
             groups = {}
             for r in rs:
@@ -151,6 +153,8 @@ def minres_loadings(R):
 
     start = np.sqrt(np.clip(np.abs(R * mask).max(axis=1), 1e-3, None))
     fit = optimize.minimize(loss, start, jac=grad, method="BFGS", options={"gtol": 1e-13, "maxiter": 10000})
+    if not np.isfinite(fit.x).all():
+        return None
     lam = fit.x
     return -lam if lam.sum() < 0 else lam
 

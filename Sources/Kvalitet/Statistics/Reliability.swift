@@ -64,9 +64,13 @@ public enum Reliability {
 
     /// McDonald's omega (total) from a one-factor model fitted to R by iterated principal axes
     /// (the unweighted least squares / minres solution): ω = 1 − Σ(1 − λᵢ²)/ΣR, as psych's omega.
-    /// Nil when k < 2 or the fit does not converge.
+    /// Only for a proper fit: k ≥ 3 (with two items the model is not identified), converged, and
+    /// every loading above 0 and at most 1 (no Heywood case, no item against the factor);
+    /// otherwise nil, since any number would mislead.
     public static func omegaTotal(_ r: [[Double]]) -> Double? {
-        guard let loadings = oneFactorLoadings(r) else { return nil }
+        guard r.count >= 3, let loadings = oneFactorLoadings(r),
+            loadings.allSatisfy({ $0 > 1e-6 && $0 <= 1 + 1e-9 })
+        else { return nil }
         let uniqueness = loadings.reduce(0) { $0 + (1 - $1 * $1) }
         let total = sum(r)
         guard total > 0 else { return nil }
