@@ -45,21 +45,10 @@ public struct ScoreJob: Sendable {
         guard let writer else {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
         }
-        if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
-        let catalog = try Self.catalog(setDirectories)
-        if let defaultSet, catalog[defaultSet] == nil {
-            throw KvalitetError(.inputRefused,
-                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
-        }
         var registers = try RegisterIndex()
         for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
-
-        let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: registers,
-            options: .init(defaultSet: defaultSet, breakdown: breakdown, minN: minN))
-        let files = try pipeline.inputFiles(inputs)
-        if files.isEmpty {
-            throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))")
-        }
+        let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
+            registers: registers, options: .init(defaultSet: defaultSet, breakdown: breakdown, minN: minN))
         let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
             strict: strict)
         let result = try pipeline.score(files, problems: problems)
@@ -70,6 +59,24 @@ public struct ScoreJob: Sendable {
         try problems.commit()
         Self.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
         return result
+    }
+
+    /// Loads the sets, checks the inputs and finds the files: what `score` and `validate` share.
+    static func prepare(setDirectories: [String], inputs: [String], readers: [any ResponseReader],
+        registers: RegisterIndex, options: ScorePipeline.Options) throws(KvalitetError) -> (ScorePipeline, [InputFile])
+    {
+        if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+        let catalog = try catalog(setDirectories)
+        if let defaultSet = options.defaultSet, catalog[defaultSet] == nil {
+            throw KvalitetError(.inputRefused,
+                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
+        }
+        let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
+        let files = try pipeline.inputFiles(inputs)
+        if files.isEmpty {
+            throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))")
+        }
+        return (pipeline, files)
     }
 
     /// Writes through `body` to the file `path` (atomically) or to standard output.

@@ -19,17 +19,8 @@ public struct ValidateJob: Sendable {
         guard let writer = writers.first(where: { $0.name == format }) else {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
         }
-        if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
-        let catalog = try ScoreJob.catalog(setDirectories)
-        if let defaultSet, catalog[defaultSet] == nil {
-            throw KvalitetError(.inputRefused,
-                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
-        }
-        let pipeline = ScorePipeline(readers: readers, catalog: catalog, options: .init(defaultSet: defaultSet))
-        let files = try pipeline.inputFiles(inputs)
-        if files.isEmpty {
-            throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))")
-        }
+        let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
+            registers: try RegisterIndex(), options: .init(defaultSet: defaultSet))
         let problems = try ProblemLog(rejects: nil, strict: false)
         let result = try pipeline.validate(files, problems: problems)
         try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
