@@ -16,3 +16,28 @@ struct InputOptions: ParsableArguments {
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 }
+
+/// The jobs that take the shared options.
+protocol InputJob {
+    var setDirectories: [String] { get set }
+    var defaultSet: String? { get set }
+    var format: String { get set }
+    var output: String? { get set }
+    var language: Language { get set }
+    var inputs: [String] { get set }
+}
+
+extension ScoreJob: InputJob {}
+extension ValidateJob: InputJob {}
+
+extension InputOptions {
+    /// Sets the shared options on a job.
+    func configure(_ job: inout some InputJob) {
+        job.setDirectories = setDirectories
+        job.defaultSet = set
+        job.format = format
+        job.output = output
+        job.language = lang
+        job.inputs = inputs
+    }
+}

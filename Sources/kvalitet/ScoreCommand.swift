@@ -23,12 +23,7 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         var job = ScoreJob()
-        job.setDirectories = common.setDirectories
-        job.defaultSet = common.set
-        job.format = common.format
-        job.output = common.output
-        job.language = common.lang
-        job.inputs = common.inputs
+        common.configure(&job)
         job.registerFiles = register
         job.breakdown = breakdown
         job.minN = minN

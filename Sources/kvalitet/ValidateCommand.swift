@@ -11,12 +11,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         var job = ValidateJob()
-        job.setDirectories = common.setDirectories
-        job.defaultSet = common.set
-        job.format = common.format
-        job.output = common.output
-        job.language = common.lang
-        job.inputs = common.inputs
+        common.configure(&job)
         var out = StandardOutput()
         do {
             _ = try job.run(standardOutput: &out, standardError: printError)
