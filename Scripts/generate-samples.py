@@ -29,7 +29,7 @@ def answer(definition, item, trait, dont_know_rate=0.04, blank_rate=0.03):
     if r < dont_know_rate + blank_rate:
         return ""
     centre = lo + (hi - lo) * trait
-    value = round(rng.gauss(centre, (hi - lo) * 0.17))
+    value = round(rng.gauss(centre, (hi - lo) * 0.11))
     value = min(hi, max(lo, value))
     if item.get("reverse"):
         value = lo + hi - value

@@ -182,14 +182,19 @@ import Testing
     }
 
     @Test func tableNamesTheWeakItemAndSuggestsActions() throws {
-        let run = try Self.validate(format: "table", [Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv").path])
-        #expect(run.output.contains("Tilgjengelighet: α = 0,6998 [0,56–0,80] — lav; sjekk tilgjengelighet-3 (r = 0,43)"))
-        #expect(run.output.contains("  • Tilgjengelighet: α = 0,6998 er lav. Skriv om eller bytt ut tilgjengelighet-3 (r = 0,43; α uten = 0,71)."))
-        #expect(run.output.contains("Validering: SFO – foresatte · 2024 · 74 respondenter"))
-        let english = try Self.validate(format: "table", language: .en,
-            [Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv").path])
+        let staff = Support.repository.appendingPathComponent("Samples/medarbeidere-eksempelvik.csv").path
+        let run = try Self.validate(format: "table", [staff])
+        #expect(run.output.contains("Validering: Medarbeiderundersøkelse · 2024 · 47 respondenter"))
+        #expect(run.output.contains("Mestringstro: α = 0,64 [0,41–0,78] — lav; sjekk mestringstro-1 (r = 0,31) · ω = 0,67"))
+        // α without the item is 0.6958…: three decimals, so it does not look like the 0,70 threshold.
+        #expect(run.output.contains("  • Mestringstro: α = 0,64 er lav. Skriv om eller bytt ut mestringstro-1 (r = 0,31; α uten = 0,696)."))
+        #expect(run.output.contains("\nForslag\n"))
+        let english = try Self.validate(format: "table", language: .en, [staff])
         #expect(english.output.contains("Suggested actions"))
-        #expect(english.output.contains("Accessibility: α = 0.6998 [0.56–0.80] — low; check tilgjengelighet-3 (r = 0.43)"))
+        #expect(english.output.contains("Self-efficacy: α = 0.64 [0.41–0.78] — low; check mestringstro-1 (r = 0.31)"))
+        // A healthy set: no item is called weak.
+        let sfo = try Self.validate(format: "table", [Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv").path])
+        #expect(!sfo.output.contains("sjekk"))
     }
 
     @Test func fewAnswersAreMarked() throws {

@@ -35,7 +35,7 @@ public struct TableValidationWriter: ValidationWriter {
             let title = set?.dimensions.first { $0.id == dimension.dimension }?.title.text(text.language) ?? dimension.dimension
             let weak = items.filter { item in
                 (item.itemTotalR.map { $0 < ValidationThresholds.itemTotalLow } ?? false)
-                    || (item.alphaIfDeleted.flatMap { deleted in dimension.alpha.map { deleted > $0 } } ?? false)
+                    || (item.alphaIfDeleted.flatMap { deleted in dimension.alpha.map { deleted > $0 + ValidationThresholds.alphaGain } } ?? false)
             }.sorted { ($0.itemTotalR ?? 0) < ($1.itemTotalR ?? 0) }
             out += "\n" + text.verdict(title, dimension, weak: weak) + "\n"
             out += table(items, set: set, text: text)

@@ -57,6 +57,8 @@ public enum ValidationThresholds {
     public static let share = 0.15
     /// Below this many answers a figure is marked as resting on too few (table, JSON).
     public static let fewAnswers = 30
+    /// An item weakens its dimension when deleting it would raise alpha by more than this.
+    public static let alphaGain = 0.01
     /// ICC(1) below this: the dimension hardly tells units apart (table advice, not a CSV flag).
     public static let iccNearZero = 0.02
 }
