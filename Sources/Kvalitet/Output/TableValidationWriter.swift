@@ -55,7 +55,7 @@ public struct TableValidationWriter: ValidationWriter {
             let weakMark = item.flags.contains { $0 == "item-total-low" || $0 == "item-negative" } ? " !" : ""
             table.append([
                 item.item + weakMark, "\(item.n)", item.itemTotalR.map(text.decimal2) ?? "",
-                item.alphaIfDeleted.map(text.decimal2) ?? "", item.floor.map(text.percent) ?? "",
+                item.alphaIfDeleted.map(text.alphaText) ?? "", item.floor.map(text.percent) ?? "",
                 item.ceiling.map(text.percent) ?? "", item.dontKnowShare.map(text.percent) ?? "",
                 item.unansweredShare.map(text.percent) ?? "", Self.bar(item),
             ])
