@@ -71,6 +71,25 @@ struct CompiledSet: Sendable {
     }
 
     func classify(_ raw: String) -> Cell {
+        // Fast path, most cells: one or two ASCII digits.
+        var utf8 = raw.utf8.makeIterator()
+        if let first = utf8.next(), first >= 0x30 && first <= 0x39 {
+            var code = Int(first - 0x30)
+            var simple = true
+            if let second = utf8.next() {
+                if second >= 0x30 && second <= 0x39 && utf8.next() == nil {
+                    code = code * 10 + Int(second - 0x30)
+                } else {
+                    simple = false
+                }
+            }
+            if simple {
+                let offset = code - scaleMin
+                if offset >= 0 && offset < codeCount { return .valid(offset) }
+            }
+        } else if raw.isEmpty {
+            return .unanswered
+        }
         let text = raw.trimmingSpaces
         if text.isEmpty { return .unanswered }
         if let code = Int(text) {

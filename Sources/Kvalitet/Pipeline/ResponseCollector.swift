@@ -21,7 +21,8 @@ struct ResponseCollector: ResponseSink {
     private(set) var namedSubprojects: [UnitRef: Set<String>] = [:]
     /// `invited` figures found in the files, per set, municipality, unit and period.
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
-    private var seenRespondents: Set<String> = []
+    /// Respondent ids seen, per set and period (duplicate detection).
+    private var seenRespondents: [SlicedKey: Set<String>] = [:]
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
     /// item values and the respondents with at least one valid answer in it.
     private(set) var covariances: [SlicedKey: DimensionCovariances] = [:]
@@ -58,6 +59,10 @@ struct ResponseCollector: ResponseSink {
     private var currentFile: String?
     private var fileSet: CompiledSet?
     private var columnItems: [String: Int] = [:]
+    /// Item index per answer position of the previous record, with the names they were for: CSV
+    /// records repeat the header's names in the same order, so most lookups are a comparison.
+    private var positionNames: [String] = []
+    private var positionItems: [Int] = []
     private var warnedColumns: Set<String> = []
     private var cells: [Int] = []
 
@@ -100,6 +105,8 @@ struct ResponseCollector: ResponseSink {
         currentFile = file.name
         fileSet = nil
         columnItems.removeAll(keepingCapacity: true)
+        positionNames.removeAll(keepingCapacity: true)
+        positionItems.removeAll(keepingCapacity: true)
         warnedColumns.removeAll(keepingCapacity: true)
     }
 
@@ -186,7 +193,7 @@ struct ResponseCollector: ResponseSink {
         }
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
-        if !seenRespondents.insert("\(set.set.id)\u{1F}\(period)\u{1F}\(respondent)").inserted {
+        if !seenRespondents[SlicedKey(set: set.set.id, period: period), default: []].insert(respondent).inserted {
             try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
                 "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted"))
             return
@@ -196,13 +203,24 @@ struct ResponseCollector: ResponseSink {
         var seen = Array(repeating: false, count: set.itemCount)
         var valid = 0
         var invalid: [Problem] = []
-        for answer in record.answers {
+        for (position, answer) in record.answers.enumerated() {
             let item: Int
-            if let known = columnItems[answer.name] {
-                item = known
+            if position < positionNames.count && positionNames[position] == answer.name {
+                item = positionItems[position]
             } else {
-                item = set.itemLookup[answer.name.trimmingSpaces.lowercased()] ?? -1
-                columnItems[answer.name] = item
+                if let known = columnItems[answer.name] {
+                    item = known
+                } else {
+                    item = set.itemLookup[answer.name.trimmingSpaces.lowercased()] ?? -1
+                    columnItems[answer.name] = item
+                }
+                if position < positionNames.count {
+                    positionNames[position] = answer.name
+                    positionItems[position] = item
+                } else if position == positionNames.count {
+                    positionNames.append(answer.name)
+                    positionItems.append(item)
+                }
             }
             guard item >= 0 else {
                 if warnedColumns.insert(answer.name).inserted {
