@@ -66,6 +66,9 @@ public struct CSVResponseReader: ResponseReader {
 
         var fields: [String] = []
         fields.reserveCapacity(columns.count)
+        // One record's storage serves every row: the sink only reads it.
+        var record = ResponseRecord(line: 0)
+        record.answers.reserveCapacity(columns.count)
         while let line = try tokenizer.nextRecord(into: &fields) {
             if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }  // blank line: no response
             if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
@@ -75,7 +78,9 @@ public struct CSVResponseReader: ResponseReader {
                 try sink.report(problem)
                 continue
             }
-            var record = ResponseRecord(line: line)
+            record.line = line
+            record.answers.removeAll(keepingCapacity: true)
+            record.background.removeAll(keepingCapacity: true)
             for (index, column) in columns.enumerated() {
                 let value = index < fields.count ? fields[index] : ""
                 switch column {

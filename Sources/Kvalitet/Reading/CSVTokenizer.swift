@@ -47,8 +47,8 @@ struct CSVTokenizer {
         return source.chunk[position]
     }
 
-    private mutating func append(_ byte: UInt8, recordLine: Int) throws(KvalitetError) {
-        guard field.count < maxFieldBytes else {
+    private mutating func append(_ byte: UInt8, recordLine: Int, limit: Bool = false) throws(KvalitetError) {
+        guard field.count < maxFieldBytes && !limit else {
             throw KvalitetError(.inputRefused,
                 "a field is longer than \(maxFieldBytes >> 20) MiB (an unclosed quote?)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
@@ -61,67 +61,101 @@ struct CSVTokenizer {
         field.removeAll(keepingCapacity: true)
     }
 
+    /// What ended a field.
+    private enum Terminator {
+        case delimiter, newline, end
+    }
+
     /// Reads the next record into `fields`; returns the line it starts on, or nil at the end.
     /// A blank line yields a record of one empty field.
     mutating func nextRecord(into fields: inout [String]) throws(KvalitetError) -> Int? {
         fields.removeAll(keepingCapacity: true)
-        field.removeAll(keepingCapacity: true)
         let recordLine = line
-        guard var byte = try next() else { return nil }
+        if position >= source.count {
+            guard try source.refill() else { return nil }
+            position = 0
+        }
         while true {
-            if byte == Self.quote && field.isEmpty {
-                // Quoted field: runs to the next quote that is not doubled.
-                while true {
-                    guard let inner = try next() else {
-                        throw KvalitetError(.inputRefused, "a quoted field is never closed",
-                            at: SourceLocation(file: source.file.name, line: recordLine))
+            // Fast path: an unquoted field that ends inside this chunk becomes a String straight
+            // from the chunk's bytes.
+            if position < source.count, source.chunk[position] != Self.quote {
+                let (start, count, delimiter) = (position, source.count, self.delimiter)
+                let stop = source.chunk.withUnsafeBufferPointer { bytes -> Int in
+                    var index = start
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte == delimiter || byte == Self.lf || byte == Self.cr { return index }
+                        index += 1
                     }
-                    if inner == Self.quote {
-                        if try peek() == Self.quote {
-                            position += 1
-                            try append(Self.quote, recordLine: recordLine)
-                            continue
-                        }
-                        break
-                    }
-                    if inner == Self.lf { line += 1 }
-                    try append(inner, recordLine: recordLine)
+                    return -1
                 }
-                // Text after the closing quote (not RFC 4180, but Excel users type it) is kept.
-                guard let after = try next() else {
-                    finishField(into: &fields)
+                if stop >= 0 {
+                    if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
+                    fields.append(source.chunk.withUnsafeBufferPointer {
+                        encoding.decode(UnsafeBufferPointer(rebasing: $0[start..<stop]))
+                    })
+                    let terminator = source.chunk[stop]
+                    position = stop + 1
+                    if terminator == delimiter { continue }
+                    if terminator == Self.cr, try peek() == Self.lf { position += 1 }
+                    line += 1
                     return recordLine
-                }
-                byte = after
-                if byte != delimiter && byte != Self.lf && byte != Self.cr {
-                    try append(byte, recordLine: recordLine)
-                    guard let more = try next() else {
-                        finishField(into: &fields)
-                        return recordLine
-                    }
-                    byte = more
-                    continue
                 }
             }
+            switch try slowField(into: &fields, recordLine: recordLine) {
+            case .delimiter: continue
+            case .newline, .end: return recordLine
+            }
+        }
+    }
+
+    /// One field byte by byte: a quoted one, or one that runs past the end of the chunk.
+    private mutating func slowField(into fields: inout [String], recordLine: Int) throws(KvalitetError) -> Terminator {
+        field.removeAll(keepingCapacity: true)
+        guard var byte = try next() else {
+            finishField(into: &fields)
+            return .end
+        }
+        if byte == Self.quote {
+            // Quoted field: runs to the next quote that is not doubled.
+            while true {
+                guard let inner = try next() else {
+                    throw KvalitetError(.inputRefused, "a quoted field is never closed",
+                        at: SourceLocation(file: source.file.name, line: recordLine))
+                }
+                if inner == Self.quote {
+                    if try peek() == Self.quote {
+                        position += 1
+                        try append(Self.quote, recordLine: recordLine)
+                        continue
+                    }
+                    break
+                }
+                if inner == Self.lf { line += 1 }
+                try append(inner, recordLine: recordLine)
+            }
+            // Text after the closing quote (not RFC 4180, but Excel users type it) is kept.
+            guard let after = try next() else {
+                finishField(into: &fields)
+                return .end
+            }
+            byte = after
+        }
+        while true {
             if byte == delimiter {
                 finishField(into: &fields)
-                guard let following = try next() else {
-                    finishField(into: &fields)
-                    return recordLine
-                }
-                byte = following
-                continue
+                return .delimiter
             }
             if byte == Self.lf || byte == Self.cr {
                 if byte == Self.cr, try peek() == Self.lf { position += 1 }
                 line += 1
                 finishField(into: &fields)
-                return recordLine
+                return .newline
             }
             try append(byte, recordLine: recordLine)
             guard let following = try next() else {
                 finishField(into: &fields)
-                return recordLine
+                return .end
             }
             byte = following
         }
