@@ -17,6 +17,8 @@ struct ResponseCollector: ResponseSink {
     private(set) var cellKeys: [CellKey] = []
     private(set) var tallies: [Tally] = []
     private var cellIndex: [CellKey: Int] = [:]
+    /// The group of the previous response: consecutive responses mostly share it.
+    private var lastCell: (key: CellKey, index: Int)?
     /// Sub-projects named by the responses, per municipality and unit (added to the register's).
     private(set) var namedSubprojects: [UnitRef: Set<String>] = [:]
     /// `invited` figures found in the files, per set, municipality, unit and period.
@@ -203,7 +205,9 @@ struct ResponseCollector: ResponseSink {
         var seen = Array(repeating: false, count: set.itemCount)
         var valid = 0
         var invalid: [Problem] = []
-        for (position, answer) in record.answers.enumerated() {
+        let names = record.answerNames
+        for position in names.indices {
+            let answer = ResponseRecord.Field(name: names[position], value: record.answerValues[position])
             let item: Int
             if position < positionNames.count && positionNames[position] == answer.name {
                 item = positionItems[position]
@@ -282,13 +286,17 @@ struct ResponseCollector: ResponseSink {
         let key = CellKey(set: set.set.id, period: period, municipality: municipality, service: service, unit: unit,
             breakdownValue: breakdownValue)
         let index: Int
-        if let existing = cellIndex[key] {
+        if let last = lastCell, last.key == key {
+            index = last.index
+        } else if let existing = cellIndex[key] {
             index = existing
+            lastCell = (key, index)
         } else {
             index = tallies.count
             cellIndex[key] = index
             cellKeys.append(key)
             tallies.append(Tally(set))
+            lastCell = (key, index)
         }
         tallies[index].add(cells: cells, set: set)
         if collectCovariances {

@@ -66,9 +66,13 @@ public struct CSVResponseReader: ResponseReader {
 
         var fields: [String] = []
         fields.reserveCapacity(columns.count)
-        // One record's storage serves every row: the sink only reads it.
+        // One record's storage serves every row (the sink only reads it), and every row shares
+        // the header's answer names.
         var record = ResponseRecord(line: 0)
-        record.answers.reserveCapacity(columns.count)
+        record.answerNames = columns.compactMap { column in
+            if case .other(let name) = column { return name } else { return nil }
+        }
+        record.answerValues.reserveCapacity(record.answerNames.count)
         while let line = try tokenizer.nextRecord(into: &fields) {
             if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }  // blank line: no response
             if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
@@ -79,7 +83,7 @@ public struct CSVResponseReader: ResponseReader {
                 continue
             }
             record.line = line
-            record.answers.removeAll(keepingCapacity: true)
+            record.answerValues.removeAll(keepingCapacity: true)
             record.background.removeAll(keepingCapacity: true)
             for (index, column) in columns.enumerated() {
                 let value = index < fields.count ? fields[index] : ""
@@ -93,7 +97,7 @@ public struct CSVResponseReader: ResponseReader {
                 case .subproject: record.subproject = value
                 case .status: record.status = value
                 case .background(let name): record.background.append(.init(name: name, value: value))
-                case .other(let name): record.answers.append(.init(name: name, value: value))
+                case .other: record.answerValues.append(value)
                 }
             }
             try sink.receive(record, from: file)

@@ -29,8 +29,22 @@ public struct ResponseRecord: Sendable, Hashable {
     public var unitName: String?
     /// Background variables, by name as written after `bg.` / in `<background name=…>`.
     public var background: [Field]
-    /// Answers and any other columns, by column name or item id as written in the file.
-    public var answers: [Field]
+    /// Names of the answers and any other columns (column names or item ids as written), and
+    /// their values at the same positions. Kept apart so a CSV reader can share one array of
+    /// names (its header) between all rows instead of copying the names into every row.
+    public var answerNames: [String]
+    public var answerValues: [String]
+
+    /// The answers as name–value pairs.
+    public var answers: [Field] {
+        zip(answerNames, answerValues).map { Field(name: $0, value: $1) }
+    }
+
+    /// Adds one answer (or other column).
+    public mutating func appendAnswer(name: String, value: String) {
+        answerNames.append(name)
+        answerValues.append(value)
+    }
 
     public init(
         line: Int, respondent: String? = nil, municipality: String? = nil, service: String? = nil,
@@ -49,6 +63,7 @@ public struct ResponseRecord: Sendable, Hashable {
         self.invited = invited
         self.unitName = unitName
         self.background = background
-        self.answers = answers
+        self.answerNames = answers.map(\.name)
+        self.answerValues = answers.map(\.value)
     }
 }

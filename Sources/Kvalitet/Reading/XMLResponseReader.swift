@@ -127,7 +127,7 @@ public struct XMLResponseReader: ResponseReader {
                     pending!.textTarget = .answer(item)
                     pending!.text = ""
                     if isEmpty {
-                        pending!.record.answers.append(.init(name: item, value: ""))
+                        pending!.record.appendAnswer(name: item, value: "")
                         pending!.textTarget = .none
                     }
                 case ("background", 3) where pending != nil:
@@ -167,7 +167,7 @@ public struct XMLResponseReader: ResponseReader {
                 case ("answer", 3), ("background", 3):
                     guard pending != nil else { break }
                     switch pending!.textTarget {
-                    case .answer(let item): pending!.record.answers.append(.init(name: item, value: pending!.text))
+                    case .answer(let item): pending!.record.appendAnswer(name: item, value: pending!.text)
                     case .background(let variable): pending!.record.background.append(.init(name: variable, value: pending!.text))
                     case .none: break
                     }
