@@ -1,7 +1,7 @@
 /// An indicator set prepared for scoring: items in one flat list (dimension by dimension), and
 /// each item's value and positive flag per code looked up in a table instead of calling the
 /// scoring rule per answer.
-struct CompiledSet: Sendable {
+final class CompiledSet: Sendable {
     let set: any IndicatorSet
     let itemCount: Int
     /// Lowercased item id → flat item index.

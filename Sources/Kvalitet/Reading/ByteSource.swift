@@ -5,37 +5,43 @@ import Darwin
 #endif
 
 /// Reads a file in fixed-size chunks with plain `read(2)`, so memory stays constant whatever
-/// the file's size.
+/// the file's size. The chunk is one buffer allocated once (a `let`, so readers scanning it pay
+/// no reference counting or exclusivity checks per byte).
 final class ByteSource {
     let file: InputFile
     private let descriptor: Int32
-    private(set) var chunk: [UInt8]
+    let chunk: UnsafeMutableBufferPointer<UInt8>
     private(set) var count = 0
     private(set) var isAtEnd = false
 
     init(_ file: InputFile, chunkSize: Int = 1 << 20) throws(KvalitetError) {
         self.file = file
-        self.chunk = [UInt8](repeating: 0, count: chunkSize)
+        self.chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
         let fd = open(file.url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
+            chunk.deallocate()
             throw KvalitetError(.inputRefused, "cannot open the file: \(String(cString: strerror(errno)))",
                 at: SourceLocation(file: file.name))
         }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
+            chunk.deallocate()
             throw KvalitetError(.inputRefused, "is a folder, not a file", at: SourceLocation(file: file.name))
         }
         descriptor = fd
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        close(descriptor)
+        chunk.deallocate()
+    }
 
     /// Reads the next chunk into `chunk[0..<count]`; returns false at the end of the file.
     func refill() throws(KvalitetError) -> Bool {
         if isAtEnd { return false }
         while true {
-            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let got = read(descriptor, chunk.baseAddress, chunk.count)
             if got < 0 {
                 if errno == EINTR { continue }
                 throw KvalitetError(.inputRefused, "reading failed: \(String(cString: strerror(errno)))",

@@ -57,6 +57,7 @@ public struct CSVResponseReader: ResponseReader {
         try source.rewind()
         guard try source.refill() else { return }  // an empty file holds no responses
         let delimiter = Self.detectDelimiter(source.chunk[bomLength..<source.count])
+
         var tokenizer = CSVTokenizer(source: source, delimiter: delimiter, encoding: encoding,
             startOffset: bomLength, maxFieldBytes: maxFieldBytes)
 
@@ -148,14 +149,14 @@ public struct CSVResponseReader: ResponseReader {
         let bomLength = head == [0xEF, 0xBB, 0xBF] ? 3 : 0
         var validator = UTF8Validator()
         repeat {
-            source.chunk.withUnsafeBufferPointer { validator.consume(UnsafeBufferPointer(rebasing: $0[0..<source.count])) }
+            validator.consume(UnsafeBufferPointer(rebasing: source.chunk[0..<source.count]))
             if !validator.isValid { break }
         } while try source.refill()
         return (validator.isCompleteAndValid ? .utf8 : .windows1252, bomLength)
     }
 
     /// The delimiter that occurs most often outside quotes in the header line (`,` when none does).
-    static func detectDelimiter(_ bytes: ArraySlice<UInt8>) -> UInt8 {
+    static func detectDelimiter(_ bytes: some Sequence<UInt8>) -> UInt8 {
         let candidates: [UInt8] = [UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "\t")]
         var counts = [0, 0, 0]
         var quoted = false

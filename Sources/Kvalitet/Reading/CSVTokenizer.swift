@@ -79,22 +79,21 @@ struct CSVTokenizer {
             // Fast path: an unquoted field that ends inside this chunk becomes a String straight
             // from the chunk's bytes.
             if position < source.count, source.chunk[position] != Self.quote {
-                let (start, count, delimiter) = (position, source.count, self.delimiter)
-                let stop = source.chunk.withUnsafeBufferPointer { bytes -> Int in
-                    var index = start
-                    while index < count {
-                        let byte = bytes[index]
-                        if byte == delimiter || byte == Self.lf || byte == Self.cr { return index }
-                        index += 1
+                let (start, count, delimiter, bytes) = (position, source.count, self.delimiter, source.chunk)
+                var stop = -1
+                var index = start
+                while index < count {
+                    let byte = bytes[index]
+                    if byte == delimiter || byte == Self.lf || byte == Self.cr {
+                        stop = index
+                        break
                     }
-                    return -1
+                    index += 1
                 }
                 if stop >= 0 {
                     if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
-                    fields.append(source.chunk.withUnsafeBufferPointer {
-                        encoding.decode(UnsafeBufferPointer(rebasing: $0[start..<stop]))
-                    })
-                    let terminator = source.chunk[stop]
+                    fields.append(encoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
+                    let terminator = bytes[stop]
                     position = stop + 1
                     if terminator == delimiter { continue }
                     if terminator == Self.cr, try peek() == Self.lf { position += 1 }
