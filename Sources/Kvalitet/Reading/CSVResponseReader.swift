@@ -54,23 +54,17 @@ public struct CSVResponseReader: ResponseReader {
     public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
         // Parsing runs on a second thread; the rules and tallies on this one (RecordPipe).
         let maxFieldBytes = self.maxFieldBytes
-        var names: [String] = []
         try RecordPipe.run(produce: { emit in
             try Self.parse(file, maxFieldBytes: maxFieldBytes, emit: emit)
         }, consume: { event in
             switch event {
-            case .answerNames(let shared):
-                names = shared.map { String(decoding: Array($0.utf8), as: UTF8.self) }  // this thread's own copy
-            case .record(var record):
-                record.answerNames = names
-                try sink.receive(record, from: file)
+            case .record(let record): try sink.receive(record, from: file)
             case .problem(let problem): try sink.report(problem)
             }
         })
     }
 
-    /// Decodes and tokenizes `file`, emitting the answer names and then its responses (without
-    /// names) in order; stops when `emit` says so.
+    /// Decodes and tokenizes `file`, emitting its responses in order; stops when `emit` says so.
     static func parse(_ file: InputFile, maxFieldBytes: Int, emit: (ReaderEvent) -> Bool) throws(KvalitetError) {
         let source = try ByteSource(file)
         let (encoding, bomLength) = try detectEncoding(source)
@@ -83,10 +77,10 @@ public struct CSVResponseReader: ResponseReader {
         var header: [String] = []
         guard try tokenizer.nextRecord(into: &header) != nil else { return }
         let columns = try mapColumns(header, file: file)
+        // Every row shares the header's answer names.
         let answerNames = columns.compactMap { column -> String? in
             if case .other(let name) = column { return name } else { return nil }
         }
-        guard emit(.answerNames(answerNames)) else { return }
 
         var fields: [String] = []
         fields.reserveCapacity(columns.count)
@@ -100,6 +94,7 @@ public struct CSVResponseReader: ResponseReader {
                 continue
             }
             var record = ResponseRecord(line: line)
+            record.answerNames = answerNames
             record.answerValues.reserveCapacity(answerNames.count)
             for (index, column) in columns.enumerated() {
                 let value = index < fields.count ? fields[index] : ""

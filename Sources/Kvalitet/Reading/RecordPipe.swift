@@ -2,10 +2,6 @@ import Foundation
 
 /// What a reader's producer hands to the consuming thread, in file order.
 enum ReaderEvent: Sendable {
-    /// The answer names of the records that follow (sent once: a shared array between threads
-    /// would have its reference count bounce between the cores on every record).
-    case answerNames([String])
-    /// A record without its answer names when `answerNames` was sent.
     case record(ResponseRecord)
     case problem(Problem)
 }
