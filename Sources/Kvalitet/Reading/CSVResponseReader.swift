@@ -52,50 +52,40 @@ public struct CSVResponseReader: ResponseReader {
     }
 
     public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
-        // Parsing runs on a second thread; the rules and tallies on this one (RecordPipe).
-        let maxFieldBytes = self.maxFieldBytes
-        try RecordPipe.run(produce: { emit in
-            try Self.parse(file, maxFieldBytes: maxFieldBytes, emit: emit)
-        }, consume: { event in
-            switch event {
-            case .record(let record): try sink.receive(record, from: file)
-            case .problem(let problem): try sink.report(problem)
-            }
-        })
-    }
-
-    /// Decodes and tokenizes `file`, emitting its responses in order; stops when `emit` says so.
-    static func parse(_ file: InputFile, maxFieldBytes: Int, emit: (ReaderEvent) -> Bool) throws(KvalitetError) {
         let source = try ByteSource(file)
-        let (encoding, bomLength) = try detectEncoding(source)
+        let (encoding, bomLength) = try Self.detectEncoding(source)
         try source.rewind()
         guard try source.refill() else { return }  // an empty file holds no responses
-        let delimiter = detectDelimiter(source.chunk[bomLength..<source.count])
+        let delimiter = Self.detectDelimiter(source.chunk[bomLength..<source.count])
+
         var tokenizer = CSVTokenizer(source: source, delimiter: delimiter, encoding: encoding,
             startOffset: bomLength, maxFieldBytes: maxFieldBytes)
 
         var header: [String] = []
         guard try tokenizer.nextRecord(into: &header) != nil else { return }
-        let columns = try mapColumns(header, file: file)
-        // Every row shares the header's answer names.
-        let answerNames = columns.compactMap { column -> String? in
-            if case .other(let name) = column { return name } else { return nil }
-        }
+        let columns = try Self.mapColumns(header, file: file)
 
         var fields: [String] = []
         fields.reserveCapacity(columns.count)
+        // One record's storage serves every row (the sink only reads it), and every row shares
+        // the header's answer names.
+        var record = ResponseRecord(line: 0)
+        record.answerNames = columns.compactMap { column in
+            if case .other(let name) = column { return name } else { return nil }
+        }
+        record.answerValues.reserveCapacity(record.answerNames.count)
         while let line = try tokenizer.nextRecord(into: &fields) {
             if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }  // blank line: no response
             if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
                 let problem = Problem(.fieldCount, file: file.name, line: line,
-                    respondent: value(of: .respondent, in: fields, columns: columns) ?? "",
+                    respondent: Self.value(of: .respondent, in: fields, columns: columns) ?? "",
                     message: "the row has \(fields.count) fields, the header \(columns.count); the response is not counted")
-                guard emit(.problem(problem)) else { return }
+                try sink.report(problem)
                 continue
             }
-            var record = ResponseRecord(line: line)
-            record.answerNames = answerNames
-            record.answerValues.reserveCapacity(answerNames.count)
+            record.line = line
+            record.answerValues.removeAll(keepingCapacity: true)
+            record.background.removeAll(keepingCapacity: true)
             for (index, column) in columns.enumerated() {
                 let value = index < fields.count ? fields[index] : ""
                 switch column {
@@ -111,7 +101,7 @@ public struct CSVResponseReader: ResponseReader {
                 case .other: record.answerValues.append(value)
                 }
             }
-            guard emit(.record(record)) else { return }
+            try sink.receive(record, from: file)
         }
     }
 
