@@ -1,4 +1,7 @@
 import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads responses from XML files (FORMAT.md §3) as a stream with libxml2's `xmlTextReader`.
 ///
@@ -22,18 +25,18 @@ public struct XMLResponseReader: ResponseReader {
         var column: Int?
     }
 
-    /// Element state while a response is open.
-    private struct Pending {
-        var record: ResponseRecord
-        var textTarget: TextTarget = .none
-        var text = ""
-    }
-
+    /// Where the text of the current element goes.
     private enum TextTarget {
         case none
         case answer(String)
         case background(String)
     }
+
+    /// The element names of the format, as C strings, for comparing without making Strings.
+    private static let names = (
+        survey: Array("survey".utf8CString), unit: Array("unit".utf8CString), response: Array("response".utf8CString),
+        answer: Array("answer".utf8CString), background: Array("background".utf8CString),
+        comment: Array("comment".utf8CString))
 
     public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
         // Open through ByteSource first for the same "cannot open" messages as CSV.
@@ -57,7 +60,11 @@ public struct XMLResponseReader: ResponseReader {
         // still refused whole (FORMAT.md §3): the refusal stops the run and nothing is written.
         var survey: (set: String?, municipality: String?, period: String?) = (nil, nil, nil)
         var unit: (id: String?, service: String?, subproject: String?, invited: String?, name: String?)?
-        var pending: Pending?
+        // The open response: plain locals (an optional struct would be copied on every access).
+        var inResponse = false
+        var record = ResponseRecord(line: 0)
+        var target = TextTarget.none
+        var text = ""
         var warnedElements: Set<String> = []
         var sawSurvey = false
         func notWellFormed() -> KvalitetError {
@@ -70,43 +77,53 @@ public struct XMLResponseReader: ResponseReader {
             return refuse("not well-formed XML: \(message); nothing of the file is counted",
                 line: collector.line, column: collector.column)
         }
-
         func refuse(_ message: String, line: Int? = nil, column: Int? = nil) -> KvalitetError {
             KvalitetError(.inputRefused, message, at: SourceLocation(file: file.name, line: line, column: column))
         }
+        /// An attribute's value without libxml2 allocating a copy.
         func attribute(_ name: String) -> String? {
-            guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
-            defer { kvalitet_xml_free(value) }
-            return String(cString: value)
+            guard xmlTextReaderMoveToAttribute(reader, name) == 1 else { return nil }
+            defer { xmlTextReaderMoveToElement(reader) }
+            return xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+        }
+        /// The current node's own line (the parser's position runs ahead of the node reported).
+        func line() -> Int {
+            let nodeLine = xmlTextReaderCurrentNode(reader).map { Int(xmlGetLineNo($0)) } ?? -1
+            return nodeLine > 0 ? nodeLine : Int(xmlTextReaderGetParserLineNumber(reader))
+        }
+        func isNamed(_ name: UnsafePointer<xmlChar>?, _ expected: [CChar]) -> Bool {
+            guard let name else { return false }
+            return expected.withUnsafeBufferPointer { strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), $0.baseAddress!) == 0 }
         }
 
         while true {
             let status = xmlTextReaderRead(reader)
             if status == 0 { break }
             if status < 0 || collector.message != nil { throw notWellFormed() }
-            // The node's own line: the parser's position runs ahead of the node being reported.
-            let node = xmlTextReaderCurrentNode(reader)
-            let nodeLine = node.map { Int(xmlGetLineNo($0)) } ?? -1
-            let line = nodeLine > 0 ? nodeLine : Int(xmlTextReaderGetParserLineNumber(reader))
-            let type = xmlTextReaderNodeType(reader)
-            switch type {
-            case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
-                throw refuse("a <!DOCTYPE> is not allowed in response files (entities and DTDs are refused for safety)", line: line)
-            case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
-                throw refuse("entity references are not allowed in response files", line: line)
+            switch xmlTextReaderNodeType(reader) {
+            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
+                Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
+                if case .none = target { break }
+                if let value = xmlTextReaderConstValue(reader) { text += String(cString: value) }
             case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-                let name = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+                let name = xmlTextReaderConstLocalName(reader)
                 let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
                 let depth = xmlTextReaderDepth(reader)
-                switch (name, depth) {
-                case ("survey", 0):
-                    sawSurvey = true
-                    survey = (attribute("set"), attribute("municipality"), attribute("period"))
-                case ("unit", 1):
-                    unit = (attribute("id"), attribute("service"), attribute("subproject"), attribute("invited"), attribute("name"))
-                    if isEmpty { unit = nil }
-                case ("response", 2) where unit != nil:
-                    var record = ResponseRecord(line: line)
+                if depth == 3 && inResponse && isNamed(name, Self.names.answer) {
+                    let item = attribute("item") ?? ""
+                    if isEmpty { record.appendAnswer(name: item, value: "") } else { target = .answer(item); text = "" }
+                } else if depth == 3 && inResponse && isNamed(name, Self.names.background) {
+                    let variable = attribute("name") ?? ""
+                    if isEmpty {
+                        record.background.append(.init(name: variable, value: ""))
+                    } else {
+                        target = .background(variable)
+                        text = ""
+                    }
+                } else if depth == 3 && inResponse && isNamed(name, Self.names.comment) {
+                    // Free text is kept by the export, never scored.
+                } else if depth == 2 && unit != nil && isNamed(name, Self.names.response) {
+                    record = ResponseRecord(line: line())
                     record.respondent = attribute("id")
                     record.status = attribute("status")
                     record.set = survey.set
@@ -117,68 +134,51 @@ public struct XMLResponseReader: ResponseReader {
                     record.subproject = unit?.subproject
                     record.invited = unit?.invited
                     record.unitName = unit?.name
-                    pending = Pending(record: record)
-                    if isEmpty {
-                        try sink.receive(record, from: file)
-                        pending = nil
-                    }
-                case ("answer", 3) where pending != nil:
-                    let item = attribute("item") ?? ""
-                    pending!.textTarget = .answer(item)
-                    pending!.text = ""
-                    if isEmpty {
-                        pending!.record.appendAnswer(name: item, value: "")
-                        pending!.textTarget = .none
-                    }
-                case ("background", 3) where pending != nil:
-                    let variable = attribute("name") ?? ""
-                    pending!.textTarget = .background(variable)
-                    pending!.text = ""
-                    if isEmpty {
-                        pending!.record.background.append(.init(name: variable, value: ""))
-                        pending!.textTarget = .none
-                    }
-                case ("comment", 3) where pending != nil:
-                    break  // free text is kept by the export, never scored
-                default:
+                    inResponse = !isEmpty
+                    if isEmpty { try sink.receive(record, from: file) }
+                } else if depth == 1 && isNamed(name, Self.names.unit) {
+                    unit = isEmpty ? nil : (attribute("id"), attribute("service"), attribute("subproject"), attribute("invited"), attribute("name"))
+                } else if depth == 0 && isNamed(name, Self.names.survey) {
+                    sawSurvey = true
+                    survey = (attribute("set"), attribute("municipality"), attribute("period"))
+                } else {
+                    let elementName = name.map { String(cString: $0) } ?? ""
                     if depth == 0 {
-                        throw refuse("the root element must be <survey>, not <\(name)>", line: line)
+                        throw refuse("the root element must be <survey>, not <\(elementName)>", line: line())
                     }
-                    if warnedElements.insert("\(name)@\(depth)").inserted {
-                        try sink.report(Problem(.unknownElement, file: file.name, line: line, column: name,
-                            message: "element <\(name)> is not part of the format here and is ignored"
-                                + (name == "response" ? " (a <response> must be inside a <unit>); the response is not counted" : "")))
+                    if warnedElements.insert("\(elementName)@\(depth)").inserted {
+                        try sink.report(Problem(.unknownElement, file: file.name, line: line(), column: elementName,
+                            message: "element <\(elementName)> is not part of the format here and is ignored"
+                                + (elementName == "response" ? " (a <response> must be inside a <unit>); the response is not counted" : "")))
                     }
-                    if name == "response" {
-                        try sink.report(Problem(.missingField, file: file.name, line: line,
+                    if elementName == "response" {
+                        try sink.report(Problem(.missingField, file: file.name, line: line(),
                             respondent: attribute("id") ?? "", column: "unit",
                             message: "a <response> outside a <unit> has no unit; it is not counted"))
                     }
                 }
-            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
-                Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
-                if pending != nil, case .none = pending!.textTarget {} else if pending != nil {
-                    pending!.text += xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-                }
             case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-                let name = xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
-                let depth = xmlTextReaderDepth(reader)
-                switch (name, depth) {
-                case ("answer", 3), ("background", 3):
-                    guard pending != nil else { break }
-                    switch pending!.textTarget {
-                    case .answer(let item): pending!.record.appendAnswer(name: item, value: pending!.text)
-                    case .background(let variable): pending!.record.background.append(.init(name: variable, value: pending!.text))
+                switch xmlTextReaderDepth(reader) {
+                case 3:
+                    switch target {
+                    case .answer(let item): record.appendAnswer(name: item, value: text)
+                    case .background(let variable): record.background.append(.init(name: variable, value: text))
                     case .none: break
                     }
-                    pending!.textTarget = .none
-                case ("response", 2):
-                    if let done = pending?.record { try sink.receive(done, from: file) }
-                    pending = nil
-                case ("unit", 1):
+                    target = .none
+                case 2:
+                    if inResponse {
+                        inResponse = false
+                        try sink.receive(record, from: file)
+                    }
+                case 1:
                     unit = nil
                 default: break
                 }
+            case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
+                throw refuse("a <!DOCTYPE> is not allowed in response files (entities and DTDs are refused for safety)", line: line())
+            case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue):
+                throw refuse("entity references are not allowed in response files", line: line())
             default:
                 break
             }
