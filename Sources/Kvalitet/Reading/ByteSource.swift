@@ -13,6 +13,10 @@ final class ByteSource {
     let chunk: UnsafeMutableBufferPointer<UInt8>
     private(set) var count = 0
     private(set) var isAtEnd = false
+    /// The file offset of `chunk[0]`.
+    private(set) var chunkOffset = 0
+    /// The file offset after the last byte read.
+    private var readOffset = 0
 
     init(_ file: InputFile, chunkSize: Int = 1 << 20) throws(KvalitetError) {
         self.file = file
@@ -47,6 +51,8 @@ final class ByteSource {
                 throw KvalitetError(.inputRefused, "reading failed: \(String(cString: strerror(errno)))",
                     at: SourceLocation(file: file.name))
             }
+            chunkOffset = readOffset
+            readOffset += got
             count = got
             if got == 0 { isAtEnd = true }
             return got > 0
@@ -55,11 +61,24 @@ final class ByteSource {
 
     /// Starts again from the beginning of the file.
     func rewind() throws(KvalitetError) {
-        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+        try seek(to: 0)
+    }
+
+    /// Continues reading at `offset`; the next `refill` reads from there.
+    func seek(to offset: Int) throws(KvalitetError) {
+        guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw KvalitetError(.inputRefused, "cannot read the file again: \(String(cString: strerror(errno)))",
                 at: SourceLocation(file: file.name))
         }
         isAtEnd = false
         count = 0
+        chunkOffset = offset
+        readOffset = offset
+    }
+
+    /// The file's size in bytes.
+    func size() -> Int {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
     }
 }

@@ -16,14 +16,21 @@ struct CSVTokenizer {
     private var line = 1
     private var field: [UInt8] = []
 
-    init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, maxFieldBytes: Int = 1 << 20) {
+    /// `startOffset` is a position in the source's current chunk; `line` the line it is on.
+    init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, line: Int = 1,
+        maxFieldBytes: Int = 1 << 20)
+    {
         self.source = source
         self.delimiter = delimiter
         self.encoding = encoding
         self.position = startOffset
+        self.line = line
         self.maxFieldBytes = maxFieldBytes
         field.reserveCapacity(256)
     }
+
+    /// The file offset of the next byte to read: after `nextRecord`, where the next record starts.
+    var offset: Int { source.chunkOffset + position }
 
     private static let quote = UInt8(ascii: "\"")
     private static let lf = UInt8(ascii: "\n")
