@@ -157,7 +157,8 @@ import Testing
         }
         let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines[1] == "\(path),2,r1,Kommentar,,unknown-column")
+        // A column belongs to the header: reported at line 1, with no respondent.
+        #expect(lines[1] == "\(path),1,,Kommentar,,unknown-column")
     }
 
     @Test func unwritableOutputIsAClearError() {

@@ -33,9 +33,10 @@ struct Tally: Sendable, Equatable {
     static let dontKnowCell = -2
     static let invalidCell = -3
 
-    /// Adds one counted respondent whose cells are `code − min` or a sentinel, per flat item.
-    mutating func add(cells: [Int], set: CompiledSet) {
-        respondents += 1
+    /// Adds one counted respondent whose cells are `code − min` or a sentinel, per flat item;
+    /// `sign` −1 takes one back (exact, since everything is an integer count or sum).
+    mutating func add(cells: [Int], set: CompiledSet, sign: Int = 1) {
+        respondents += sign
         var anyScore = false
         for (d, range) in set.dimensionItems.enumerated() {
             var answered = 0
@@ -44,25 +45,25 @@ struct Tally: Sendable, Equatable {
                 let cell = cells[item]
                 if cell >= 0 {
                     let index = item * set.codeCount + cell
-                    codeCounts[index] += 1
+                    codeCounts[index] += sign
                     answered += 1
                     sum += set.values[index]
                 } else if cell == Self.dontKnowCell {
-                    dontKnow[item] += 1
+                    dontKnow[item] += sign
                 } else {
-                    unanswered[item] += 1
-                    if cell == Self.invalidCell { invalid[item] += 1 }
+                    unanswered[item] += sign
+                    if cell == Self.invalidCell { invalid[item] += sign }
                 }
             }
             if answered >= set.minAnsweredCount[d] {
                 let bucket = set.dimensionBucketOffsets[d] + answered - 1
-                bucketCount[bucket] += 1
-                bucketSum[bucket] += sum
-                bucketSumOfSquares[bucket] += sum * sum
+                bucketCount[bucket] += sign
+                bucketSum[bucket] += sign * sum
+                bucketSumOfSquares[bucket] += sign * sum * sum
                 anyScore = true
             }
         }
-        if anyScore { scored += 1 }
+        if anyScore { scored += sign }
     }
 
     mutating func merge(_ other: Tally) {

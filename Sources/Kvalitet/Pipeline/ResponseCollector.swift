@@ -19,12 +19,19 @@ struct ResponseCollector: ResponseSink {
     private var cellIndex: [CellKey: Int] = [:]
     /// The group of the previous response: consecutive responses mostly share it.
     private var lastCell: (key: CellKey, index: Int)?
-    /// Sub-projects named by the responses, per municipality and unit (added to the register's).
-    private(set) var namedSubprojects: [UnitRef: Set<String>] = [:]
+    /// Sub-projects named by the counted responses, per municipality and unit, with how many
+    /// named each (added to the register's).
+    private(set) var namedSubprojects: [UnitRef: [String: Int]] = [:]
     /// `invited` figures found in the files, per set, municipality, unit and period.
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
-    /// Respondent ids seen, per set and period (duplicate detection).
-    private var seenRespondents: [SlicedKey: Set<String>] = [:]
+    /// Respondent ids seen, per set and period (duplicate detection), with where each was first
+    /// seen (CSV), so a part of a file read in parallel can take back one an earlier part had.
+    private(set) var seenRespondents: [SlicedKey: [String: RecordPosition]] = [:]
+
+    struct RecordPosition {
+        var offset: Int
+        var line: Int
+    }
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
     /// item values and the respondents with at least one valid answer in it.
     private(set) var covariances: [SlicedKey: DimensionCovariances] = [:]
@@ -38,19 +45,26 @@ struct ResponseCollector: ResponseSink {
         var matrices: [PairwiseCovariance]
         var respondents: [Int]
 
+        mutating func merge(_ other: DimensionCovariances) {
+            for d in matrices.indices {
+                matrices[d].merge(other.matrices[d])
+                respondents[d] += other.respondents[d]
+            }
+        }
+
         init(_ set: CompiledSet) {
             matrices = set.dimensionItems.map { PairwiseCovariance(k: $0.count) }
             respondents = Array(repeating: 0, count: set.dimensionItems.count)
         }
 
-        mutating func add(cells: [Int], set: CompiledSet) {
+        mutating func add(cells: [Int], set: CompiledSet, sign: Int = 1) {
             for (d, range) in set.dimensionItems.enumerated() {
                 let values: [Int?] = range.map { item in
                     cells[item] >= 0 ? set.values[item * set.codeCount + cells[item]] : nil
                 }
                 guard values.contains(where: { $0 != nil }) else { continue }
-                respondents[d] += 1
-                matrices[d].add(values)
+                respondents[d] += sign
+                matrices[d].add(values, weight: sign)
             }
         }
     }
@@ -101,11 +115,16 @@ struct ResponseCollector: ResponseSink {
         self.problems = problems
     }
 
-    /// Marks the start of a file (also when it holds no response).
-    mutating func begin(_ file: InputFile) {
+    /// Marks the start of a file (also when it holds no response). `set` presets the file's set
+    /// (a part of a file read in parallel, whose first response the part may not hold).
+    mutating func begin(_ file: InputFile, set: CompiledSet? = nil) {
         summary.files += 1
         currentFile = file.name
-        fileSet = nil
+        fileSet = set
+        if let set {
+            compiled[set.set.id] = compiled[set.set.id] ?? set
+            cells = Array(repeating: Tally.unansweredCell, count: set.itemCount)
+        }
         columnItems.removeAll(keepingCapacity: true)
         positionNames.removeAll(keepingCapacity: true)
         positionItems.removeAll(keepingCapacity: true)
@@ -131,24 +150,28 @@ struct ResponseCollector: ResponseSink {
     mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
         if currentFile != file.name { begin(file) }
         summary.read += 1
-        if fileSet == nil {
-            // The file's first response decides its set (FORMAT.md §2: one set per file).
-            let named = record.set?.trimmingSpaces ?? ""
-            guard let setID = named.isEmpty ? defaultSet : named else {
-                throw KvalitetError(.inputRefused, "the file names no set: add a column \"set\" or give --set",
-                    at: SourceLocation(file: file.name, line: record.line, field: "set"))
-            }
-            guard let set = catalog[setID] else {
-                let known = catalog.sets.keys.sorted().joined(separator: ", ")
-                throw KvalitetError(.inputRefused, "unknown set \"\(setID)\" (known: \(known); add definitions with --sets)",
-                    at: SourceLocation(file: file.name, line: record.line, field: "set"))
-            }
-            let compiledSet = compiled[setID] ?? CompiledSet(set)
-            compiled[setID] = compiledSet
-            fileSet = compiledSet
-            cells = Array(repeating: Tally.unansweredCell, count: compiledSet.itemCount)
-        }
+        if fileSet == nil { _ = try decideSet(for: record, file: file) }
         try collect(record, from: file)
+    }
+
+    /// The file's set, decided by its first response (FORMAT.md §2: one set per file).
+    mutating func decideSet(for record: ResponseRecord, file: InputFile) throws(KvalitetError) -> CompiledSet {
+        if let fileSet { return fileSet }
+        let named = record.set?.trimmingSpaces ?? ""
+        guard let setID = named.isEmpty ? defaultSet : named else {
+            throw KvalitetError(.inputRefused, "the file names no set: add a column \"set\" or give --set",
+                at: SourceLocation(file: file.name, line: record.line, field: "set"))
+        }
+        guard let set = catalog[setID] else {
+            let known = catalog.sets.keys.sorted().joined(separator: ", ")
+            throw KvalitetError(.inputRefused, "unknown set \"\(setID)\" (known: \(known); add definitions with --sets)",
+                at: SourceLocation(file: file.name, line: record.line, field: "set"))
+        }
+        let compiledSet = compiled[setID] ?? CompiledSet(set)
+        compiled[setID] = compiledSet
+        fileSet = compiledSet
+        cells = Array(repeating: Tally.unansweredCell, count: compiledSet.itemCount)
+        return compiledSet
     }
 
     /// Decides whether a response of the file's set is counted, and tallies it.
@@ -195,12 +218,85 @@ struct ResponseCollector: ResponseSink {
         }
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
-        if !seenRespondents[SlicedKey(set: set.set.id, period: period), default: []].insert(respondent).inserted {
+        let slice = SlicedKey(set: set.set.id, period: period)
+        if seenRespondents[slice]?[respondent] != nil {
             try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
                 "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted"))
             return
         }
+        seenRespondents[slice, default: [:]][respondent] = RecordPosition(offset: record.offset ?? -1, line: record.line)
 
+        let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: true)
+        if valid == 0 {
+            try note(problem(.noValidAnswers, "no valid answer in the response; it is not counted"))
+            return
+        }
+        for cellProblem in invalid {
+            try note(cellProblem)
+            summary.invalidCells += 1
+        }
+
+        summary.counted += 1
+        let subproject = record.subproject?.trimmingSpaces ?? ""
+        if !subproject.isEmpty {
+            namedSubprojects[UnitRef(municipality: municipality, unit: unit), default: [:]][subproject, default: 0] += 1
+        }
+        if let invitedText = record.invited?.trimmingSpaces, !invitedText.isEmpty {
+            let key = UnitPeriod(set: set.set.id, municipality: municipality, unit: unit, period: period)
+            if let invited = Int(invitedText), invited >= 0 {
+                if fileInvited[key] == nil { fileInvited[key] = invited }
+            } else if warnedColumns.insert("invited\u{1F}\(unit)").inserted {
+                try note(problem(.invalidInvited, column: "invited", value: invitedText,
+                    "invited must be a whole number of 0 or more; ignored"))
+            }
+        }
+        if let name = record.unitName?.trimmingSpaces, !name.isEmpty {
+            let ref = UnitRef(municipality: municipality, unit: unit)
+            if fileUnitNames[ref] == nil { fileUnitNames[ref] = name }
+        }
+        tally(record, set: set, sign: 1)
+    }
+
+    /// Adds (sign 1) or takes back (sign −1) the current `cells` as `record`'s answers.
+    private mutating func tally(_ record: ResponseRecord, set: CompiledSet, sign: Int) {
+        let period = record.period?.trimmingSpaces ?? ""
+        var breakdownValue = ""
+        if let breakdown {
+            breakdownValue = record.background.first { $0.name.trimmingSpaces.lowercased() == breakdown }?.value.trimmingSpaces ?? ""
+        }
+        let key = CellKey(set: set.set.id, period: period, municipality: record.municipality?.trimmingSpaces ?? "",
+            service: record.service?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "",
+            breakdownValue: breakdownValue)
+        let index: Int
+        if let last = lastCell, last.key == key {
+            index = last.index
+        } else if let existing = cellIndex[key] {
+            index = existing
+            lastCell = (key, index)
+        } else {
+            index = tallies.count
+            cellIndex[key] = index
+            cellKeys.append(key)
+            tallies.append(Tally(set))
+            lastCell = (key, index)
+        }
+        tallies[index].add(cells: cells, set: set, sign: sign)
+        if collectCovariances {
+            covariances[SlicedKey(set: set.set.id, period: period), default: DimensionCovariances(set)]
+                .add(cells: cells, set: set, sign: sign)
+        }
+    }
+
+    /// Puts the meaning of each answer of `record` into `cells`; returns the number of valid ones
+    /// and the invalid-answer problems. With `report`, notes unknown columns and second answers.
+    private mutating func classifyAnswers(_ record: ResponseRecord, set: CompiledSet, file: InputFile, report: Bool)
+        throws(KvalitetError) -> (valid: Int, invalid: [Problem])
+    {
+        let respondent = record.respondent?.trimmingSpaces ?? ""
+        func problem(_ kind: Problem.Kind, column: String = "", value: String = "", line: Int? = nil, _ message: String) -> Problem {
+            Problem(kind, file: file.name, line: line ?? record.line, respondent: respondent, column: column, value: value,
+                message: message)
+        }
         for index in cells.indices { cells[index] = Tally.unansweredCell }
         var seen = Array(repeating: false, count: set.itemCount)
         var valid = 0
@@ -227,15 +323,20 @@ struct ResponseCollector: ResponseSink {
                 }
             }
             guard item >= 0 else {
-                if warnedColumns.insert(answer.name).inserted {
-                    try note(problem(.unknownColumn, column: answer.name,
-                        "\"\(answer.name)\" is no item of set \(set.set.id); ignored in the whole file"))
+                if report && warnedColumns.insert(answer.name).inserted {
+                    // A CSV column is a property of the header: reported at the header's line.
+                    var warning = problem(.unknownColumn, column: answer.name, line: record.namesLine,
+                        "\"\(answer.name)\" is no item of set \(set.set.id); ignored in the whole file")
+                    if record.namesLine != nil { warning.respondent = "" }
+                    try note(warning)
                 }
                 continue
             }
             if seen[item] {
-                try note(problem(.duplicateAnswer, column: answer.name, value: answer.value,
-                    "a second answer to item \(answer.name); the first is used"))
+                if report {
+                    try note(problem(.duplicateAnswer, column: answer.name, value: answer.value,
+                        "a second answer to item \(answer.name); the first is used"))
+                }
                 continue
             }
             seen[item] = true
@@ -252,56 +353,94 @@ struct ResponseCollector: ResponseSink {
                     "invalid answer \"\(answer.value)\" for item \(answer.name) (scale \(scale.min)–\(scale.max)); counted as unanswered"))
             }
         }
-        if valid == 0 {
-            try note(problem(.noValidAnswers, "no valid answer in the response; it is not counted"))
-            return
-        }
-        for cellProblem in invalid {
-            try note(cellProblem)
-            summary.invalidCells += 1
-        }
+        return (valid, invalid)
+    }
 
-        summary.counted += 1
-        let subproject = record.subproject?.trimmingSpaces ?? ""
-        if !subproject.isEmpty {
-            namedSubprojects[UnitRef(municipality: municipality, unit: unit), default: []].insert(subproject)
+    // MARK: Reading one file in parts
+
+    /// Takes back a response this part registered first, after merging found the same respondent
+    /// in an earlier part: as in a sequential read, it becomes a `duplicate-respondent`. Its own
+    /// problems (buffered, as parts buffer them) are replaced by that one.
+    mutating func retractDuplicate(_ record: ResponseRecord, file: InputFile) throws(KvalitetError) {
+        guard let set = fileSet, var buffer = problems.buffer else { return }
+        let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: false)
+        let own: Set<Problem.Kind> = [.invalidAnswer, .noValidAnswers]
+        let first = buffer.firstIndex { $0.file == file.name && $0.line == record.line && own.contains($0.kind) }
+        buffer.removeAll { $0.file == file.name && $0.line == record.line && own.contains($0.kind) }
+        let respondent = record.respondent?.trimmingSpaces ?? ""
+        let period = record.period?.trimmingSpaces ?? ""
+        let duplicate = Problem(.duplicateRespondent, file: file.name, line: record.line, respondent: respondent,
+            column: "respondent", value: respondent,
+            message: "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted")
+        let position = first ?? (buffer.firstIndex { ($0.line ?? 0) > record.line } ?? buffer.endIndex)
+        buffer.insert(duplicate, at: min(position, buffer.endIndex))
+        problems.buffer = buffer
+        if valid == 0 {
+            summary.rejectedByKind[Problem.Kind.noValidAnswers.rawValue, default: 0] -= 1
+        } else {
+            summary.counted -= 1
+            summary.rejected += 1
+            summary.invalidCells -= invalid.count
+            let subproject = record.subproject?.trimmingSpaces ?? ""
+            if !subproject.isEmpty {
+                let ref = UnitRef(municipality: record.municipality?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "")
+                namedSubprojects[ref]?[subproject, default: 1] -= 1
+                if namedSubprojects[ref]?[subproject] == 0 { namedSubprojects[ref]?[subproject] = nil }
+            }
+            tally(record, set: set, sign: -1)
         }
-        if let invitedText = record.invited?.trimmingSpaces, !invitedText.isEmpty {
-            let key = UnitPeriod(set: set.set.id, municipality: municipality, unit: unit, period: period)
-            if let invited = Int(invitedText), invited >= 0 {
-                if fileInvited[key] == nil { fileInvited[key] = invited }
-            } else if warnedColumns.insert("invited\u{1F}\(unit)").inserted {
-                try note(problem(.invalidInvited, column: "invited", value: invitedText,
-                    "invited must be a whole number of 0 or more; ignored"))
+        summary.rejectedByKind[Problem.Kind.duplicateRespondent.rawValue, default: 0] += 1
+        summary.rejectedByKind = summary.rejectedByKind.filter { $0.value != 0 }
+    }
+
+    /// Adds what a later part of the same file collected. Its problems are replayed by the caller.
+    mutating func absorb(_ part: ResponseCollector) {
+        for (index, key) in part.cellKeys.enumerated() {
+            guard let set = part.compiled[key.set] else { continue }
+            if compiled[key.set] == nil { compiled[key.set] = set }
+            if let existing = cellIndex[key] {
+                tallies[existing].merge(part.tallies[index])
+            } else {
+                cellIndex[key] = tallies.count
+                cellKeys.append(key)
+                tallies.append(part.tallies[index])
             }
         }
-        if let name = record.unitName?.trimmingSpaces, !name.isEmpty {
-            let ref = UnitRef(municipality: municipality, unit: unit)
-            if fileUnitNames[ref] == nil { fileUnitNames[ref] = name }
+        lastCell = nil
+        for (slice, matrices) in part.covariances {
+            if var mine = covariances[slice] {
+                mine.merge(matrices)
+                covariances[slice] = mine
+            } else {
+                covariances[slice] = matrices
+            }
         }
-        var breakdownValue = ""
-        if let breakdown {
-            breakdownValue = record.background.first { $0.name.trimmingSpaces.lowercased() == breakdown }?.value.trimmingSpaces ?? ""
+        for (ref, names) in part.namedSubprojects {
+            for (name, count) in names { namedSubprojects[ref, default: [:]][name, default: 0] += count }
         }
-        let key = CellKey(set: set.set.id, period: period, municipality: municipality, service: service, unit: unit,
-            breakdownValue: breakdownValue)
-        let index: Int
-        if let last = lastCell, last.key == key {
-            index = last.index
-        } else if let existing = cellIndex[key] {
-            index = existing
-            lastCell = (key, index)
-        } else {
-            index = tallies.count
-            cellIndex[key] = index
-            cellKeys.append(key)
-            tallies.append(Tally(set))
-            lastCell = (key, index)
+        for (key, value) in part.fileInvited where fileInvited[key] == nil { fileInvited[key] = value }
+        for (key, value) in part.fileUnitNames where fileUnitNames[key] == nil { fileUnitNames[key] = value }
+        for (slice, positions) in part.seenRespondents {
+            seenRespondents[slice, default: [:]].merge(positions) { earlier, _ in earlier }
         }
-        tallies[index].add(cells: cells, set: set)
-        if collectCovariances {
-            covariances[SlicedKey(set: set.set.id, period: period), default: DimensionCovariances(set)].add(cells: cells, set: set)
+        summary.read += part.summary.read
+        summary.counted += part.summary.counted
+        summary.rejected += part.summary.rejected
+        summary.invalidCells += part.summary.invalidCells
+        summary.warnings += part.summary.warnings
+        for (kind, count) in part.summary.rejectedByKind { summary.rejectedByKind[kind, default: 0] += count }
+    }
+
+    /// Records a problem replayed from a part (its counts came with `absorb`), skipping a column
+    /// warning this file already had; returns false when skipped.
+    mutating func replay(_ problem: Problem) throws(KvalitetError) {
+        if problem.kind == .unknownColumn {
+            guard warnedColumns.insert(problem.column).inserted else {
+                summary.warnings -= 1
+                return
+            }
         }
+        try problems.record(problem)
     }
 
     /// Forms of a set sent out to a unit in a period: the register's figure, else the file's.
@@ -313,6 +452,6 @@ struct ResponseCollector: ResponseSink {
     /// The sub-projects a unit belongs to: the register's and those its responses name.
     func subprojects(municipality: String, unit: String) -> Set<String> {
         Set(registers.subprojects(municipality: municipality, unit: unit))
-            .union(namedSubprojects[UnitRef(municipality: municipality, unit: unit)] ?? [])
+            .union(namedSubprojects[UnitRef(municipality: municipality, unit: unit)]?.keys ?? [:].keys)
     }
 }

@@ -11,6 +11,8 @@ public final class ProblemLog {
     public private(set) var counts: [Problem.Kind: Int] = [:]
     /// The first few problems, for the closing summary.
     public private(set) var first: [Problem] = []
+    /// When buffering (one part of a file read in parallel), every problem in order.
+    var buffer: [Problem]?
 
     public init(rejects: AtomicFile?, strict: Bool) throws(KvalitetError) {
         self.rejects = rejects
@@ -18,7 +20,18 @@ public final class ProblemLog {
         try rejects?.write(Self.header)
     }
 
+    /// A log that only keeps problems, to be replayed into the run's log in file order.
+    static func buffering() -> ProblemLog {
+        let log = try! ProblemLog(rejects: nil, strict: false)
+        log.buffer = []
+        return log
+    }
+
     public func record(_ problem: Problem) throws(KvalitetError) {
+        if buffer != nil {
+            buffer!.append(problem)
+            return
+        }
         if strict && problem.kind.failsStrict {
             throw KvalitetError(.strict, "\(problem.message) [\(problem.kind)] (--strict)", at: problem.location)
         }

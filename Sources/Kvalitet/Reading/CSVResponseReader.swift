@@ -51,58 +51,173 @@ public struct CSVResponseReader: ResponseReader {
         ]
     }
 
+    /// How a file is laid out, worked out from its first bytes and its header.
+    struct Layout: Sendable {
+        let encoding: TextEncoding
+        let delimiter: UInt8
+        let columns: [Column]
+        let answerNames: [String]
+        /// Where the first record after the header starts, and its line.
+        let dataOffset: Int
+        let dataLine: Int
+    }
+
     public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
+        guard let layout = try layout(of: file) else { return }
+        _ = try read(file, layout: layout, from: (layout.dataOffset, layout.dataLine), until: nil, into: &sink)
+    }
+
+    /// The layout, or nil for a file without a header (empty).
+    func layout(of file: InputFile) throws(KvalitetError) -> Layout? {
         let source = try ByteSource(file)
         let (encoding, bomLength) = try Self.detectEncoding(source)
         try source.rewind()
-        guard try source.refill() else { return }  // an empty file holds no responses
+        guard try source.refill() else { return nil }
         let delimiter = Self.detectDelimiter(source.chunk[bomLength..<source.count])
-
         var tokenizer = CSVTokenizer(source: source, delimiter: delimiter, encoding: encoding,
             startOffset: bomLength, maxFieldBytes: maxFieldBytes)
-
         var header: [String] = []
-        guard try tokenizer.nextRecord(into: &header) != nil else { return }
+        guard try tokenizer.nextRecord(into: &header) != nil else { return nil }
         let columns = try Self.mapColumns(header, file: file)
+        let answerNames = columns.compactMap { column -> String? in
+            if case .other(let name) = column { return name } else { return nil }
+        }
+        return Layout(encoding: encoding, delimiter: delimiter, columns: columns, answerNames: answerNames,
+            dataOffset: tokenizer.offset, dataLine: tokenizer.currentLine)
+    }
 
+    /// Reads the records that start in `start..<end` (to the end when `end` is nil), each with its
+    /// byte offset. Returns true when the last record it read ran past `end`: then `end` was not a
+    /// record boundary, and it has read on to the end of the file instead.
+    func read<Sink: ResponseSink>(_ file: InputFile, layout: Layout, from start: (offset: Int, line: Int), until end: Int?,
+        into sink: inout Sink) throws -> Bool
+    {
+        let source = try ByteSource(file)
+        try source.seek(to: start.offset)
+        guard try source.refill() else { return false }
+        var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
+            startOffset: 0, line: start.line, maxFieldBytes: maxFieldBytes)
         var fields: [String] = []
-        fields.reserveCapacity(columns.count)
+        fields.reserveCapacity(layout.columns.count)
         // One record's storage serves every row (the sink only reads it), and every row shares
         // the header's answer names.
         var record = ResponseRecord(line: 0)
-        record.answerNames = columns.compactMap { column in
-            if case .other(let name) = column { return name } else { return nil }
-        }
-        record.answerValues.reserveCapacity(record.answerNames.count)
-        while let line = try tokenizer.nextRecord(into: &fields) {
-            if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }  // blank line: no response
-            if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
-                let problem = Problem(.fieldCount, file: file.name, line: line,
-                    respondent: Self.value(of: .respondent, in: fields, columns: columns) ?? "",
-                    message: "the row has \(fields.count) fields, the header \(columns.count); the response is not counted")
-                try sink.report(problem)
-                continue
+        record.answerNames = layout.answerNames
+        record.namesLine = 1
+        record.answerValues.reserveCapacity(layout.answerNames.count)
+        var limit = end
+        var crossed = false
+        while true {
+            let offset = tokenizer.offset
+            if let stop = limit, offset >= stop { break }
+            guard let line = try tokenizer.nextRecord(into: &fields) else { break }
+            if let stop = limit, tokenizer.offset > stop {
+                // The record ran over the planned boundary: read on to the end of the file.
+                crossed = true
+                limit = nil
             }
-            record.line = line
-            record.answerValues.removeAll(keepingCapacity: true)
-            record.background.removeAll(keepingCapacity: true)
-            for (index, column) in columns.enumerated() {
-                let value = index < fields.count ? fields[index] : ""
-                switch column {
-                case .respondent: record.respondent = value
-                case .municipality: record.municipality = value
-                case .service: record.service = value
-                case .unit: record.unit = value
-                case .period: record.period = value
-                case .set: record.set = value
-                case .subproject: record.subproject = value
-                case .status: record.status = value
-                case .background(let name): record.background.append(.init(name: name, value: value))
-                case .other: record.answerValues.append(value)
-                }
+            if try !Self.fill(&record, fields: fields, line: line, offset: offset, layout: layout, file: file, sink: &sink) {
+                continue
             }
             try sink.receive(record, from: file)
         }
+        return crossed
+    }
+
+    /// The record that starts at `offset` on `line` (to take back a response counted twice).
+    func record(at offset: Int, line: Int, layout: Layout, file: InputFile) throws(KvalitetError) -> ResponseRecord? {
+        let source = try ByteSource(file, chunkSize: 1 << 16)
+        try source.seek(to: offset)
+        guard try source.refill() else { return nil }
+        var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
+            startOffset: 0, line: line, maxFieldBytes: maxFieldBytes)
+        var fields: [String] = []
+        guard let start = try tokenizer.nextRecord(into: &fields) else { return nil }
+        var record = ResponseRecord(line: start)
+        record.answerNames = layout.answerNames
+        record.namesLine = 1
+        struct Ignore: ResponseSink {
+            mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {}
+            mutating func report(_ problem: Problem) throws {}
+        }
+        var ignore = Ignore()
+        do {
+            return try Self.fill(&record, fields: fields, line: start, offset: offset, layout: layout, file: file, sink: &ignore)
+                ? record : nil
+        } catch let error as KvalitetError {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+
+    /// Puts a row's fields into `record`; false for a row that is no response (blank, or
+    /// reported to the sink as having too many fields).
+    private static func fill<Sink: ResponseSink>(_ record: inout ResponseRecord, fields: [String], line: Int, offset: Int,
+        layout: Layout, file: InputFile, sink: inout Sink) throws -> Bool
+    {
+        let columns = layout.columns
+        if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { return false }  // blank line: no response
+        if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
+            try sink.report(Problem(.fieldCount, file: file.name, line: line,
+                respondent: value(of: .respondent, in: fields, columns: columns) ?? "",
+                message: "the row has \(fields.count) fields, the header \(columns.count); the response is not counted"))
+            return false
+        }
+        record.line = line
+        record.offset = offset
+        record.answerValues.removeAll(keepingCapacity: true)
+        record.background.removeAll(keepingCapacity: true)
+        for (index, column) in columns.enumerated() {
+            let value = index < fields.count ? fields[index] : ""
+            switch column {
+            case .respondent: record.respondent = value
+            case .municipality: record.municipality = value
+            case .service: record.service = value
+            case .unit: record.unit = value
+            case .period: record.period = value
+            case .set: record.set = value
+            case .subproject: record.subproject = value
+            case .status: record.status = value
+            case .background(let name): record.background.append(.init(name: name, value: value))
+            case .other: record.answerValues.append(value)
+            }
+        }
+        return true
+    }
+
+    /// Up to `parts` starting points (offset, line) of records that split the data into parts of
+    /// about equal size, the first being the first record. A boundary is a line break outside
+    /// quotes, found by counting quotes from the start (doubled quotes count twice, so the parity
+    /// holds). Nil when the file is smaller than `parts × minimumPartBytes`.
+    func splitPoints(of file: InputFile, layout: Layout, parts: Int, minimumPartBytes: Int) throws(KvalitetError) -> [(offset: Int, line: Int)]? {
+        let source = try ByteSource(file)
+        let size = source.size()
+        let dataBytes = size - layout.dataOffset
+        guard parts >= 2, dataBytes >= parts * minimumPartBytes else { return nil }
+        var points: [(offset: Int, line: Int)] = [(layout.dataOffset, layout.dataLine)]
+        var targets = (1..<parts).map { layout.dataOffset + dataBytes * $0 / parts }[...]
+        try source.seek(to: layout.dataOffset)
+        var line = layout.dataLine
+        var quoted = false
+        while !targets.isEmpty, try source.refill() {
+            let base = source.chunkOffset
+            let bytes = source.chunk
+            for index in 0..<source.count {
+                let byte = bytes[index]
+                if byte == 0x22 {
+                    quoted.toggle()
+                } else if byte == 0x0A {
+                    line += 1
+                    if !quoted, let next = targets.first, base + index >= next {
+                        targets.removeFirst()
+                        if base + index + 1 < size { points.append((base + index + 1, line)) }
+                        if targets.isEmpty { break }
+                    }
+                }
+            }
+        }
+        return points.count >= 2 ? points : nil
     }
 
     static func value(of column: Column, in fields: [String], columns: [Column]) -> String? {

@@ -29,6 +29,9 @@ struct CSVTokenizer {
         field.reserveCapacity(256)
     }
 
+    /// The line the next record starts on.
+    var currentLine: Int { line }
+
     /// The file offset of the next byte to read: after `nextRecord`, where the next record starts.
     var offset: Int { source.chunkOffset + position }
 

@@ -27,6 +27,10 @@ public struct ResponseRecord: Sendable, Hashable {
     public var invited: String?
     /// The unit's name, when the file gives one (XML `name`).
     public var unitName: String?
+    /// Where the response starts in its file (CSV), to read it again.
+    public var offset: Int?
+    /// The line where the answer names come from, when not the response's own (a CSV header).
+    public var namesLine: Int?
     /// Background variables, by name as written after `bg.` / in `<background name=…>`.
     public var background: [Field]
     /// Names of the answers and any other columns (column names or item ids as written), and

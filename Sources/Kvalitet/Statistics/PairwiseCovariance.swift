@@ -18,18 +18,18 @@ public struct PairwiseCovariance: Sendable, Equatable {
         sumXY = count
     }
 
-    /// Adds one observation; `nil` marks a missing value.
-    public mutating func add(_ values: [Int?]) {
+    /// Adds one observation (`weight` −1 takes one back); `nil` marks a missing value.
+    public mutating func add(_ values: [Int?], weight: Int = 1) {
         precondition(values.count == k)
         for i in 0..<k {
             guard let x = values[i] else { continue }
             for j in 0..<k {
                 guard let y = values[j] else { continue }
                 let index = i * k + j
-                count[index] += 1
-                sumX[index] += x
-                sumY[index] += y
-                sumXY[index] += x * y
+                count[index] += weight
+                sumX[index] += weight * x
+                sumY[index] += weight * y
+                sumXY[index] += weight * x * y
             }
         }
     }
