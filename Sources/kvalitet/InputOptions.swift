@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kvalitet
 
 /// The options `score` and `validate` share.
@@ -25,6 +26,7 @@ protocol InputJob {
     var output: String? { get set }
     var language: Language { get set }
     var inputs: [String] { get set }
+    var parts: Int? { get set }
 }
 
 extension ScoreJob: InputJob {}
@@ -39,5 +41,9 @@ extension InputOptions {
         job.output = output
         job.language = lang
         job.inputs = inputs
+        // KVALITET_THREADS=N reads large CSV files in N parts at once (1: sequentially).
+        if let threads = ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) {
+            job.parts = threads
+        }
     }
 }

@@ -421,7 +421,21 @@ struct ResponseCollector: ResponseSink {
         for (key, value) in part.fileInvited where fileInvited[key] == nil { fileInvited[key] = value }
         for (key, value) in part.fileUnitNames where fileUnitNames[key] == nil { fileUnitNames[key] = value }
         for (slice, positions) in part.seenRespondents {
-            seenRespondents[slice, default: [:]].merge(positions) { earlier, _ in earlier }
+            guard var mine = seenRespondents.removeValue(forKey: slice) else {
+                seenRespondents[slice] = positions  // shared storage: no rehashing
+                continue
+            }
+            if mine.count < positions.count {
+                // Merge the smaller into the larger; ids in both keep the earlier position.
+                var larger = positions
+                larger.reserveCapacity(mine.count + positions.count)
+                larger.merge(mine) { _, earlier in earlier }
+                mine = larger
+            } else {
+                mine.reserveCapacity(mine.count + positions.count)
+                mine.merge(positions) { earlier, _ in earlier }
+            }
+            seenRespondents[slice] = mine
         }
         summary.read += part.summary.read
         summary.counted += part.summary.counted

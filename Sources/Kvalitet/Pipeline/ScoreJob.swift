@@ -16,6 +16,8 @@ public struct ScoreJob: Sendable {
     public var strict = false
     public var language = Language.nb
     public var inputs: [String] = []
+    /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
+    public var parts: Int?
     /// The writers `--format` chooses from.
     public var writers: [any ScoresWriter] = [TableScoresWriter(), CSVScoresWriter(), JSONScoresWriter()]
     /// The readers the pipeline uses.
@@ -48,7 +50,7 @@ public struct ScoreJob: Sendable {
         var registers = try RegisterIndex()
         for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
         let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: registers, options: .init(defaultSet: defaultSet, breakdown: breakdown, minN: minN))
+            registers: registers, options: Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts))
         let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
             strict: strict)
         let result = try pipeline.score(files, problems: problems)
@@ -59,6 +61,12 @@ public struct ScoreJob: Sendable {
         try problems.commit()
         Self.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
         return result
+    }
+
+    static func options(defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?) -> ScorePipeline.Options {
+        var options = ScorePipeline.Options(defaultSet: defaultSet, breakdown: breakdown, minN: minN)
+        if let parts { options.parts = max(1, parts) }
+        return options
     }
 
     /// Loads the sets, checks the inputs and finds the files: what `score` and `validate` share.

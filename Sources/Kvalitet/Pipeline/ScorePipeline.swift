@@ -1,4 +1,5 @@
 import Foundation
+import Dispatch
 
 /// The main job, `kvalitet score`, as a pipeline of plug-ins:
 ///
@@ -25,11 +26,19 @@ public struct ScorePipeline: Sendable {
         public var breakdown: String?
         /// Overrides every set's `min_n` (`--min-n`).
         public var minN: Int?
+        /// How many parts a large CSV file is read in at once (1: one at a time).
+        public var parts: Int
+        /// A CSV file is split only when every part gets at least this many bytes.
+        public var minimumPartBytes: Int
 
-        public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil) {
+        public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
+            parts: Int = min(8, ProcessInfo.processInfo.activeProcessorCount), minimumPartBytes: Int = 4 << 20)
+        {
             self.defaultSet = defaultSet
             self.breakdown = breakdown
             self.minN = minN
+            self.parts = parts
+            self.minimumPartBytes = minimumPartBytes
         }
     }
 
@@ -123,6 +132,11 @@ public struct ScorePipeline: Sendable {
             breakdown: options.breakdown, problems: problems, collectCovariances: covariances)
         for file in files {
             guard let reader = reader(for: file.name) else { continue }
+            if let csv = reader as? CSVResponseReader, options.parts > 1,
+                try collectInParts(file, reader: csv, into: &collector, covariances: covariances)
+            {
+                continue
+            }
             collector.begin(file)
             do {
                 try reader.read(file, into: &collector)
@@ -133,5 +147,69 @@ public struct ScorePipeline: Sendable {
             }
         }
         return collector
+    }
+
+    /// Reads a large CSV file in parts at once, each into a collector of its own, and merges them
+    /// in file order so that the result, the problems and their order are exactly those of one
+    /// sequential read: a respondent whose first response lies in an earlier part is read again
+    /// at its offset and taken back from the later part as a duplicate; problems are buffered per
+    /// part and replayed in order (so `--strict` stops at the same first problem). A part whose
+    /// last response runs past its planned end (the quote count misled the split) reads on to the
+    /// end of the file, and the parts after it are dropped. Returns false when the file is too
+    /// small to split (it is then read as usual).
+    private func collectInParts(_ file: InputFile, reader: CSVResponseReader, into collector: inout ResponseCollector,
+        covariances: Bool) throws(KvalitetError) -> Bool
+    {
+        guard let layout = try reader.layout(of: file),
+            let points = try reader.splitPoints(of: file, layout: layout, parts: options.parts,
+                minimumPartBytes: options.minimumPartBytes),
+            let first = try reader.record(at: points[0].offset, line: points[0].line, layout: layout, file: file)
+        else { return false }
+        collector.begin(file)
+        let set = try collector.decideSet(for: first, file: file)
+
+        final class Results: @unchecked Sendable {
+            // @unchecked: each slot is written by one worker, read after all have finished.
+            var parts: [(collector: ResponseCollector, crossed: Bool, error: (any Error)?)?]
+            init(_ count: Int) { parts = Array(repeating: nil, count: count) }
+        }
+        let results = Results(points.count)
+        let (catalog, registers, options) = (self.catalog, self.registers, self.options)
+        DispatchQueue.concurrentPerform(iterations: points.count) { index in
+            var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances)
+            part.begin(file, set: set)
+            let end = index + 1 < points.count ? points[index + 1].offset : nil
+            var crossed = false
+            var failure: (any Error)?
+            do {
+                crossed = try reader.read(file, layout: layout, from: points[index], until: end, into: &part)
+            } catch {
+                failure = error
+            }
+            results.parts[index] = (part, crossed, failure)
+        }
+
+        for index in results.parts.indices {
+            guard var (part, crossed, failure) = results.parts[index] else { continue }
+            // Respondents an earlier part (or file) already had: take them back from this part.
+            for (slice, positions) in part.seenRespondents {
+                guard let earlier = collector.seenRespondents[slice] else { continue }
+                for (respondent, position) in positions where earlier[respondent] != nil {
+                    guard let record = try reader.record(at: position.offset, line: position.line, layout: layout, file: file)
+                    else { continue }
+                    _ = respondent
+                    try part.retractDuplicate(record, file: file)
+                }
+            }
+            collector.absorb(part)
+            for problem in part.problems.buffer ?? [] { try collector.replay(problem) }
+            if let failure {
+                if let error = failure as? KvalitetError { throw error }
+                throw KvalitetError(.inputRefused, "cannot read the file: \(failure)", at: SourceLocation(file: file.name))
+            }
+            if crossed { break }
+        }
+        return true
     }
 }

@@ -9,6 +9,8 @@ public struct ValidateJob: Sendable {
     public var output: String?
     public var language = Language.nb
     public var inputs: [String] = []
+    /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
+    public var parts: Int?
     public var writers: [any ValidationWriter] = [TableValidationWriter(), CSVValidationWriter(), JSONValidationWriter()]
     public var readers: [any ResponseReader] = ScorePipeline.standardReaders
 
@@ -20,7 +22,7 @@ public struct ValidateJob: Sendable {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
         }
         let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: try RegisterIndex(), options: .init(defaultSet: defaultSet))
+            registers: try RegisterIndex(), options: ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: nil, parts: parts))
         let problems = try ProblemLog(rejects: nil, strict: false)
         let result = try pipeline.validate(files, problems: problems)
         try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
