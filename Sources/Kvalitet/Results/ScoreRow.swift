@@ -71,7 +71,7 @@ public struct ScoreRow: Sendable, Hashable {
 }
 
 /// The counts that close every run (standard error) and feed `--rejects`.
-public struct RunSummary: Sendable, Hashable {
+public struct RunSummary: Sendable, Hashable, Equatable {
     public var files = 0
     /// Responses read (every row or `<response>`, counted or not).
     public var read = 0

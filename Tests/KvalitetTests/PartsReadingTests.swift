@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import Kvalitet
+
+/// Reading a CSV file in parts at once must give exactly what one sequential read gives: the
+/// same scores, the same rejects report in the same order, the same summary, the same error.
+@Suite struct PartsReadingTests {
+    /// Scores `paths` with the given parts (tiny parts force many boundaries in small files).
+    static func run(_ paths: [String], parts: Int, sets: String? = nil, register: String? = nil, breakdown: String? = nil,
+        strict: Bool = false) throws(KvalitetError) -> (scores: String, rejects: String, summary: RunSummary)
+    {
+        var catalog = try IndicatorSetCatalog.builtIn()
+        if let sets { try catalog.addDirectory(URL(fileURLWithPath: sets)) }
+        var registers = try RegisterIndex()
+        if let register { try registers.add(try Register.load(file: URL(fileURLWithPath: register))) }
+        let pipeline = ScorePipeline(catalog: catalog, registers: registers,
+            options: .init(breakdown: breakdown, parts: parts, minimumPartBytes: 64))
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rejectsPath = folder.appendingPathComponent("rejects.csv").path
+        let log = try ProblemLog(rejects: try AtomicFile(path: rejectsPath), strict: strict)
+        let result = try pipeline.score(try pipeline.inputFiles(paths), problems: log)
+        try log.commit()
+        var output = StringOutput()
+        try CSVScoresWriter().write(result, language: .nb, to: &output)
+        return (output.text, (try? String(contentsOfFile: rejectsPath, encoding: .utf8)) ?? "", result.summary)
+    }
+
+    static func expectSame(_ paths: [String], sets: String? = nil, register: String? = nil, breakdown: String? = nil,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+    {
+        let sequential = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown)
+        for parts in [2, 3, 7] {
+            let split = try run(paths, parts: parts, sets: sets, register: register, breakdown: breakdown)
+            #expect(split.scores == sequential.scores, "scores with \(parts) parts", sourceLocation: sourceLocation)
+            #expect(split.rejects == sequential.rejects, "rejects with \(parts) parts", sourceLocation: sourceLocation)
+            #expect(split.summary == sequential.summary, "summary with \(parts) parts", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: [11, 23, 37, 41, 59])
+    func referenceCases(seed: Int) throws {
+        let folder = Support.resource("reference")
+        let sets = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: sets) }
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("case-\(seed).set.yaml"),
+            to: sets.appendingPathComponent("case.yaml"))
+        for name in ["case-\(seed).csv", "case-\(seed).cp1252.csv"] {
+            try Self.expectSame([folder.appendingPathComponent(name).path], sets: sets.path,
+                register: folder.appendingPathComponent("case-\(seed).register.yaml").path, breakdown: "gruppe")
+        }
+    }
+
+    @Test func samples() throws {
+        try Self.expectSame([Support.repository.appendingPathComponent("Samples").path],
+            register: Support.repository.appendingPathComponent("Samples/register-eksempelvik.yaml").path, breakdown: "trinn")
+    }
+
+    /// Quoted line breaks and quotes everywhere (so boundaries fall inside quoted fields), a BOM,
+    /// duplicates across parts (counted, without answers, with invalid cells), an unknown column,
+    /// blank lines, a row with too many fields, and CRLF.
+    @Test func hostileLayout() throws {
+        var rows = ["respondent;municipality;service;unit;period;set;Merknad;trivsel-1;trivsel-2;trivsel-3"]
+        for index in 0..<400 {
+            let note = index % 3 == 0 ? "\"linje 1\r\nlinje 2; \"\"sitat\"\"\r\n\"" : (index % 3 == 1 ? "\"a;b\"" : "")
+            let answers = index % 7 == 0 ? "x;vet ikke;" : "\(index % 6 + 1);\((index + 2) % 6 + 1);5"
+            rows.append("r\(index % 150);M;SFO;u\(index % 4);2024;sfo-foresatte;\(note);\(answers)")
+            if index % 50 == 0 { rows.append("") }
+            if index % 97 == 0 { rows.append("r999;M;SFO;u1;2024;sfo-foresatte;;1;2;3;extra") }
+            if index % 61 == 0 { rows.append("r\(index % 150);M;SFO;u1;2024;sfo-foresatte;;;;") }
+        }
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Support.write(bytes: [0xEF, 0xBB, 0xBF] + Array((rows.joined(separator: "\r\n") + "\r\n").utf8),
+            to: "hostile.csv", in: folder)
+        try Self.expectSame([path])
+        let sequential = try Self.run([path], parts: 1)
+        #expect(sequential.summary.rejectedByKind["duplicate-respondent", default: 0] > 100)
+    }
+
+    /// A stray quote makes the quote count wrong for the boundaries after it: the part that runs
+    /// over its end reads on, the parts after it are dropped, and the result stays the same.
+    @Test func strayQuoteFallsBackSafely() throws {
+        var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
+        for index in 0..<300 { rows.append("r\(index),M,SFO,u\(index % 3),2024,sfo-foresatte,\(index == 20 ? "5\"" : "\(index % 6 + 1)")") }
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.expectSame([Support.write(rows.joined(separator: "\n") + "\n", to: "stray.csv", in: folder)])
+    }
+
+    @Test func strictStopsAtTheSameFirstProblem() throws {
+        var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
+        for index in 0..<300 { rows.append("r\(index),M,SFO,u,2024,sfo-foresatte,\(index == 250 || index == 40 ? "x" : "4")") }
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Support.write(rows.joined(separator: "\n") + "\n", to: "strict.csv", in: folder)
+        var messages: [String] = []
+        for parts in [1, 4] {
+            do {
+                _ = try Self.run([path], parts: parts, strict: true)
+                Issue.record("expected --strict to stop")
+            } catch {
+                messages.append(error.description)
+            }
+        }
+        #expect(messages.count == 2 && messages[0] == messages[1])
+        // Row 40 (line 42) has only an invalid answer, so it is a response without a valid one.
+        #expect(messages.first?.contains(":42: error: no valid answer in the response") == true, "\(messages)")
+    }
+
+    @Test func validationAgrees() throws {
+        let path = Support.repository.appendingPathComponent("Samples/medarbeidere-eksempelvik.csv").path
+        var outputs: [String] = []
+        for parts in [1, 3] {
+            let pipeline = ScorePipeline(catalog: try IndicatorSetCatalog.builtIn(), options: .init(parts: parts, minimumPartBytes: 64))
+            let result = try pipeline.validate(try pipeline.inputFiles([path]), problems: try ProblemLog(rejects: nil, strict: false))
+            var output = StringOutput()
+            try CSVValidationWriter().write(result, language: .nb, to: &output)
+            outputs.append(output.text)
+        }
+        #expect(outputs[0] == outputs[1])
+    }
+
+    @Test func splitPointsStartRecords() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = "respondent,municipality,service,unit,period,note\n" + (0..<100).map { "r\($0),M,S,u,2024,\"a\nb\"\n" }.joined()
+        let file = InputFile(url: URL(fileURLWithPath: Support.write(text, to: "s.csv", in: folder)))
+        let reader = CSVResponseReader()
+        let layout = try #require(try reader.layout(of: file))
+        let points = try #require(try reader.splitPoints(of: file, layout: layout, parts: 4, minimumPartBytes: 16))
+        let bytes = Array(text.utf8)
+        #expect(points.count == 4)
+        for point in points {
+            #expect(bytes[point.offset] == UInt8(ascii: "r"), "a record starts at \(point.offset)")
+            let lineBreaks = bytes[..<point.offset].filter { $0 == 0x0A }.count
+            #expect(point.line == lineBreaks + 1)
+        }
+    }
+}
