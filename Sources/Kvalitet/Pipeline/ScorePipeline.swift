@@ -191,7 +191,8 @@ public struct ScorePipeline: Sendable {
         }
 
         for index in results.parts.indices {
-            guard var (part, crossed, failure) = results.parts[index] else { continue }
+            guard let result = results.parts[index] else { continue }
+            var part = result.collector
             // Respondents an earlier part (or file) already had: take them back from this part.
             for (slice, positions) in part.seenRespondents {
                 guard let earlier = collector.seenRespondents[slice] else { continue }
@@ -204,11 +205,11 @@ public struct ScorePipeline: Sendable {
             }
             collector.absorb(part)
             for problem in part.problems.buffer ?? [] { try collector.replay(problem) }
-            if let failure {
+            if let failure = result.error {
                 if let error = failure as? KvalitetError { throw error }
                 throw KvalitetError(.inputRefused, "cannot read the file: \(failure)", at: SourceLocation(file: file.name))
             }
-            if crossed { break }
+            if result.crossed { break }
         }
         return true
     }

@@ -1,6 +1,7 @@
 import CLibXML2
+
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Reads responses from XML files (FORMAT.md §3) as a stream with libxml2's SAX2 push parser:
@@ -10,237 +11,283 @@ import Glibc
 /// are never substituted, and a document with a `<!DOCTYPE>` is refused outright (the format
 /// needs none), which rules out "billion laughs" and external-entity file reads.
 public struct XMLResponseReader: ResponseReader {
-    public var name: String { "xml" }
-    public var fileExtensions: Set<String> { ["xml"] }
+  public var name: String { "xml" }
+  public var fileExtensions: Set<String> { ["xml"] }
 
-    public init() {}
+  public init() {}
 
-    /// Parser options: no network, no DTD loading, no entity substitution, no libxml2 messages
-    /// on standard error (errors are collected), no "huge" relaxations.
-    static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+  /// Parser options: no network, no DTD loading, no entity substitution, no libxml2 messages
+  /// on standard error (errors are collected), no "huge" relaxations.
+  static let options = Int32(
+    XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    /// What the SAX callbacks build up; the reading loop hands it to the sink after each chunk.
-    final class State {
-        enum Event {
-            case record(ResponseRecord)
-            case problem(Problem)
-        }
-
-        enum TextTarget {
-            case none
-            case answer(String)
-            case background(String)
-        }
-
-        let file: InputFile
-        var parser: xmlParserCtxtPtr?
-        var events: [Event] = []
-        /// The first fatal condition: libxml2's error, or one of ours (DOCTYPE, root element).
-        var failure: (message: String, line: Int?, column: Int?)?
-        /// Whether `failure` is ours (said as it is) rather than libxml2's well-formedness error.
-        var refusedByUs = false
-        var sawSurvey = false
-        var survey: (set: String?, municipality: String?, period: String?) = (nil, nil, nil)
-        var unit: (id: String?, service: String?, subproject: String?, invited: String?, name: String?)?
-        var inResponse = false
-        var record = ResponseRecord(line: 0)
-        var target = TextTarget.none
-        var text = ""
-        var depth = 0
-        var warnedElements: Set<String> = []
-
-        init(file: InputFile) {
-            self.file = file
-        }
-
-        var line: Int { parser.map { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer($0))) } ?? 0 }
-
-        func stop(_ message: String) {
-            if failure == nil {
-                failure = (message, line, nil)
-                refusedByUs = true
-            }
-            if let parser { xmlStopParser(parser) }
-        }
+  /// What the SAX callbacks build up; the reading loop hands it to the sink after each chunk.
+  final class State {
+    enum Event {
+      case record(ResponseRecord)
+      case problem(Problem)
     }
 
-    public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
-        let source = try ByteSource(file, chunkSize: 1 << 16)
-        let state = State(file: file)
-        var handler = Self.handler()
-        let context = Unmanaged.passUnretained(state).toOpaque()
-        guard let parser = xmlCreatePushParserCtxt(&handler, context, nil, 0, file.url.path) else {
-            throw KvalitetError(.inputRefused, "cannot open the file as XML", at: SourceLocation(file: file.name))
-        }
-        defer { xmlFreeParserCtxt(parser) }
-        xmlCtxtUseOptions(parser, Self.options)
-        state.parser = parser
-
-        func drain() throws {
-            for event in state.events {
-                switch event {
-                case .record(let record): try sink.receive(record, from: file)
-                case .problem(let problem): try sink.report(problem)
-                }
-            }
-            state.events.removeAll(keepingCapacity: true)
-        }
-        func refusal() -> KvalitetError {
-            var message = state.failure?.message ?? "parse error"
-            if state.refusedByUs {
-                return KvalitetError(.inputRefused, message, at: SourceLocation(file: file.name, line: state.failure?.line))
-            }
-            // A document that ends with elements still open: say what it means for an export file.
-            if (message.hasPrefix("Extra content at the end") || message.hasPrefix("Premature end of data")) && state.sawSurvey {
-                message = "the file ends before its elements are closed (cut off?)"
-            }
-            return KvalitetError(.inputRefused, "not well-formed XML: \(message); nothing of the file is counted",
-                at: SourceLocation(file: file.name, line: state.failure?.line, column: state.failure?.column))
-        }
-
-        while try source.refill() {
-            let status = source.chunk.baseAddress!.withMemoryRebound(to: CChar.self, capacity: source.count) {
-                xmlParseChunk(parser, $0, Int32(source.count), 0)
-            }
-            if state.failure != nil || status != 0 { throw refusal() }
-            try drain()
-        }
-        let status = xmlParseChunk(parser, nil, 0, 1)
-        if state.failure != nil || status != 0 { throw refusal() }
-        try drain()
-        if !state.sawSurvey {
-            throw KvalitetError(.inputRefused, "the file has no <survey> element", at: SourceLocation(file: file.name))
-        }
+    enum TextTarget {
+      case none
+      case answer(String)
+      case background(String)
     }
 
-    // MARK: SAX callbacks
+    let file: InputFile
+    var parser: xmlParserCtxtPtr?
+    var events: [Event] = []
+    /// The first fatal condition: libxml2's error, or one of ours (DOCTYPE, root element).
+    var failure: (message: String, line: Int?, column: Int?)?
+    /// Whether `failure` is ours (said as it is) rather than libxml2's well-formedness error.
+    var refusedByUs = false
+    var sawSurvey = false
+    var survey: (set: String?, municipality: String?, period: String?) = (nil, nil, nil)
+    var unit: (id: String?, service: String?, subproject: String?, invited: String?, name: String?)?
+    var inResponse = false
+    var record = ResponseRecord(line: 0)
+    var target = TextTarget.none
+    var text = ""
+    var depth = 0
+    var warnedElements: Set<String> = []
 
-    private static func state(_ context: UnsafeMutableRawPointer?) -> State {
-        Unmanaged<State>.fromOpaque(context!).takeUnretainedValue()
+    init(file: InputFile) {
+      self.file = file
     }
 
-    private static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        pointer.map { String(cString: $0) } ?? ""
+    var line: Int { parser.map { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer($0))) } ?? 0 }
+
+    func stop(_ message: String) {
+      if failure == nil {
+        failure = (message, line, nil)
+        refusedByUs = true
+      }
+      if let parser { xmlStopParser(parser) }
+    }
+  }
+
+  public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
+    let source = try ByteSource(file, chunkSize: 1 << 16)
+    let state = State(file: file)
+    var handler = Self.handler()
+    let context = Unmanaged.passUnretained(state).toOpaque()
+    guard let parser = xmlCreatePushParserCtxt(&handler, context, nil, 0, file.url.path) else {
+      throw KvalitetError(
+        .inputRefused, "cannot open the file as XML", at: SourceLocation(file: file.name))
+    }
+    defer { xmlFreeParserCtxt(parser) }
+    xmlCtxtUseOptions(parser, Self.options)
+    state.parser = parser
+
+    func drain() throws {
+      for event in state.events {
+        switch event {
+        case .record(let record): try sink.receive(record, from: file)
+        case .problem(let problem): try sink.report(problem)
+        }
+      }
+      state.events.removeAll(keepingCapacity: true)
+    }
+    func refusal() -> KvalitetError {
+      var message = state.failure?.message ?? "parse error"
+      if state.refusedByUs {
+        return KvalitetError(
+          .inputRefused, message, at: SourceLocation(file: file.name, line: state.failure?.line))
+      }
+      // A document that ends with elements still open: say what it means for an export file.
+      if (message.hasPrefix("Extra content at the end")
+        || message.hasPrefix("Premature end of data")) && state.sawSurvey
+      {
+        message = "the file ends before its elements are closed (cut off?)"
+      }
+      return KvalitetError(
+        .inputRefused, "not well-formed XML: \(message); nothing of the file is counted",
+        at: SourceLocation(
+          file: file.name, line: state.failure?.line, column: state.failure?.column))
     }
 
-    /// The value of attribute `name` in libxml2's SAX2 attribute array (5 pointers each: local
-    /// name, prefix, URI, value start, value end; the value is not NUL-terminated).
-    private static func attribute(_ name: String, _ count: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> String? {
-        guard let attributes else { return nil }
-        for index in 0..<Int(count) {
-            let base = attributes + 5 * index
-            guard let local = base[0], strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self), name) == 0,
-                let start = base[3], let end = base[4]
-            else { continue }
-            let buffer = UnsafeBufferPointer(start: start, count: end - start)
-            return String(decoding: buffer, as: UTF8.self)
-        }
-        return nil
+    while try source.refill() {
+      let status = source.chunk.baseAddress!.withMemoryRebound(
+        to: CChar.self, capacity: source.count
+      ) {
+        xmlParseChunk(parser, $0, Int32(source.count), 0)
+      }
+      if state.failure != nil || status != 0 { throw refusal() }
+      try drain()
     }
+    let status = xmlParseChunk(parser, nil, 0, 1)
+    if state.failure != nil || status != 0 { throw refusal() }
+    try drain()
+    if !state.sawSurvey {
+      throw KvalitetError(
+        .inputRefused, "the file has no <survey> element", at: SourceLocation(file: file.name))
+    }
+  }
 
-    private static func handler() -> xmlSAXHandler {
-        var handler = xmlSAXHandler()
-        handler.initialized = XML_SAX2_MAGIC
-        handler.internalSubset = { context, _, _, _ in
-            Self.state(context).stop("a <!DOCTYPE> is not allowed in response files (entities and DTDs are refused for safety)")
-        }
-        handler.reference = { context, _ in
-            Self.state(context).stop("entity references are not allowed in response files")
-        }
-        handler.serror = { context, error in
-            guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-            let state = Unmanaged<State>.fromOpaque(context).takeUnretainedValue()
-            guard state.failure == nil else { return }
-            let message = error.pointee.message.map { String(cString: $0).trimmingSpaces } ?? "malformed XML"
-            state.failure = (message, Int(error.pointee.line), Int(error.pointee.int2))
-        }
-        handler.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
-            let state = Self.state(context)
-            let depth = state.depth
-            state.depth += 1
-            guard let localName else { return }
-            let name = UnsafeRawPointer(localName).assumingMemoryBound(to: CChar.self)
-            func named(_ expected: StaticString) -> Bool {
-                strcmp(name, UnsafeRawPointer(expected.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
-            }
-            func attribute(_ key: String) -> String? { Self.attribute(key, attributeCount, attributes) }
-            if depth == 3 && state.inResponse && named("answer") {
-                state.target = .answer(attribute("item") ?? "")
-                state.text = ""
-            } else if depth == 3 && state.inResponse && named("background") {
-                state.target = .background(attribute("name") ?? "")
-                state.text = ""
-            } else if depth == 3 && state.inResponse && named("comment") {
-                // Free text is kept by the export, never scored.
-            } else if depth == 2 && state.unit != nil && named("response") {
-                var record = ResponseRecord(line: state.line)
-                record.respondent = attribute("id")
-                record.status = attribute("status")
-                record.set = state.survey.set
-                record.municipality = state.survey.municipality
-                record.period = state.survey.period
-                record.unit = state.unit?.id
-                record.service = state.unit?.service
-                record.subproject = state.unit?.subproject
-                record.invited = state.unit?.invited
-                record.unitName = state.unit?.name
-                state.record = record
-                state.inResponse = true
-            } else if depth == 1 && named("unit") {
-                state.unit = (attribute("id"), attribute("service"), attribute("subproject"), attribute("invited"), attribute("name"))
-            } else if depth == 0 && named("survey") {
-                state.sawSurvey = true
-                state.survey = (attribute("set"), attribute("municipality"), attribute("period"))
-            } else {
-                let elementName = String(cString: name)
-                if depth == 0 {
-                    state.stop("the root element must be <survey>, not <\(elementName)>")
-                    return
-                }
-                let file = state.file.name
-                if state.warnedElements.insert("\(elementName)@\(depth)").inserted {
-                    state.events.append(.problem(Problem(.unknownElement, file: file, line: state.line, column: elementName,
-                        message: "element <\(elementName)> is not part of the format here and is ignored"
-                            + (elementName == "response" ? " (a <response> must be inside a <unit>); the response is not counted" : ""))))
-                }
-                if elementName == "response" {
-                    state.events.append(.problem(Problem(.missingField, file: file, line: state.line,
-                        respondent: attribute("id") ?? "", column: "unit",
-                        message: "a <response> outside a <unit> has no unit; it is not counted")))
-                }
-            }
-        }
-        handler.endElementNs = { context, _, _, _ in
-            let state = Self.state(context)
-            state.depth -= 1
-            switch state.depth {
-            case 3:
-                switch state.target {
-                case .answer(let item): state.record.appendAnswer(name: item, value: state.text)
-                case .background(let variable): state.record.background.append(.init(name: variable, value: state.text))
-                case .none: break
-                }
-                state.target = .none
-            case 2:
-                if state.inResponse {
-                    state.inResponse = false
-                    state.events.append(.record(state.record))
-                }
-            case 1:
-                state.unit = nil
-            default:
-                break
-            }
-        }
-        let characters: charactersSAXFunc = { context, characters, length in
-            let state = Self.state(context)
-            if case .none = state.target { return }
-            guard let characters, length > 0 else { return }
-            state.text += String(decoding: UnsafeBufferPointer(start: characters, count: Int(length)), as: UTF8.self)
-        }
-        handler.characters = characters
-        handler.ignorableWhitespace = characters
-        handler.cdataBlock = characters
-        return handler
+  // MARK: SAX callbacks
+
+  /// Runs `body` with the state behind a callback's context, borrowed: no reference counting
+  /// on the 90 or so callbacks of every response.
+  private static func withState(_ context: UnsafeMutableRawPointer?, _ body: (State) -> Void) {
+    guard let context else { return }
+    Unmanaged<State>.fromOpaque(context)._withUnsafeGuaranteedRef(body)
+  }
+
+  private static func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
+    pointer.map { String(cString: $0) } ?? ""
+  }
+
+  /// The value of attribute `name` in libxml2's SAX2 attribute array (5 pointers each: local
+  /// name, prefix, URI, value start, value end; the value is not NUL-terminated).
+  private static func attribute(
+    _ name: String, _ count: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+  ) -> String? {
+    guard let attributes else { return nil }
+    for index in 0..<Int(count) {
+      let base = attributes + 5 * index
+      guard let local = base[0],
+        strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self), name) == 0,
+        let start = base[3], let end = base[4]
+      else { continue }
+      let buffer = UnsafeBufferPointer(start: start, count: end - start)
+      return String(decoding: buffer, as: UTF8.self)
     }
+    return nil
+  }
+
+  private static func handler() -> xmlSAXHandler {
+    var handler = xmlSAXHandler()
+    handler.initialized = XML_SAX2_MAGIC
+    handler.internalSubset = { context, _, _, _ in
+      Self.withState(context) {
+        $0.stop(
+          "a <!DOCTYPE> is not allowed in response files (entities and DTDs are refused for safety)"
+        )
+      }
+    }
+    handler.reference = { context, _ in
+      Self.withState(context) { $0.stop("entity references are not allowed in response files") }
+    }
+    handler.serror = { context, error in
+      guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else {
+        return
+      }
+      let state = Unmanaged<State>.fromOpaque(context).takeUnretainedValue()
+      guard state.failure == nil else { return }
+      let message =
+        error.pointee.message.map { String(cString: $0).trimmingSpaces } ?? "malformed XML"
+      state.failure = (message, Int(error.pointee.line), Int(error.pointee.int2))
+    }
+    handler.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
+      Self.withState(context) { state in Self.start(state, localName, attributeCount, attributes) }
+    }
+    handler.endElementNs = { context, _, _, _ in
+      Self.withState(context) { state in Self.end(state) }
+    }
+    let characters: charactersSAXFunc = { context, characters, length in
+      Self.withState(context) { state in
+        if case .none = state.target { return }
+        guard let characters, length > 0 else { return }
+        let piece = String(
+          decoding: UnsafeBufferPointer(start: characters, count: Int(length)), as: UTF8.self)
+        if state.text.isEmpty { state.text = piece } else { state.text += piece }
+      }
+    }
+    handler.characters = characters
+    handler.ignorableWhitespace = characters
+    handler.cdataBlock = characters
+    return handler
+  }
+
+  private static func start(
+    _ state: State, _ localName: UnsafePointer<xmlChar>?, _ attributeCount: Int32,
+    _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+  ) {
+    let depth = state.depth
+    state.depth += 1
+    guard let localName else { return }
+    let name = UnsafeRawPointer(localName).assumingMemoryBound(to: CChar.self)
+    func named(_ expected: StaticString) -> Bool {
+      strcmp(name, UnsafeRawPointer(expected.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+    }
+    func attribute(_ key: String) -> String? { Self.attribute(key, attributeCount, attributes) }
+    if depth == 3 && state.inResponse && named("answer") {
+      state.target = .answer(attribute("item") ?? "")
+      state.text = ""
+    } else if depth == 3 && state.inResponse && named("background") {
+      state.target = .background(attribute("name") ?? "")
+      state.text = ""
+    } else if depth == 3 && state.inResponse && named("comment") {
+      // Free text is kept by the export, never scored.
+    } else if depth == 2 && state.unit != nil && named("response") {
+      var record = ResponseRecord(line: state.line)
+      record.respondent = attribute("id")
+      record.status = attribute("status")
+      record.set = state.survey.set
+      record.municipality = state.survey.municipality
+      record.period = state.survey.period
+      record.unit = state.unit?.id
+      record.service = state.unit?.service
+      record.subproject = state.unit?.subproject
+      record.invited = state.unit?.invited
+      record.unitName = state.unit?.name
+      state.record = record
+      state.inResponse = true
+    } else if depth == 1 && named("unit") {
+      state.unit = (
+        attribute("id"), attribute("service"), attribute("subproject"), attribute("invited"),
+        attribute("name")
+      )
+    } else if depth == 0 && named("survey") {
+      state.sawSurvey = true
+      state.survey = (attribute("set"), attribute("municipality"), attribute("period"))
+    } else {
+      let elementName = String(cString: name)
+      if depth == 0 {
+        state.stop("the root element must be <survey>, not <\(elementName)>")
+        return
+      }
+      let file = state.file.name
+      if state.warnedElements.insert("\(elementName)@\(depth)").inserted {
+        state.events.append(
+          .problem(
+            Problem(
+              .unknownElement, file: file, line: state.line, column: elementName,
+              message: "element <\(elementName)> is not part of the format here and is ignored"
+                + (elementName == "response"
+                  ? " (a <response> must be inside a <unit>); the response is not counted" : ""))))
+      }
+      if elementName == "response" {
+        state.events.append(
+          .problem(
+            Problem(
+              .missingField, file: file, line: state.line,
+              respondent: attribute("id") ?? "", column: "unit",
+              message: "a <response> outside a <unit> has no unit; it is not counted")))
+      }
+    }
+  }
+
+  private static func end(_ state: State) {
+    state.depth -= 1
+    switch state.depth {
+    case 3:
+      switch state.target {
+      case .answer(let item): state.record.appendAnswer(name: item, value: state.text)
+      case .background(let variable):
+        state.record.background.append(.init(name: variable, value: state.text))
+      case .none: break
+      }
+      state.target = .none
+    case 2:
+      if state.inResponse {
+        state.inResponse = false
+        state.events.append(.record(state.record))
+      }
+    case 1:
+      state.unit = nil
+    default:
+      break
+    }
+  }
 }

@@ -23,7 +23,10 @@ struct Validator {
                 units[[key.municipality, key.unit], default: Tally(set)].merge(collector.tallies[cell])
             }
             respondents["\(setID)\u{1F}\(period)"] = total.respondents
-            rows += sliceRows(set: set, period: period, total: total, units: Array(units.values), covariances: covariances)
+            // In a fixed order: ICC sums over the units in floating point, and the same input must
+            // give the same figures to the last digit (dictionary order varies per process).
+            let ordered = units.keys.sorted(by: ScoreBuilder.textOrder).map { units[$0]! }
+            rows += sliceRows(set: set, period: period, total: total, units: ordered, covariances: covariances)
         }
         var sets: [String: any IndicatorSet] = [:]
         for (id, compiled) in collector.compiled { sets[id] = compiled.set }
