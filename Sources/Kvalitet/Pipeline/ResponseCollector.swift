@@ -446,7 +446,7 @@ struct ResponseCollector: ResponseSink {
     }
 
     /// Records a problem replayed from a part (its counts came with `absorb`), skipping a column
-    /// warning this file already had; returns false when skipped.
+    /// warning this file already had.
     mutating func replay(_ problem: Problem) throws(KvalitetError) {
         if problem.kind == .unknownColumn {
             guard warnedColumns.insert(problem.column).inserted else {

@@ -199,7 +199,6 @@ public struct ScorePipeline: Sendable {
                 for (respondent, position) in positions where earlier[respondent] != nil {
                     guard let record = try reader.record(at: position.offset, line: position.line, layout: layout, file: file)
                     else { continue }
-                    _ = respondent
                     try part.retractDuplicate(record, file: file)
                 }
             }
