@@ -33,7 +33,8 @@ public struct TableScoresWriter: ScoresWriter {
                 lastHeading = heading
             }
             try output.write("\n" + groupLine(first, names: result.names, labels: labels, minN: minN) + "\n")
-            if !(first.suppressed && first.n == nil && rows[index..<end].allSatisfy(\.suppressed)) || first.group.level == .all {
+            // A group whose every row is suppressed shows only its line (the `all` level never is).
+            if !rows[index..<end].allSatisfy(\.suppressed) {
                 let showItems = first.group.level == .all || (first.group.level == .municipality && first.group.breakdown.isEmpty)
                 try output.write(block(rows[index..<end], set: set, showItems: showItems, labels: labels, minN: minN))
             }

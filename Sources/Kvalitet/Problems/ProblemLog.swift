@@ -9,8 +9,6 @@ public final class ProblemLog {
     private let rejects: AtomicFile?
     private let strict: Bool
     public private(set) var counts: [Problem.Kind: Int] = [:]
-    /// The first few problems, for the closing summary.
-    public private(set) var first: [Problem] = []
     /// When buffering (one part of a file read in parallel), every problem in order.
     var buffer: [Problem]?
 
@@ -36,7 +34,6 @@ public final class ProblemLog {
             throw KvalitetError(.strict, "\(problem.message) [\(problem.kind)] (--strict)", at: problem.location)
         }
         counts[problem.kind, default: 0] += 1
-        if first.count < 10 { first.append(problem) }
         try rejects?.write(CSVText.row([
             problem.file, problem.line.map(String.init) ?? "", problem.respondent, problem.column,
             problem.value, problem.kind.rawValue,

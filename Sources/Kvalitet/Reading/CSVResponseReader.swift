@@ -38,13 +38,6 @@ public struct CSVResponseReader: ResponseReader {
             }
         }
 
-        var isCore: Bool {
-            switch self {
-            case .background, .other: return false
-            default: return true
-            }
-        }
-
         static let required: [(Column, String)] = [
             (.respondent, "respondent"), (.municipality, "municipality"), (.service, "service"),
             (.unit, "unit"), (.period, "period"),
