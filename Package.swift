@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev); see shim.h for the ICU workaround.
@@ -24,7 +25,10 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 .product(name: "Yams", package: "Yams"),
-            ]
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            // The templates are compiled in (Scripts/embed-resources.py): no resources to find at run time.
+            exclude: ["Report/Templates"]
         ),
         .executableTarget(
             name: "kvalitet",

@@ -7,7 +7,7 @@ struct KvalitetCommand: ParsableCommand {
         commandName: "kvalitet",
         abstract: "Scores user and employee surveys against indicator sets (bedrekommune style).",
         discussion: "Exit codes: 0 done, 1 usage error, 2 input refused, 3 problems found under --strict.",
-        subcommands: [ScoreCommand.self, ValidateCommand.self, GenerateCommand.self, SetsCommand.self])
+        subcommands: [ScoreCommand.self, ValidateCommand.self, ReportCommand.self, GenerateCommand.self, SetsCommand.self])
 
     /// Like ArgumentParser's own `main`, but a usage error exits with 1 (FORMAT.md §7), not 64.
     static func main() {

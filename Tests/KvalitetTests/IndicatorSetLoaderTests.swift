@@ -82,14 +82,14 @@ import Testing
         #expect(catalog["sykehjem-parorende"]!.dimensions.contains { $0.id == "parorendetilfredshet" })
     }
 
-    /// The compiled-in definitions are the files in IndicatorSets/ (run Scripts/embed-indicator-sets.py after an edit).
+    /// The compiled-in definitions are the files in IndicatorSets/ (run Scripts/embed-resources.py after an edit).
     @Test func builtInSetsMatchTheFolder() throws {
         let folder = Support.repository.appendingPathComponent("IndicatorSets")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(BuiltInIndicatorSets.definitions.map(\.name) == files)
         for (name, yaml) in BuiltInIndicatorSets.definitions {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            #expect(yaml == text.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-indicator-sets.py")
+            #expect(yaml == text.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py")
         }
     }
 

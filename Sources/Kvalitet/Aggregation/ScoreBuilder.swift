@@ -64,7 +64,7 @@ struct ScoreBuilder {
             let group = groups[key]!
             let invited = invitedCount(group.units, set: set.set, period: period, isBreakdown: !key.breakdown.isEmpty)
             let groupSuppressed = suppressedGroups.contains(key)
-            func row(dimension: String, item: String, _ figures: RowFigures) -> ScoreRow {
+            func row(dimension: String, item: String, _ figures: RowFigures, answerCounts: [Int]? = nil) -> ScoreRow {
                 let suppressed = key.level != .all && (groupSuppressed || figures.n < minN)
                 return ScoreRow(
                     group: key, period: period, set: set.set.id, dimension: dimension, item: item,
@@ -75,7 +75,7 @@ struct ScoreBuilder {
                     ciHigh: suppressed ? nil : figures.ciHigh,
                     positiveShare: suppressed ? nil : figures.positiveShare,
                     dontKnow: suppressed ? nil : figures.dontKnow, unanswered: suppressed ? nil : figures.unanswered,
-                    suppressed: suppressed)
+                    suppressed: suppressed, answerCounts: suppressed ? nil : answerCounts)
             }
             // The total averages the dimension means that are published: averaging a suppressed
             // one in would let it be derived from the total and the others (Docs/Suppression.md).
@@ -89,7 +89,9 @@ struct ScoreBuilder {
                 rows.append(row(dimension: dimension.id, item: "", dimensionFigures[d]))
                 for item in dimension.items {
                     if set.set.reportItems {
-                        rows.append(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t)))
+                        let counts = group.tally.codeCounts[(flatItem * set.codeCount)..<((flatItem + 1) * set.codeCount)]
+                        rows.append(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t),
+                            answerCounts: Array(counts)))
                     }
                     flatItem += 1
                 }

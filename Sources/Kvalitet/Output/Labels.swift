@@ -36,16 +36,15 @@ struct Labels {
         }
     }
 
-    /// One decimal, rounded half away from zero, with the decimal comma in Norwegian.
+    /// One decimal, rounded half away from zero from the CSV's figure, with the decimal comma in
+    /// Norwegian.
     func decimal(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded(.toNearestOrAwayFromZero))
-        let sign = tenths < 0 ? "-" : ""
-        return "\(sign)\(abs(tenths) / 10)\(language == .nb ? "," : ".")\(abs(tenths) % 10)"
+        DecimalText.rounded(value, places: 1, separator: language == .nb ? "," : ".")
     }
 
-    /// A share as a whole percentage.
+    /// A share as a whole percentage, rounded the same way.
     func percent(_ share: Double) -> String {
-        "\(Int((share * 100).rounded(.toNearestOrAwayFromZero))) %"
+        DecimalText.rounded(share, shift: 2, places: 0) + " %"
     }
 
     // Closing summary.

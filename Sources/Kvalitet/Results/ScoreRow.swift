@@ -60,6 +60,10 @@ public struct ScoreRow: Sendable, Hashable {
     public var dontKnow: Int?
     public var unanswered: Int?
     public var suppressed: Bool
+    /// Item rows that are published: how many valid answers each code of the scale got, lowest
+    /// code first (every code present, zero when nobody chose it). Not a FORMAT.md column; the
+    /// report draws the distribution of answers from it.
+    public var answerCounts: [Int]? = nil
 
     /// What the row describes.
     public enum Kind: Sendable { case total, dimension, item }

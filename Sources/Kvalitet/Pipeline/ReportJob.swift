@@ -1,0 +1,49 @@
+import Foundation
+
+/// `kvalitet report`: scores the input exactly as `score` does and writes one self-contained HTML
+/// report (Docs/Report.md) atomically to `output`.
+public struct ReportJob: Sendable {
+    public var setDirectories: [String] = []
+    public var defaultSet: String?
+    public var registerFiles: [String] = []
+    /// A scores CSV to compare with (`--reference`), and what to call it.
+    public var reference: String?
+    public var referenceLabel: String?
+    public var minN: Int?
+    public var output: String?
+    public var rejects: String?
+    public var strict = false
+    public var language = Language.nb
+    public var inputs: [String] = []
+    public var parts: Int?
+    public var readers: [any ResponseReader] = ScorePipeline.standardReaders
+
+    public init() {}
+
+    /// Runs the job; the closing summary goes to `standardError`. Nothing is written when it throws.
+    @discardableResult
+    public func run(standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
+        guard let output else { throw KvalitetError(.usage, "give the report file with --output FILE.html") }
+        if let minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
+        var registers = try RegisterIndex()
+        for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
+        let referenceScores = try reference.map { path throws(KvalitetError) in
+            try ReferenceScores.load(file: InputFile(url: URL(fileURLWithPath: path), name: path), label: referenceLabel)
+        }
+        let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
+            registers: registers, options: ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: minN, parts: parts))
+        let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
+            strict: strict)
+        let result = try pipeline.score(files, problems: problems)
+        let page = ReportBuilder(result: result, registers: registers.registers, reference: referenceScores,
+            language: language, minNOverride: minN).page()
+        let html = try ReportRenderer.render(page)
+        var standardOutput = StringOutput()
+        try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
+            try out.write(html)
+        }
+        try problems.commit()
+        ScoreJob.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
+        return result
+    }
+}

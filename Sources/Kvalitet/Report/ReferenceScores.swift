@@ -1,0 +1,84 @@
+import Foundation
+
+/// Figures to compare with, from the scores CSV of another run (FORMAT.md §5): for example the
+/// national average ("landsgjennomsnitt") of every municipality's responses. The report compares
+/// each dimension and the total with the reference's `all` row of the same set and dimension:
+/// the same period when the reference has it, else its latest period.
+public struct ReferenceScores: Sendable {
+    /// What the report calls the reference ("Landsgjennomsnitt 2024"); the file name when not given.
+    public var label: String
+
+    struct Key: Hashable {
+        var set: String
+        var period: String
+        /// Empty for the total.
+        var dimension: String
+    }
+
+    private(set) var means: [Key: Double] = [:]
+    private var periods: [String: [String]] = [:]
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    /// The reference mean of a dimension ("" for the total) of a set, preferring `period`.
+    public func mean(set: String, dimension: String, period: String) -> (value: Double, period: String)? {
+        if let value = means[Key(set: set, period: period, dimension: dimension)] { return (value, period) }
+        for other in (periods[set] ?? []).reversed() {
+            if let value = means[Key(set: set, period: other, dimension: dimension)] { return (value, other) }
+        }
+        return nil
+    }
+
+    /// Reads a scores CSV written by `kvalitet score --format csv` (any run, any version of the
+    /// sets). Only pooled rows (`level` = `all`) of dimensions and totals are used; the file must
+    /// have FORMAT.md's columns `level`, `period`, `set`, `dimension`, `item`, `mean`.
+    public static func load(file: InputFile, label: String? = nil) throws(KvalitetError) -> ReferenceScores {
+        var reference = ReferenceScores(label: label ?? file.url.deletingPathExtension().lastPathComponent)
+        let source = try ByteSource(file)
+        _ = try source.refill()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let bomLength = source.count >= 3 && Array(source.chunk[0..<3]) == bom ? 3 : 0
+        var tokenizer = CSVTokenizer(source: source, delimiter: UInt8(ascii: ","), encoding: .utf8,
+            startOffset: bomLength)
+        var fields: [String] = []
+        guard try tokenizer.nextRecord(into: &fields) != nil else {
+            throw KvalitetError(.inputRefused, "the reference file is empty; give a scores CSV (kvalitet score --format csv)",
+                at: SourceLocation(file: file.name, line: 1))
+        }
+        let header = fields.map { $0.trimmingSpaces.lowercased() }
+        let needed = ["level", "period", "set", "dimension", "item", "mean"]
+        var column: [String: Int] = [:]
+        for name in needed {
+            guard let index = header.firstIndex(of: name) else {
+                throw KvalitetError(.inputRefused,
+                    "not a scores CSV: the column \"\(name)\" is missing (a reference is the output of kvalitet score --format csv)",
+                    at: SourceLocation(file: file.name, line: 1, field: name))
+            }
+            column[name] = index
+        }
+        var seenPeriods: [String: Set<String>] = [:]
+        while true {
+            fields.removeAll(keepingCapacity: true)
+            guard let line = try tokenizer.nextRecord(into: &fields) else { break }
+            if fields.allSatisfy(\.isEmpty) { continue }
+            func value(_ name: String) -> String {
+                let index = column[name]!
+                return index < fields.count ? fields[index].trimmingSpaces : ""
+            }
+            guard value("level") == "all", value("item").isEmpty else { continue }
+            let meanText = value("mean")
+            if meanText.isEmpty { continue }
+            guard let mean = Double(meanText), mean.isFinite else {
+                throw KvalitetError(.inputRefused, "\"\(meanText)\" is not a number",
+                    at: SourceLocation(file: file.name, line: line, field: "mean"))
+            }
+            let key = Key(set: value("set"), period: value("period"), dimension: value("dimension"))
+            reference.means[key] = mean
+            seenPeriods[key.set, default: []].insert(key.period)
+        }
+        reference.periods = seenPeriods.mapValues { $0.sorted { ScoreBuilder.textOrder([$0], [$1]) } }
+        return reference
+    }
+}

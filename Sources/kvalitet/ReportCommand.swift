@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Kvalitet
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report: dimensions, answers per item, units, sub-project goals.",
+        discussion: """
+            Scores the responses as `score` does (same suppression) and writes one HTML file with inline \
+            charts, readable on a phone and printable to A4. Exit codes: 0 done, 1 usage error, 2 input \
+            refused, 3 problems found under --strict.
+            """)
+
+    @Option(name: .customLong("sets"), help: "A folder of extra indicator set definitions (*.yaml).")
+    var setDirectories: [String] = []
+    @Option(help: "The set of files that name none.")
+    var set: String?
+    @Option(help: "A register of units and sub-projects (YAML): names, response rates, goals.")
+    var register: [String] = []
+    @Option(help: "A scores CSV of another run to compare with (its pooled rows), e.g. a national average.")
+    var reference: String?
+    @Option(name: .customLong("reference-label"), help: "What to call the reference (default: its file name).")
+    var referenceLabel: String?
+    @Option(name: .customLong("min-n"), help: "Suppression threshold for every set (default: each set's min_n).")
+    var minN: Int?
+    @Option(help: "The HTML file to write.")
+    var output: String
+    @Option(help: "Write one CSV line per problem to this file.")
+    var rejects: String?
+    @Flag(help: "Stop at the first problem (exit code 3).")
+    var strict = false
+    @Option(help: "Language of the report: nb or en.")
+    var lang: Language = .nb
+    @Argument(help: "Response files, or folders of *.csv and *.xml files.")
+    var inputs: [String] = []
+
+    func run() throws {
+        var job = ReportJob()
+        job.setDirectories = setDirectories
+        job.defaultSet = set
+        job.registerFiles = register
+        job.reference = reference
+        job.referenceLabel = referenceLabel
+        job.minN = minN
+        job.output = output
+        job.rejects = rejects
+        job.strict = strict
+        job.language = lang
+        job.inputs = inputs
+        if let threads = ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) { job.parts = threads }
+        do {
+            try job.run(standardError: printError)
+        } catch {
+            fail(with: error)
+        }
+    }
+}
