@@ -317,7 +317,7 @@ struct ReportBuilder {
     }
 
     /// Evaluates a goal on the sub-project's published dimension means (Docs/Report.md).
-    func goalStatus(_ goal: Register.Goal, values: [(period: String, mean: Double?)]) -> (GoalStatus, current: (String, Double)?) {
+    static func goalStatus(_ goal: Register.Goal, values: [(period: String, mean: Double?)]) -> (GoalStatus, current: (String, Double)?) {
         let upToDeadline = values.filter { !ScoreBuilder.textOrder([goal.by], [$0.period]) }
         let atDeadline = upToDeadline.first { $0.period == goal.by }
         let latestPublished = upToDeadline.last { $0.mean != nil }.map { ($0.period, $0.mean!) }
@@ -340,7 +340,7 @@ struct ReportBuilder {
             (period: period, mean: row(.subproject, municipality, subproject: subproject.id, period: period, set: set.id,
                 dimension: goal.dimension)?.mean)
         }
-        let (status, current) = goalStatus(goal, values: values)
+        let (status, current) = Self.goalStatus(goal, values: values)
         var baseline = ""
         if let period = goal.baseline {
             let row = row(.subproject, municipality, subproject: subproject.id, period: period, set: set.id, dimension: goal.dimension)
