@@ -107,4 +107,16 @@ import Testing
         let current = ReportBuilder.goalStatus(goal, values: [(period: "2023", mean: 4.0), (period: "2024", mean: 4.2)]).current
         #expect(current?.0 == "2024" && current?.1 == 4.2)
     }
+
+    /// The compiled-in templates are the files in Report/Templates (run Scripts/embed-resources.py after an edit).
+    @Test func embeddedTemplatesMatchTheFolder() throws {
+        let folder = Support.repository.appendingPathComponent("Sources/Kvalitet/Report/Templates")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.sorted()
+        #expect(ReportTemplates.templates.map(\.name) == files)
+        for (name, template) in ReportTemplates.templates {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(template == text.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py")
+        }
+        _ = try ReportRenderer.library()
+    }
 }

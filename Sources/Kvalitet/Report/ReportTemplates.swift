@@ -188,7 +188,7 @@ h3 { font-size: 1.125rem; margin: 1.5rem 0 .5rem; }
 .facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .5rem; margin: .5rem 0 1rem; }
 .facts div { background: var(--tint); border-left: 4px solid var(--brand); padding: .5rem .75rem; }
 .facts dt { font-size: .8125rem; color: var(--muted); }
-.facts dd { margin: 0; font-size: 1.125rem; font-weight: 600; }
+.facts dd { margin: 0; font-size: 1.125rem; font-weight: 600; overflow-wrap: anywhere; hyphens: auto; }
 .facts .note { font-weight: 400; font-size: .875rem; color: var(--muted); }
 figure { margin: 0; }
 .scroll { overflow-x: auto; }
