@@ -188,7 +188,7 @@ h3 { font-size: 1.125rem; margin: 1.5rem 0 .5rem; }
 .facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .5rem; margin: .5rem 0 1rem; }
 .facts div { background: var(--tint); border-left: 4px solid var(--brand); padding: .5rem .75rem; }
 .facts dt { font-size: .8125rem; color: var(--muted); }
-.facts dd { margin: 0; font-size: 1.125rem; font-weight: 600; overflow-wrap: anywhere; hyphens: auto; }
+.facts dd { margin: 0; font-size: 1.125rem; font-weight: 600; overflow-wrap: break-word; }
 .facts .note { font-weight: 400; font-size: .875rem; color: var(--muted); }
 figure { margin: 0; }
 .scroll { overflow-x: auto; }
@@ -236,6 +236,8 @@ footer { color: var(--muted); font-size: .8125rem; padding-top: 2rem; padding-bo
 @media (max-width: 40rem) {
   body { font-size: 15px; }
   .masthead h1 { font-size: 1.375rem; }
+  .facts { grid-template-columns: repeat(auto-fit, minmax(8.5rem, 1fr)); }
+  .facts dd { font-size: 1rem; }
   table.figures tbody th { min-width: 9rem; }
 }
 @page { size: A4; margin: 14mm 12mm; }
@@ -243,7 +245,8 @@ footer { color: var(--muted); font-size: .8125rem; padding-top: 2rem; padding-bo
   body { font-size: 10pt; }
   .masthead { background: none; color: var(--ink); border-bottom: 3px solid var(--brand); padding: 0 0 .5rem; }
   nav.contents { display: none; }
-  section.set { break-before: page; border-top: none; }
+  section.set { border-top: none; }
+  section.set ~ section.set { break-before: page; }
   table.figures, .facts, .block > h3, figure { break-inside: avoid; }
   h2, h3, caption { break-after: avoid; }
   .scroll { overflow: visible; }
