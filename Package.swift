@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -37,10 +38,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the fuzz targets do per input; the tests replay the corpus and crashes through it.
+        .target(name: "FuzzSupport", dependencies: ["Kvalitet"], path: "Fuzz/Support"),
         .testTarget(
             name: "KvalitetTests",
-            dependencies: ["Kvalitet"],
+            dependencies: ["Kvalitet", "FuzzSupport"],
             resources: [.copy("Resources")]
         ),
     ]
 )
+
+// libFuzzer targets, one per reader (Fuzz/run.sh builds them with KVALITET_FUZZ=1 and
+// -sanitize=fuzzer,address; libFuzzer supplies main, so they are not part of a normal build).
+if ProcessInfo.processInfo.environment["KVALITET_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"))
+    package.targets.append(.target(name: "FuzzDriver", dependencies: ["CFuzzDriver"], path: "Fuzz/Driver"))
+    for name in ["FuzzCSV", "FuzzXML", "FuzzSetYAML", "FuzzRegisterYAML"] {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["FuzzSupport", "FuzzDriver"], path: "Fuzz/Targets/\(name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -16,7 +16,9 @@ struct ScoreBuilder {
     func rows() -> [ScoreRow] {
         // Cells by (period, set).
         var slices: [[String]: [Int]] = [:]
-        for (index, key) in collector.cellKeys.enumerated() {
+        // A cell can be left empty when a response read in a later part of a file is retracted
+        // as a duplicate; it is no group of anyone (and no unit of it counts for invited).
+        for (index, key) in collector.cellKeys.enumerated() where collector.tallies[index].respondents > 0 {
             slices[[key.period, key.set], default: []].append(index)
         }
         var t = TQuantiles()
