@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev); see shim.h for the ICU workaround.
@@ -42,7 +43,10 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["Kvalitet"], path: "Fuzz/Support"),
         .testTarget(
             name: "KvalitetTests",
-            dependencies: ["Kvalitet", "FuzzSupport"],
+            dependencies: [
+                "Kvalitet", "FuzzSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Resources")]
         ),
     ]
