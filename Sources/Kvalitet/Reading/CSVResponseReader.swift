@@ -183,6 +183,8 @@ public struct CSVResponseReader: ResponseReader {
     /// about equal size, the first being the first record. A boundary is a line break outside
     /// quotes, found by counting quotes from the start (doubled quotes count twice, so the parity
     /// holds). Nil when the file is smaller than `parts × minimumPartBytes`.
+    /// (A quote inside an unquoted field would upset the parity; the part reading then crosses
+    /// its boundary and the parts after it are dropped, so the result stays that of one read.)
     func splitPoints(of file: InputFile, layout: Layout, parts: Int, minimumPartBytes: Int) throws(KvalitetError) -> [(offset: Int, line: Int)]? {
         let source = try ByteSource(file)
         let size = source.size()
@@ -193,15 +195,25 @@ public struct CSVResponseReader: ResponseReader {
         try source.seek(to: layout.dataOffset)
         var line = layout.dataLine
         var quoted = false
+        // Lines are counted as the tokenizer counts them: outside quotes CR, LF and CRLF each end
+        // a line (a lone CR too); inside quotes only LF does.
+        var afterCR = false
         while !targets.isEmpty, try source.refill() {
             let base = source.chunkOffset
             let bytes = source.chunk
             for index in 0..<source.count {
                 let byte = bytes[index]
+                let crlf = afterCR
+                afterCR = false
                 if byte == 0x22 {
                     quoted.toggle()
+                } else if byte == 0x0D {
+                    if !quoted {
+                        line += 1
+                        afterCR = true
+                    }
                 } else if byte == 0x0A {
-                    line += 1
+                    if !crlf { line += 1 }
                     if !quoted, let next = targets.first, base + index >= next {
                         targets.removeFirst()
                         if base + index + 1 < size { points.append((base + index + 1, line)) }
