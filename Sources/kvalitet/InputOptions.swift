@@ -47,3 +47,29 @@ extension InputOptions {
         }
     }
 }
+
+/// Limits on what one input may hold (README: "Limits"), shared by score, validate and report.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .customLong("max-field-mib"), help: "Longest CSV field or XML text, in MiB.")
+    var maxFieldMiB = 1
+    @Option(name: .customLong("max-record-mib"), help: "Longest CSV record, in MiB.")
+    var maxRecordMiB = 8
+    @Option(name: .customLong("max-columns"), help: "Most columns (fields) in a CSV record.")
+    var maxColumns = 10_000
+    @Option(name: .customLong("max-xml-depth"), help: "Deepest nesting of XML elements.")
+    var maxXMLDepth = 32
+
+    func validate() throws {
+        guard maxFieldMiB >= 1, maxRecordMiB >= 1, maxColumns >= 1, maxXMLDepth >= 4 else {
+            throw ValidationError("limits must be at least 1 (--max-xml-depth at least 4)")
+        }
+    }
+
+    /// The readers with these limits.
+    var readers: [any ResponseReader] {
+        [
+            CSVResponseReader(maxFieldBytes: maxFieldMiB << 20, maxRecordBytes: maxRecordMiB << 20, maxColumns: maxColumns),
+            XMLResponseReader(maxDepth: maxXMLDepth, maxTextBytes: maxFieldMiB << 20),
+        ]
+    }
+}

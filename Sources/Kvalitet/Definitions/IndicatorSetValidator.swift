@@ -1,5 +1,11 @@
 /// The rules every indicator set must follow (FORMAT.md §1), for YAML and Swift sets alike.
 public enum IndicatorSetValidator {
+    /// Codes on a scale, minus one (bedrekommune scales have 5 or 6 codes).
+    public static let maxScaleWidth = 100
+    /// Dimensions and items of one set (the largest real sets have about 10 and 50).
+    public static let maxDimensions = 100
+    public static let maxItems = 1_000
+
     /// One broken rule: the key path in the definition and the reason.
     public struct Violation: Sendable, Hashable, CustomStringConvertible {
         public var path: String
@@ -22,8 +28,17 @@ public enum IndicatorSetValidator {
         if !isIdentifier(set.id) { fail("id", "\"\(set.id)\" must be lowercase letters, digits and '-'") }
         if set.version < 1 { fail("version", "must be 1 or more") }
         let scale = set.scale
-        if scale.min >= scale.max { fail("scale.max", "must be greater than scale.min (\(scale.min))") }
-        if scale.max - scale.min > 100 { fail("scale.max", "a scale has at most 101 codes") }
+        let (width, overflow) = scale.max.subtractingReportingOverflow(scale.min)
+        if scale.min >= scale.max {
+            fail("scale.max", "must be greater than scale.min (\(scale.min))")
+        } else if overflow || width > Self.maxScaleWidth {
+            fail("scale.max", "a scale has at most \(Self.maxScaleWidth + 1) codes")
+        }
+        // Limits that keep memory bounded (each group keeps a count per item and code).
+        if set.dimensions.count > Self.maxDimensions {
+            fail("dimensions", "a set has at most \(Self.maxDimensions) dimensions")
+        }
+        if set.items.count > Self.maxItems { fail("dimensions", "a set has at most \(Self.maxItems) items") }
         for code in scale.labels.keys where !scale.codes.contains(code) {
             fail("scale.labels.\(code)", "is not on the scale \(scale.min)–\(scale.max)")
         }

@@ -82,3 +82,10 @@ final class ByteSource {
         return fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
     }
 }
+
+/// A size for messages: "1 MiB", "512 KiB" or "100 bytes".
+func describeBytes(_ bytes: Int) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
+}

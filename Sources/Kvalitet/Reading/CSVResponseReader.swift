@@ -4,11 +4,16 @@
 public struct CSVResponseReader: ResponseReader {
     public var name: String { "csv" }
     public var fileExtensions: Set<String> { ["csv", "tsv"] }
-    /// Longest field accepted before the file is refused.
+    /// Longest field, longest record (its fields' bytes) and most columns accepted; beyond them
+    /// the file is refused with its line (a damaged or hostile file cannot exhaust memory).
     public var maxFieldBytes: Int
+    public var maxRecordBytes: Int
+    public var maxColumns: Int
 
-    public init(maxFieldBytes: Int = 1 << 20) {
+    public init(maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxColumns: Int = 10_000) {
         self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = max(maxRecordBytes, maxFieldBytes)
+        self.maxColumns = maxColumns
     }
 
     /// The role of a header column.
@@ -68,7 +73,7 @@ public struct CSVResponseReader: ResponseReader {
         guard try source.refill() else { return nil }
         let delimiter = Self.detectDelimiter(source.chunk[bomLength..<source.count])
         var tokenizer = CSVTokenizer(source: source, delimiter: delimiter, encoding: encoding,
-            startOffset: bomLength, maxFieldBytes: maxFieldBytes)
+            startOffset: bomLength, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         var header: [String] = []
         guard try tokenizer.nextRecord(into: &header) != nil else { return nil }
         let columns = try Self.mapColumns(header, file: file)
@@ -89,7 +94,7 @@ public struct CSVResponseReader: ResponseReader {
         try source.seek(to: start.offset)
         guard try source.refill() else { return false }
         var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
-            startOffset: 0, line: start.line, maxFieldBytes: maxFieldBytes)
+            startOffset: 0, line: start.line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         var fields: [String] = []
         fields.reserveCapacity(layout.columns.count)
         // One record's storage serves every row (the sink only reads it), and every row shares
@@ -123,7 +128,7 @@ public struct CSVResponseReader: ResponseReader {
         try source.seek(to: offset)
         guard try source.refill() else { return nil }
         var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
-            startOffset: 0, line: line, maxFieldBytes: maxFieldBytes)
+            startOffset: 0, line: line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         var fields: [String] = []
         guard let start = try tokenizer.nextRecord(into: &fields) else { return nil }
         var record = ResponseRecord(line: start)

@@ -11,6 +11,10 @@ struct CSVTokenizer {
     let encoding: TextEncoding
     /// Longest field accepted; beyond it the file is refused (an unclosed quote, or not a CSV).
     let maxFieldBytes: Int
+    /// Longest record (its fields' bytes) and most fields in one record.
+    let maxRecordBytes: Int
+    let maxFields: Int
+    private var recordBytes = 0
 
     private var position = 0
     private var line = 1
@@ -18,8 +22,10 @@ struct CSVTokenizer {
 
     /// `startOffset` is a position in the source's current chunk; `line` the line it is on.
     init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, line: Int = 1,
-        maxFieldBytes: Int = 1 << 20)
+        maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxFields: Int = 10_000)
     {
+        self.maxRecordBytes = maxRecordBytes
+        self.maxFields = maxFields
         self.source = source
         self.delimiter = delimiter
         self.encoding = encoding
@@ -60,14 +66,29 @@ struct CSVTokenizer {
     private mutating func append(_ byte: UInt8, recordLine: Int, limit: Bool = false) throws(KvalitetError) {
         guard field.count < maxFieldBytes && !limit else {
             throw KvalitetError(.inputRefused,
-                "a field is longer than \(maxFieldBytes >> 20) MiB (an unclosed quote?)",
+                "a field is longer than \(describeBytes(maxFieldBytes)) (an unclosed quote? limit: --max-field-mib)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
         field.append(byte)
     }
 
-    private mutating func finishField(into fields: inout [String]) {
+    /// Counts a finished field against the record's limits.
+    private mutating func account(_ bytes: Int, fields: Int, recordLine: Int) throws(KvalitetError) {
+        recordBytes += bytes + 1
+        if recordBytes > maxRecordBytes {
+            throw KvalitetError(.inputRefused,
+                "a record is longer than \(describeBytes(maxRecordBytes)) (limit: --max-record-mib)",
+                at: SourceLocation(file: source.file.name, line: recordLine))
+        }
+        if fields > maxFields {
+            throw KvalitetError(.inputRefused, "a record has more than \(maxFields) fields (limit: --max-columns)",
+                at: SourceLocation(file: source.file.name, line: recordLine))
+        }
+    }
+
+    private mutating func finishField(into fields: inout [String], recordLine: Int) throws(KvalitetError) {
         fields.append(field.withUnsafeBufferPointer { encoding.decode($0) })
+        try account(field.count, fields: fields.count, recordLine: recordLine)
         field.removeAll(keepingCapacity: true)
     }
 
@@ -80,6 +101,7 @@ struct CSVTokenizer {
     /// A blank line yields a record of one empty field.
     mutating func nextRecord(into fields: inout [String]) throws(KvalitetError) -> Int? {
         fields.removeAll(keepingCapacity: true)
+        recordBytes = 0
         let recordLine = line
         if position >= source.count {
             guard try source.refill() else { return nil }
@@ -103,6 +125,7 @@ struct CSVTokenizer {
                 if stop >= 0 {
                     if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
                     fields.append(encoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
+                    try account(stop - start, fields: fields.count, recordLine: recordLine)
                     let terminator = bytes[stop]
                     position = stop + 1
                     if terminator == delimiter { continue }
@@ -122,7 +145,7 @@ struct CSVTokenizer {
     private mutating func slowField(into fields: inout [String], recordLine: Int) throws(KvalitetError) -> Terminator {
         field.removeAll(keepingCapacity: true)
         guard var byte = try next() else {
-            finishField(into: &fields)
+            try finishField(into: &fields, recordLine: recordLine)
             return .end
         }
         if byte == Self.quote {
@@ -145,25 +168,25 @@ struct CSVTokenizer {
             }
             // Text after the closing quote (not RFC 4180, but Excel users type it) is kept.
             guard let after = try next() else {
-                finishField(into: &fields)
+                try finishField(into: &fields, recordLine: recordLine)
                 return .end
             }
             byte = after
         }
         while true {
             if byte == delimiter {
-                finishField(into: &fields)
+                try finishField(into: &fields, recordLine: recordLine)
                 return .delimiter
             }
             if byte == Self.lf || byte == Self.cr {
                 if byte == Self.cr, try peek() == Self.lf { position += 1 }
                 line += 1
-                finishField(into: &fields)
+                try finishField(into: &fields, recordLine: recordLine)
                 return .newline
             }
             try append(byte, recordLine: recordLine)
             guard let following = try next() else {
-                finishField(into: &fields)
+                try finishField(into: &fields, recordLine: recordLine)
                 return .end
             }
             byte = following

@@ -14,7 +14,15 @@ public struct XMLResponseReader: ResponseReader {
   public var name: String { "xml" }
   public var fileExtensions: Set<String> { ["xml"] }
 
-  public init() {}
+  /// Deepest nesting of elements accepted (the format needs 4: survey, unit, response, answer).
+  public var maxDepth: Int
+  /// Longest text of one answer or background value.
+  public var maxTextBytes: Int
+
+  public init(maxDepth: Int = 32, maxTextBytes: Int = 1 << 20) {
+    self.maxDepth = maxDepth
+    self.maxTextBytes = maxTextBytes
+  }
 
   /// Parser options: no network, no DTD loading, no entity substitution, no libxml2 messages
   /// on standard error (errors are collected), no "huge" relaxations.
@@ -50,9 +58,13 @@ public struct XMLResponseReader: ResponseReader {
     var text = ""
     var depth = 0
     var warnedElements: Set<String> = []
+    let maxDepth: Int
+    let maxTextBytes: Int
 
-    init(file: InputFile) {
+    init(file: InputFile, maxDepth: Int, maxTextBytes: Int) {
       self.file = file
+      self.maxDepth = maxDepth
+      self.maxTextBytes = maxTextBytes
     }
 
     var line: Int { parser.map { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer($0))) } ?? 0 }
@@ -68,7 +80,7 @@ public struct XMLResponseReader: ResponseReader {
 
   public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
     let source = try ByteSource(file, chunkSize: 1 << 16)
-    let state = State(file: file)
+    let state = State(file: file, maxDepth: maxDepth, maxTextBytes: maxTextBytes)
     var handler = Self.handler()
     let context = Unmanaged.passUnretained(state).toOpaque()
     guard let parser = xmlCreatePushParserCtxt(&handler, context, nil, 0, file.url.path) else {
@@ -188,6 +200,10 @@ public struct XMLResponseReader: ResponseReader {
       Self.withState(context) { state in
         if case .none = state.target { return }
         guard let characters, length > 0 else { return }
+        if state.text.utf8.count + Int(length) > state.maxTextBytes {
+          state.stop("a text is longer than \(describeBytes(state.maxTextBytes)) (limit: --max-field-mib)")
+          return
+        }
         let piece = String(
           decoding: UnsafeBufferPointer(start: characters, count: Int(length)), as: UTF8.self)
         if state.text.isEmpty { state.text = piece } else { state.text += piece }
@@ -205,6 +221,10 @@ public struct XMLResponseReader: ResponseReader {
   ) {
     let depth = state.depth
     state.depth += 1
+    if depth >= state.maxDepth {
+      state.stop("elements are nested deeper than \(state.maxDepth) levels (limit: --max-xml-depth)")
+      return
+    }
     guard let localName else { return }
     let name = UnsafeRawPointer(localName).assumingMemoryBound(to: CChar.self)
     func named(_ expected: StaticString) -> Bool {
