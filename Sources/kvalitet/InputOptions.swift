@@ -58,6 +58,9 @@ struct LimitOptions: ParsableArguments {
     var maxColumns = 10_000
     @Option(name: .customLong("max-xml-depth"), help: "Deepest nesting of XML elements.")
     var maxXMLDepth = 32
+    @Flag(name: .customLong("excel-safe"),
+        help: "In CSV outputs, put ' before texts starting with = + - @ (a spreadsheet would run them as formulas).")
+    var excelSafe = false
 
     func validate() throws {
         guard maxFieldMiB >= 1, maxRecordMiB >= 1, maxColumns >= 1, maxXMLDepth >= 4 else {

@@ -32,13 +32,14 @@ struct ReportCommand: ParsableCommand {
     var strict = false
     @Option(help: "Language of the report: nb or en.")
     var lang: Language = .nb
-    @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Limits and safety") var limits: LimitOptions
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 
     func run() throws {
         var job = ReportJob()
         job.readers = limits.readers
+        job.excelSafe = limits.excelSafe
         job.setDirectories = setDirectories
         job.defaultSet = set
         job.registerFiles = register

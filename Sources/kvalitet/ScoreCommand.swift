@@ -10,7 +10,7 @@ struct ScoreCommand: ParsableCommand {
         discussion: "Exit codes: 0 done, 1 usage error, 2 input refused, 3 problems found under --strict.")
 
     @OptionGroup var common: InputOptions
-    @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Limits and safety") var limits: LimitOptions
     @Option(help: "A register of units and sub-projects (YAML).")
     var register: [String] = []
     @Option(help: "Split municipality rows by this background variable.")
@@ -25,6 +25,7 @@ struct ScoreCommand: ParsableCommand {
     func run() throws {
         var job = ScoreJob()
         job.readers = limits.readers
+        job.excelSafe = limits.excelSafe
         common.configure(&job)
         job.registerFiles = register
         job.breakdown = breakdown

@@ -8,11 +8,12 @@ struct ValidateCommand: ParsableCommand {
         discussion: "Exit codes: 0 done, 1 usage error, 2 input refused.")
 
     @OptionGroup var common: InputOptions
-    @OptionGroup(title: "Limits") var limits: LimitOptions
+    @OptionGroup(title: "Limits and safety") var limits: LimitOptions
 
     func run() throws {
         var job = ValidateJob()
         job.readers = limits.readers
+        job.excelSafe = limits.excelSafe
         common.configure(&job)
         var out = StandardOutput()
         do {

@@ -38,13 +38,16 @@ func fullPrecision(_ value: Double) -> String {
 
 extension ColumnValue {
     /// The CSV cell: empty for no value, full precision for numbers.
-    var csv: String {
+    var csv: String { csv(excelSafe: false) }
+
+    /// The CSV cell; `excelSafe` neutralises texts a spreadsheet would take for a formula.
+    func csv(excelSafe: Bool) -> String {
         switch self {
-        case .text(let text): return CSVText.field(text)
+        case .text(let text): return CSVText.field(text, excelSafe: excelSafe)
         case .integer(let integer): return String(integer)
         case .number(let number): return number.isFinite ? fullPrecision(number) : ""
         case .boolean(let flag): return flag ? "true" : "false"
-        case .raw(let text): return CSVText.field(text)
+        case .raw(let text): return CSVText.field(text, excelSafe: excelSafe)
         case .empty: return ""
         }
     }
@@ -68,9 +71,11 @@ extension ColumnValue {
 
 /// Writes rows of column values as CSV or as a JSON array of objects.
 enum TableText {
-    static func csv(header: [String], rows: [[ColumnValue]], to output: inout some TextOutput) throws(KvalitetError) {
+    static func csv(header: [String], rows: [[ColumnValue]], excelSafe: Bool = false, to output: inout some TextOutput)
+        throws(KvalitetError)
+    {
         try output.write(header.joined(separator: ",") + "\n")
-        for row in rows { try output.write(row.map(\.csv).joined(separator: ",") + "\n") }
+        for row in rows { try output.write(row.map { $0.csv(excelSafe: excelSafe) }.joined(separator: ",") + "\n") }
     }
 
     static func json(header: [String], rows: [[ColumnValue]], to output: inout some TextOutput) throws(KvalitetError) {

@@ -30,10 +30,15 @@ extension ValidationRow {
 /// `--format csv`: FORMAT.md §6 exactly.
 public struct CSVValidationWriter: ValidationWriter {
     public var name: String { "csv" }
-    public init() {}
+    /// `--excel-safe`: texts a spreadsheet would run as a formula get a leading `'`.
+    public var excelSafe: Bool
+
+    public init(excelSafe: Bool = false) {
+        self.excelSafe = excelSafe
+    }
 
     public func write(_ result: ValidationResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try TableText.csv(header: ValidationRow.columnNames, rows: result.rows.map(\.columnValues), to: &output)
+        try TableText.csv(header: ValidationRow.columnNames, rows: result.rows.map(\.columnValues), excelSafe: excelSafe, to: &output)
     }
 }
 

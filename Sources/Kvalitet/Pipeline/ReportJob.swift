@@ -13,6 +13,8 @@ public struct ReportJob: Sendable {
     public var output: String?
     public var rejects: String?
     public var strict = false
+    /// `--excel-safe` for the rejects report.
+    public var excelSafe = false
     public var language = Language.nb
     public var inputs: [String] = []
     public var parts: Int?
@@ -33,7 +35,7 @@ public struct ReportJob: Sendable {
         let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
             registers: registers, options: ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: minN, parts: parts))
         let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: strict)
+            strict: strict, excelSafe: excelSafe)
         let result = try pipeline.score(files, problems: problems)
         let page = ReportBuilder(result: result, registers: registers.registers, reference: referenceScores,
             language: language, minNOverride: minN).page()

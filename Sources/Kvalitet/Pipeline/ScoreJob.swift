@@ -14,6 +14,8 @@ public struct ScoreJob: Sendable {
     public var output: String?
     public var rejects: String?
     public var strict = false
+    /// `--excel-safe`: neutralise formula-like texts in CSV outputs (scores and rejects).
+    public var excelSafe = false
     public var language = Language.nb
     public var inputs: [String] = []
     /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
@@ -44,6 +46,10 @@ public struct ScoreJob: Sendable {
             table.minNOverride = minN
             writer = table
         }
+        if var csv = writer as? CSVScoresWriter {
+            csv.excelSafe = excelSafe
+            writer = csv
+        }
         guard let writer else {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
         }
@@ -52,7 +58,7 @@ public struct ScoreJob: Sendable {
         let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
             registers: registers, options: Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts))
         let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: strict)
+            strict: strict, excelSafe: excelSafe)
         let result = try pipeline.score(files, problems: problems)
 
         try Self.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in

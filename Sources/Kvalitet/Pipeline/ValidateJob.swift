@@ -8,6 +8,8 @@ public struct ValidateJob: Sendable {
     public var format = "table"
     public var output: String?
     public var language = Language.nb
+    /// `--excel-safe` for the CSV format.
+    public var excelSafe = false
     public var inputs: [String] = []
     /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
     public var parts: Int?
@@ -18,8 +20,12 @@ public struct ValidateJob: Sendable {
 
     /// Runs the job; the figures go to `output` (or `standardOutput`), the summary to `standardError`.
     public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ValidationResult {
-        guard let writer = writers.first(where: { $0.name == format }) else {
+        guard var writer = writers.first(where: { $0.name == format }) else {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
+        }
+        if var csv = writer as? CSVValidationWriter {
+            csv.excelSafe = excelSafe
+            writer = csv
         }
         let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
             registers: try RegisterIndex(), options: ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: nil, parts: parts))
