@@ -14,6 +14,7 @@ import Testing
             csv += "r\(index),+47 Kommune,SFO,\"=HYPERLINK(\"\"http://x\"\",\"\"klikk\"\")\",2024,sfo-foresatte,5,4\n"
         }
         csv += "r6,+47 Kommune,SFO,-enhet,2024,sfo-foresatte,@SUM(A1),4\n"
+        for index in 7...11 { csv += "r\(index),+47 Kommune,SFO,-enhet,2024,sfo-foresatte,3,4\n" }
         let input = Support.write(csv, to: "in.csv", in: folder)
         let rejects = folder.appendingPathComponent("rejects.csv").path
         for safe in [false, true] {
