@@ -4,7 +4,7 @@ import PackageDescription
 
 let package = Package(
     name: "kvalitet",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kvalitet", targets: ["Kvalitet"]),
         .executable(name: "kvalitet", targets: ["kvalitet"]),

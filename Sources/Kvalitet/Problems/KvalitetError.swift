@@ -16,6 +16,8 @@ public struct KvalitetError: Error, Sendable, CustomStringConvertible {
         public static let strict = Code(exitCode: 3, name: "strict")
         /// Output could not be written (exit 2: the run could not complete on its input).
         public static let output = Code(exitCode: 2, name: "output")
+        /// Stopped by Ctrl-C or SIGTERM (exit 130, as shells report a SIGINT); nothing written.
+        public static let interrupted = Code(exitCode: 130, name: "interrupted")
 
         public var description: String { name }
     }

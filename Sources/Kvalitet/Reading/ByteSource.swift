@@ -34,7 +34,12 @@ final class ByteSource {
             throw KvalitetError(.inputRefused, "is a folder, not a file", at: SourceLocation(file: file.name))
         }
         descriptor = fd
+        if (info.st_mode & S_IFMT) == S_IFREG { sizeWhenOpened = Int(info.st_size) }
     }
+
+    /// A regular file's size when it was opened: a file that is read to its end at another size
+    /// was changed (truncated, replaced, appended to) while it was read, and is refused.
+    private var sizeWhenOpened: Int?
 
     deinit {
         close(descriptor)
@@ -44,6 +49,7 @@ final class ByteSource {
     /// Reads the next chunk into `chunk[0..<count]`; returns false at the end of the file.
     func refill() throws(KvalitetError) -> Bool {
         if isAtEnd { return false }
+        try Interruption.check(file.name)
         while true {
             let got = read(descriptor, chunk.baseAddress, chunk.count)
             if got < 0 {
@@ -54,7 +60,14 @@ final class ByteSource {
             chunkOffset = readOffset
             readOffset += got
             count = got
-            if got == 0 { isAtEnd = true }
+            if got == 0 {
+                isAtEnd = true
+                if let sizeWhenOpened, readOffset != sizeWhenOpened {
+                    throw KvalitetError(.inputRefused,
+                        "the file changed while it was read (\(sizeWhenOpened) bytes when opened, \(readOffset) at its end); run again on a file nobody is writing",
+                        at: SourceLocation(file: file.name))
+                }
+            }
             return got > 0
         }
     }
