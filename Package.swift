@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "Kvalitet", targets: ["Kvalitet"]),
         .executable(name: "kvalitet", targets: ["kvalitet"]),
+        // For the benchmark package in Benchmarks/Swift.
+        .library(name: "BenchmarkWorkloads", targets: ["BenchmarkWorkloads"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,12 +41,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What the Swift benchmarks run (Benchmarks/Swift); the tests run each once (smoke).
+        .target(name: "BenchmarkWorkloads", dependencies: ["Kvalitet"], path: "Benchmarks/Workloads"),
         // What the fuzz targets do per input; the tests replay the corpus and crashes through it.
         .target(name: "FuzzSupport", dependencies: ["Kvalitet"], path: "Fuzz/Support"),
         .testTarget(
             name: "KvalitetTests",
             dependencies: [
-                "Kvalitet", "FuzzSupport",
+                "Kvalitet", "FuzzSupport", "BenchmarkWorkloads",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Resources")]

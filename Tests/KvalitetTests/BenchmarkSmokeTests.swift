@@ -1,0 +1,19 @@
+import BenchmarkWorkloads
+import Foundation
+import Testing
+
+/// The Swift benchmarks' workloads (Benchmarks/Swift) run once, small, so a benchmark that breaks
+/// shows in the tests. No time is measured or asserted here.
+@Suite struct BenchmarkSmokeTests {
+    @Test func everyWorkloadRuns() throws {
+        let workloads = try Workloads(responses: 300)
+        defer { workloads.cleanUp() }
+        let rows = try workloads.score(workloads.csv, parts: 1)
+        #expect(rows > 0)
+        #expect(try workloads.score(workloads.csv, parts: 4) == rows)
+        // The XML file holds the same responses, so the same rows.
+        #expect(try workloads.score(workloads.xml) == rows)
+        #expect(try workloads.validate() > 0)
+        #expect(try workloads.report() > 10_000)
+    }
+}
