@@ -179,7 +179,7 @@ public struct ScorePipeline: Sendable {
             var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
                 breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances)
             part.begin(file, set: set)
-            let end = index + 1 < points.count ? points[index + 1].offset : nil
+            let end = index + 1 < points.count ? points[index + 1] : nil
             var crossed = false
             var failure: (any Error)?
             do {

@@ -85,10 +85,12 @@ public struct CSVResponseReader: ResponseReader {
     }
 
     /// Reads the records that start in `start..<end` (to the end when `end` is nil), each with its
-    /// byte offset. Returns true when the last record it read ran past `end`: then `end` was not a
-    /// record boundary, and it has read on to the end of the file instead.
-    func read<Sink: ResponseSink>(_ file: InputFile, layout: Layout, from start: (offset: Int, line: Int), until end: Int?,
-        into sink: inout Sink) throws -> Bool
+    /// byte offset. Returns true when `end` turned out not to be where the next part may start:
+    /// the last record ran past it, or the line count there differs from `end.line` (the split
+    /// scan counts quotes, which a stray quote in an unquoted field fools). It has then read on
+    /// to the end of the file instead, so the result is always that of reading at once.
+    func read<Sink: ResponseSink>(_ file: InputFile, layout: Layout, from start: (offset: Int, line: Int),
+        until end: (offset: Int, line: Int)?, into sink: inout Sink) throws -> Bool
     {
         let source = try ByteSource(file)
         try source.seek(to: start.offset)
@@ -103,11 +105,16 @@ public struct CSVResponseReader: ResponseReader {
         record.answerNames = layout.answerNames
         record.namesLine = 1
         record.answerValues.reserveCapacity(layout.answerNames.count)
-        var limit = end
+        var limit = end?.offset
         var crossed = false
         while true {
             let offset = tokenizer.offset
-            if let stop = limit, offset >= stop { break }
+            if let stop = limit, offset >= stop {
+                if tokenizer.currentLine == end?.line { break }
+                // A record boundary, but not on the line the next part was told: read on.
+                crossed = true
+                limit = nil
+            }
             guard let line = try tokenizer.nextRecord(into: &fields) else { break }
             if let stop = limit, tokenizer.offset > stop {
                 // The record ran over the planned boundary: read on to the end of the file.
@@ -188,8 +195,8 @@ public struct CSVResponseReader: ResponseReader {
     /// about equal size, the first being the first record. A boundary is a line break outside
     /// quotes, found by counting quotes from the start (doubled quotes count twice, so the parity
     /// holds). Nil when the file is smaller than `parts × minimumPartBytes`.
-    /// (A quote inside an unquoted field would upset the parity; the part reading then crosses
-    /// its boundary and the parts after it are dropped, so the result stays that of one read.)
+    /// (A quote inside an unquoted field upsets the parity; `read` notices at the boundary and
+    /// reads on, so the result stays that of one read.)
     func splitPoints(of file: InputFile, layout: Layout, parts: Int, minimumPartBytes: Int) throws(KvalitetError) -> [(offset: Int, line: Int)]? {
         let source = try ByteSource(file)
         let size = source.size()
