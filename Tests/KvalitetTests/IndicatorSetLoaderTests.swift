@@ -84,13 +84,7 @@ import Testing
 
     /// The compiled-in definitions are the files in IndicatorSets/ (run Scripts/embed-resources.py after an edit).
     @Test func builtInSetsMatchTheFolder() throws {
-        let folder = Support.repository.appendingPathComponent("IndicatorSets")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(BuiltInIndicatorSets.definitions.map(\.name) == files)
-        for (name, yaml) in BuiltInIndicatorSets.definitions {
-            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            #expect(yaml == text.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py")
-        }
+        try Support.expectEmbedded(BuiltInIndicatorSets.definitions, folder: "IndicatorSets", suffix: ".yaml")
     }
 
     @Test func foldersAddSetsAndRefuseDuplicates() throws {

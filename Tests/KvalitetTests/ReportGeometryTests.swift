@@ -110,13 +110,7 @@ import Testing
 
     /// The compiled-in templates are the files in Report/Templates (run Scripts/embed-resources.py after an edit).
     @Test func embeddedTemplatesMatchTheFolder() throws {
-        let folder = Support.repository.appendingPathComponent("Sources/Kvalitet/Report/Templates")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }.sorted()
-        #expect(ReportTemplates.templates.map(\.name) == files)
-        for (name, template) in ReportTemplates.templates {
-            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            #expect(template == text.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py")
-        }
+        try Support.expectEmbedded(ReportTemplates.templates, folder: "Sources/Kvalitet/Report/Templates", suffix: ".mustache")
         _ = try ReportRenderer.library()
     }
 }

@@ -14,6 +14,21 @@ enum Support {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// Checks that resources compiled into the library (Scripts/embed-resources.py) equal the
+    /// files in `folder` with `extension`.
+    static func expectEmbedded(_ embedded: [(name: String, text: String)], folder: String, suffix: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+    {
+        let url = repository.appendingPathComponent(folder)
+        let files = try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(suffix) }.sorted()
+        #expect(embedded.map(\.name) == files, sourceLocation: sourceLocation)
+        for (name, text) in embedded {
+            let file = try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
+            #expect(text == file.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py",
+                sourceLocation: sourceLocation)
+        }
+    }
+
     /// A new empty folder, removed by the caller with `cleanUp`.
     static func temporaryFolder() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("kvalitet-test-\(UUID().uuidString)")

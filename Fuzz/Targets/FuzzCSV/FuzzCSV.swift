@@ -1,15 +1,9 @@
 import FuzzDriver
 import FuzzSupport
 
-// libFuzzer target (Fuzz/run.sh builds it with `-sanitize=fuzzer,address`).
+// libFuzzer target (Fuzz/run.sh builds it with `-sanitize=fuzzer,address`); libFuzzer's own
+// `main` object is linked too and looks for LLVMFuzzerTestOneInput.
 @_cdecl("FuzzCSV_main")
-public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv) { stop(FuzzSupport.csv($0)) }
-}
-
-/// The input callback libFuzzer's own `main` would look for (its object is linked in too).
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt { runFuzzer(argc, argv, FuzzSupport.csv) }
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    stop(FuzzSupport.csv(UnsafeRawBufferPointer(start: data, count: size)))
-    return 0
-}
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { testOne(data, size, FuzzSupport.csv) }

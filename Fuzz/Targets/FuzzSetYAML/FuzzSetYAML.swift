@@ -1,15 +1,9 @@
 import FuzzDriver
 import FuzzSupport
 
-// libFuzzer target (Fuzz/run.sh builds it with `-sanitize=fuzzer,address`).
+// libFuzzer target (Fuzz/run.sh builds it with `-sanitize=fuzzer,address`); libFuzzer's own
+// `main` object is linked too and looks for LLVMFuzzerTestOneInput.
 @_cdecl("FuzzSetYAML_main")
-public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv) { stop(FuzzSupport.setYAML($0)) }
-}
-
-/// The input callback libFuzzer's own `main` would look for (its object is linked in too).
+public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt { runFuzzer(argc, argv, FuzzSupport.setYAML) }
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    stop(FuzzSupport.setYAML(UnsafeRawBufferPointer(start: data, count: size)))
-    return 0
-}
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { testOne(data, size, FuzzSupport.setYAML) }

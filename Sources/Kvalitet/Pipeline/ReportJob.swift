@@ -27,16 +27,21 @@ public struct ReportJob: Sendable {
     public func run(standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
         guard let output else { throw KvalitetError(.usage, "give the report file with --output FILE.html") }
         if let minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
-        var registers = try RegisterIndex()
-        for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
         let referenceScores = try reference.map { path throws(KvalitetError) in
             try ReferenceScores.load(file: InputFile(url: URL(fileURLWithPath: path), name: path), label: referenceLabel)
         }
-        let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: registers, options: ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: minN, parts: parts))
-        let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: strict, excelSafe: excelSafe)
-        let result = try pipeline.score(files, problems: problems)
+        var scoring = ScoreJob()
+        scoring.setDirectories = setDirectories
+        scoring.defaultSet = defaultSet
+        scoring.registerFiles = registerFiles
+        scoring.minN = minN
+        scoring.rejects = rejects
+        scoring.strict = strict
+        scoring.excelSafe = excelSafe
+        scoring.inputs = inputs
+        scoring.parts = parts
+        scoring.readers = readers
+        let (result, problems, registers) = try scoring.scored()
         let page = ReportBuilder(result: result, registers: registers.registers, reference: referenceScores,
             language: language, minNOverride: minN).page()
         let html = try ReportRenderer.render(page)

@@ -53,13 +53,7 @@ public struct ScoreJob: Sendable {
         guard let writer else {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
         }
-        var registers = try RegisterIndex()
-        for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
-        let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: registers, options: Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts))
-        let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: strict, excelSafe: excelSafe)
-        let result = try pipeline.score(files, problems: problems)
+        let (result, problems, _) = try scored()
 
         try Self.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
             try writer.write(result, language: language, to: &out)
@@ -67,6 +61,18 @@ public struct ScoreJob: Sendable {
         try problems.commit()
         Self.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
         return result
+    }
+
+    /// Loads the registers and sets, reads and scores the inputs; the rejects report is written
+    /// to its temporary file (committed by the caller once its own output is written).
+    func scored() throws(KvalitetError) -> (result: ScoreResult, problems: ProblemLog, registers: RegisterIndex) {
+        var registers = try RegisterIndex()
+        for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
+        let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
+            registers: registers, options: Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts))
+        let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
+            strict: strict, excelSafe: excelSafe)
+        return (try pipeline.score(files, problems: problems), problems, registers)
     }
 
     static func options(defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?) -> ScorePipeline.Options {
