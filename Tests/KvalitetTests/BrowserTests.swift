@@ -56,7 +56,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["120", chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
             "--user-data-dir=\(profile.path)"] + arguments
         let output = Pipe()
         let errors = Pipe()
