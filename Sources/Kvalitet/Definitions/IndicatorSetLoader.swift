@@ -70,8 +70,10 @@ public struct IndicatorSetLoader: Sendable {
             throw KvalitetError(.inputRefused, "positive: required with scoring: share (the code that counts as positive)",
                 at: root.location)
         } else {
-            // Top box by default: the two highest codes on a 1–6 scale, the highest on 1–5.
-            positive = max - (max - min) / 4
+            // Top box by default: the two highest codes on a 1–6 scale, the highest on 1–5. (An
+            // impossible scale, refused by the validator, must not overflow on the way there.)
+            let (width, overflow) = max.subtractingReportingOverflow(min)
+            positive = overflow ? max : max - width / 4
         }
 
         var dimensions: [QualityDimension] = []

@@ -28,6 +28,8 @@ public enum IndicatorSetValidator {
         if !isIdentifier(set.id) { fail("id", "\"\(set.id)\" must be lowercase letters, digits and '-'") }
         if set.version < 1 { fail("version", "must be 1 or more") }
         let scale = set.scale
+        // Not `scale.codes.contains`: the range traps when min > max, which is refused just below.
+        func onScale(_ code: Int) -> Bool { code >= scale.min && code <= scale.max }
         let (width, overflow) = scale.max.subtractingReportingOverflow(scale.min)
         if scale.min >= scale.max {
             fail("scale.max", "must be greater than scale.min (\(scale.min))")
@@ -39,17 +41,17 @@ public enum IndicatorSetValidator {
             fail("dimensions", "a set has at most \(Self.maxDimensions) dimensions")
         }
         if set.items.count > Self.maxItems { fail("dimensions", "a set has at most \(Self.maxItems) items") }
-        for code in scale.labels.keys where !scale.codes.contains(code) {
+        for code in scale.labels.keys where !onScale(code) {
             fail("scale.labels.\(code)", "is not on the scale \(scale.min)–\(scale.max)")
         }
         for (index, answer) in scale.dontKnow.enumerated() {
             let trimmed = answer.trimmingSpaces
             if trimmed.isEmpty { fail("scale.dont_know[\(index)]", "must not be empty") }
-            if let code = Int(trimmed), scale.codes.contains(code) {
+            if let code = Int(trimmed), onScale(code) {
                 fail("scale.dont_know[\(index)]", "\"\(answer)\" is a valid code of the scale")
             }
         }
-        if !scale.codes.contains(set.scoring.positive) {
+        if !onScale(set.scoring.positive) {
             fail("positive", "\(set.scoring.positive) is not on the scale \(scale.min)–\(scale.max)")
         }
         if set.minN < 1 { fail("min_n", "must be 1 or more") }
