@@ -65,7 +65,10 @@ struct ReportBuilder {
         }
         var basis = labels.summary(result.summary)
         if basis.hasPrefix("kvalitet: ") { basis.removeFirst("kvalitet: ".count) }
-        return ReportPage(t: texts, sections: sections, basis: basis)
+        let municipalities = ordered.map { $0[0] }.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
+        let documentTitle = municipalities.isEmpty || municipalities.count > 3
+            ? texts.title : texts.title + " – " + municipalities.joined(separator: ", ")
+        return ReportPage(t: texts, documentTitle: documentTitle, sections: sections, basis: basis)
     }
 
     // MARK: - Formatting
@@ -298,7 +301,7 @@ struct ReportBuilder {
                     rank: "", name: name(row), respondents: "", responseRate: "", mean: "", interval: "",
                     hidden: hiddenNote(row, groupTotal: total, set: set), bar: nil))
             }
-            return UnitChart(title: title, rows: ranked)
+            return UnitChart(title: title, showRate: ranked.contains { !$0.responseRate.isEmpty }, rows: ranked)
         }
     }
 

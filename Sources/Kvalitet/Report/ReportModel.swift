@@ -3,6 +3,8 @@
 /// them; nothing here is markup. Property names are the templates' tag names.
 struct ReportPage {
     let t: ReportTexts
+    /// The document title: the report's title and the municipalities in it.
+    let documentTitle: String
     let sections: [ReportSection]
     let basis: String
 }
@@ -114,6 +116,9 @@ struct LegendEntry {
 /// Units ranked in one dimension (or the total).
 struct UnitChart {
     let title: String
+    /// Whether any unit has a response rate (registers or XML give invited counts); else the
+    /// column is left out.
+    let showRate: Bool
     let rows: [UnitRow]
 }
 

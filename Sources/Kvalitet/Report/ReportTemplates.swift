@@ -120,7 +120,7 @@ enum ReportTemplates {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="generator" content="kvalitet">
-<title>{{t.title}}</title>
+<title>{{documentTitle}}</title>
 <style>
 {{> style}}
 </style>
@@ -263,17 +263,17 @@ footer { color: var(--muted); font-size: .8125rem; padding-top: 2rem; padding-bo
 <div class="scroll">
 <table class="figures units">
 <caption>{{title}}</caption>
-<colgroup><col class="c-rank"><col class="c-unit"><col class="c-mean"><col class="c-ci"><col class="c-resp"><col class="c-rate"><col class="c-chart"></colgroup>
+<colgroup><col class="c-rank"><col class="c-unit"><col class="c-mean"><col class="c-ci"><col class="c-resp">{{#showRate}}<col class="c-rate">{{/showRate}}<col class="c-chart"></colgroup>
 <thead>
-<tr><th scope="col" class="num">#</th><th scope="col">{{t.unit}}</th><th scope="col" class="num">{{t.mean}}</th><th scope="col" class="num">{{t.interval}}</th><th scope="col" class="num">{{t.respondents}}</th><th scope="col" class="num">{{t.responseRate}}</th><th class="chartcol" aria-hidden="true"><svg viewBox="0 0 300 16" class="axis" focusable="false">{{#dimensionTable.ticks}}<text x="{{x}}" y="12">{{label}}</text>{{/dimensionTable.ticks}}</svg></th></tr>
+<tr><th scope="col" class="num">#</th><th scope="col">{{t.unit}}</th><th scope="col" class="num">{{t.mean}}</th><th scope="col" class="num">{{t.interval}}</th><th scope="col" class="num">{{t.respondents}}</th>{{#showRate}}<th scope="col" class="num">{{t.responseRate}}</th>{{/showRate}}<th class="chartcol" aria-hidden="true"><svg viewBox="0 0 300 16" class="axis" focusable="false">{{#dimensionTable.ticks}}<text x="{{x}}" y="12">{{label}}</text>{{/dimensionTable.ticks}}</svg></th></tr>
 </thead>
 <tbody>
 {{#rows}}
 <tr>
 <td class="num">{{rank}}</td>
 <th scope="row">{{name}}</th>
-{{#hidden}}<td class="hidden" colspan="4">{{hidden}}</td>{{/hidden}}
-{{^hidden}}<td class="num">{{mean}}</td><td class="num">{{interval}}</td><td class="num">{{respondents}}</td><td class="num">{{responseRate}}</td>{{/hidden}}
+{{#hidden}}<td class="hidden" colspan="{{#showRate}}4{{/showRate}}{{^showRate}}3{{/showRate}}">{{hidden}}</td>{{/hidden}}
+{{^hidden}}<td class="num">{{mean}}</td><td class="num">{{interval}}</td><td class="num">{{respondents}}</td>{{#showRate}}<td class="num">{{responseRate}}</td>{{/showRate}}{{/hidden}}
 <td class="chartcol" aria-hidden="true">{{#bar}}<svg viewBox="0 0 300 18" class="bar" focusable="false">{{#dimensionTable.ticks}}<line x1="{{x}}" x2="{{x}}" y1="0" y2="18" class="grid"/>{{/dimensionTable.ticks}}<rect x="4" y="3" width="{{width}}" height="12" class="mean"/>{{#whisker}}<path d="M{{low}} 9H{{high}}M{{low}} 5V13M{{high}} 5V13" class="whisker"/>{{/whisker}}</svg>{{/bar}}</td>
 </tr>
 {{/rows}}
