@@ -159,8 +159,8 @@ struct ReportBuilder {
         }
         if published.count >= 2 {
             // Ties: the first in the set's order.
-            let strongest = published.enumerated().max { $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset > $1.offset) }!.element
-            let weakest = published.enumerated().min { $0.element.1 < $1.element.1 || ($0.element.1 == $1.element.1 && $0.offset < $1.offset) }!.element
+            let strongest = published.reduce(published[0]) { $1.1 > $0.1 ? $1 : $0 }
+            let weakest = published.reduce(published[0]) { $1.1 < $0.1 ? $1 : $0 }
             facts.append(Fact(label: texts.strongest, value: strongest.0, note: figure(strongest.1, set)))
             facts.append(Fact(label: texts.weakest, value: weakest.0, note: figure(weakest.1, set)))
         }
