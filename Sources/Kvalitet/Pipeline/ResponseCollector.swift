@@ -26,12 +26,9 @@ struct ResponseCollector: ResponseSink {
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
     /// Respondent ids seen, per set and period (duplicate detection), with where each was first
     /// seen (CSV), so a part of a file read in parallel can take back one an earlier part had.
-    private(set) var seenRespondents: [SlicedKey: [String: RecordPosition]] = [:]
-
-    struct RecordPosition {
-        var offset: Int
-        var line: Int
-    }
+    private(set) var seenRespondents: [SlicedKey: RespondentIndex] = [:]
+    /// Whether `seenRespondents` keeps where each id was read (a part of a file read at once).
+    let tracksPositions: Bool
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
     /// item values and the respondents with at least one valid answer in it.
     private(set) var covariances: [SlicedKey: DimensionCovariances] = [:]
@@ -105,9 +102,10 @@ struct ResponseCollector: ResponseSink {
 
     init(
         catalog: IndicatorSetCatalog, defaultSet: String?, registers: RegisterIndex, breakdown: String?,
-        problems: ProblemLog, collectCovariances: Bool = false
+        problems: ProblemLog, collectCovariances: Bool = false, tracksPositions: Bool = false
     ) {
         self.collectCovariances = collectCovariances
+        self.tracksPositions = tracksPositions
         self.catalog = catalog
         self.defaultSet = defaultSet
         self.registers = registers
@@ -219,12 +217,13 @@ struct ResponseCollector: ResponseSink {
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
         let slice = SlicedKey(set: set.set.id, period: period)
-        if seenRespondents[slice]?[respondent] != nil {
+        if seenRespondents[slice]?.contains(respondent) == true {
             try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
                 "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted"))
             return
         }
-        seenRespondents[slice, default: [:]][respondent] = RecordPosition(offset: record.offset ?? -1, line: record.line)
+        seenRespondents[slice, default: RespondentIndex(tracksPositions: tracksPositions)].insert(respondent,
+            position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
 
         let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: true)
         if valid == 0 {
@@ -420,21 +419,10 @@ struct ResponseCollector: ResponseSink {
         }
         for (key, value) in part.fileInvited where fileInvited[key] == nil { fileInvited[key] = value }
         for (key, value) in part.fileUnitNames where fileUnitNames[key] == nil { fileUnitNames[key] = value }
-        for (slice, positions) in part.seenRespondents {
-            guard var mine = seenRespondents.removeValue(forKey: slice) else {
-                seenRespondents[slice] = positions  // shared storage: no rehashing
-                continue
-            }
-            if mine.count < positions.count {
-                // Merge the smaller into the larger; ids in both keep the earlier position.
-                var larger = positions
-                larger.reserveCapacity(mine.count + positions.count)
-                larger.merge(mine) { _, earlier in earlier }
-                mine = larger
-            } else {
-                mine.reserveCapacity(mine.count + positions.count)
-                mine.merge(positions) { earlier, _ in earlier }
-            }
+        for (slice, ids) in part.seenRespondents {
+            // Taken out while it grows, so the dictionary does not keep a second reference (a copy).
+            var mine = seenRespondents.removeValue(forKey: slice) ?? RespondentIndex(tracksPositions: tracksPositions)
+            mine.formUnion(ids)
             seenRespondents[slice] = mine
         }
         summary.read += part.summary.read

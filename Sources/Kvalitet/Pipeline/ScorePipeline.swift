@@ -177,7 +177,7 @@ public struct ScorePipeline: Sendable {
         let (catalog, registers, options) = (self.catalog, self.registers, self.options)
         DispatchQueue.concurrentPerform(iterations: points.count) { index in
             var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances)
+                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances, tracksPositions: true)
             part.begin(file, set: set)
             let end = index + 1 < points.count ? points[index + 1] : nil
             var crossed = false
@@ -194,9 +194,9 @@ public struct ScorePipeline: Sendable {
             guard let result = results.parts[index] else { continue }
             var part = result.collector
             // Respondents an earlier part (or file) already had: take them back from this part.
-            for (slice, positions) in part.seenRespondents {
+            for (slice, ids) in part.seenRespondents {
                 guard let earlier = collector.seenRespondents[slice] else { continue }
-                for (respondent, position) in positions where earlier[respondent] != nil {
+                for position in ids.common(with: earlier) {
                     guard let record = try reader.record(at: position.offset, line: position.line, layout: layout, file: file)
                     else { continue }
                     try part.retractDuplicate(record, file: file)

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The respondent ids seen in one set and period (duplicate detection), optionally with where
+/// each was read (the parts of a file read at once need that to take a response back).
+///
+/// Written here rather than a `[String: RecordPosition]`: at national scale (millions of ids) a
+/// dictionary costs about 70–100 bytes per id at its peak (32-byte buckets at most 3/4 full, and
+/// the old table alive while a new one is filled). This keeps the ids' bytes one after another in
+/// one array, an `Int` end per id and a 4-byte slot per bucket: about 20 bytes per id of typical
+/// length, 16 more with positions. Lookups compare bytes, so the answer is exact.
+struct RespondentIndex {
+    struct Position: Equatable {
+        var offset: Int
+        var line: Int
+    }
+
+    /// The ids' UTF-8 bytes, in insertion order.
+    private var bytes: [UInt8] = []
+    /// Where each id ends in `bytes` (it starts where the one before ends).
+    private var ends: [Int] = []
+    private var positions: [Position] = []
+    let tracksPositions: Bool
+    /// Open addressing, linear probing: entry index + 1, or 0 for an empty bucket.
+    private var slots: [Int32] = Array(repeating: 0, count: 16)
+
+    init(tracksPositions: Bool = false) {
+        self.tracksPositions = tracksPositions
+    }
+
+    var count: Int { ends.count }
+
+    /// Adds `id` unless present; true when it was added.
+    @discardableResult
+    mutating func insert(_ id: String, position: Position? = nil) -> Bool {
+        var id = id
+        return id.withUTF8 { insert(bytes: $0, position: position) }
+    }
+
+    func contains(_ id: String) -> Bool {
+        var id = id
+        return id.withUTF8 { find($0).found }
+    }
+
+    /// Adds every id of `other` that is not here yet (their positions when both track them).
+    mutating func formUnion(_ other: RespondentIndex) {
+        for entry in 0..<other.count {
+            other.withEntry(entry) { id in
+                _ = insert(bytes: id, position: other.tracksPositions ? other.positions[entry] : nil)
+            }
+        }
+    }
+
+    /// The ids here that `other` has too, in insertion order, with their positions here.
+    func common(with other: RespondentIndex) -> [Position] {
+        var found: [Position] = []
+        for entry in 0..<count {
+            withEntry(entry) { id in
+                if other.find(id).found { found.append(tracksPositions ? positions[entry] : Position(offset: -1, line: 0)) }
+            }
+        }
+        return found
+    }
+
+    // MARK: - Table
+
+    private func withEntry<R>(_ entry: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = entry == 0 ? 0 : ends[entry - 1]
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[entry]])) }
+    }
+
+    /// FNV-1a: deterministic across runs, and good enough for short ids with linear probing.
+    private static func hash(_ id: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
+    }
+
+    /// The bucket holding `id`, or the empty bucket where it would go.
+    private func find(_ id: UnsafeBufferPointer<UInt8>) -> (found: Bool, bucket: Int) {
+        let mask = slots.count - 1
+        var bucket = Self.hash(id) & mask
+        while true {
+            let slot = Int(slots[bucket])
+            if slot == 0 { return (false, bucket) }
+            let equal = withEntry(slot - 1) { stored in
+                stored.count == id.count && (id.isEmpty || memcmp(stored.baseAddress!, id.baseAddress!, id.count) == 0)
+            }
+            if equal { return (true, bucket) }
+            bucket = (bucket + 1) & mask
+        }
+    }
+
+    private mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
+        let (found, bucket) = find(id)
+        if found { return false }
+        precondition(count < Int(Int32.max) - 1, "more respondents than one run can hold")
+        bytes.append(contentsOf: id)
+        ends.append(bytes.count)
+        if tracksPositions { positions.append(position ?? Position(offset: -1, line: 0)) }
+        slots[bucket] = Int32(count)
+        if count * 4 > slots.count * 3 { grow() }
+        return true
+    }
+
+    private mutating func grow() {
+        var larger = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = larger.count - 1
+        for entry in 0..<count {
+            var bucket = withEntry(entry) { Self.hash($0) } & mask
+            while larger[bucket] != 0 { bucket = (bucket + 1) & mask }
+            larger[bucket] = Int32(entry + 1)
+        }
+        slots = larger
+    }
+}
