@@ -27,8 +27,8 @@ public enum FuzzSupport {
         close(descriptor)
     }
 
-    nonisolated(unsafe) static var catalog = try! IndicatorSetCatalog.builtIn()
-    nonisolated(unsafe) static var registers: RegisterIndex = {
+    static let catalog = try! IndicatorSetCatalog.builtIn()
+    static let registers: RegisterIndex = {
         var index = try! RegisterIndex()
         try! index.add(try! Register.load(yaml: sampleRegister, file: "register.yaml"))
         return index
@@ -67,9 +67,8 @@ public enum FuzzSupport {
     }
 
     static func score(_ file: URL, parts: Int, breakdown: String? = nil) -> Outcome {
-        var options = ScorePipeline.Options(defaultSet: "sfo-foresatte", breakdown: breakdown, minN: nil, parts: parts,
+        let options = ScorePipeline.Options(defaultSet: "sfo-foresatte", breakdown: breakdown, minN: nil, parts: parts,
             minimumPartBytes: 1)
-        options.parts = parts
         let pipeline = ScorePipeline(catalog: catalog, registers: registers, options: options)
         let rejectsFile = scratch("rejects-\(parts)-\(file.lastPathComponent)")
         var outcome = Outcome()
