@@ -26,6 +26,9 @@ struct RespondentIndex {
     let tracksPositions: Bool
     /// Open addressing, linear probing: entry index + 1, or 0 for an empty bucket.
     private var slots: [Int32] = Array(repeating: 0, count: 16)
+    /// Per bucket, 8 bits of the id's hash: most buckets a probe passes are ruled out without
+    /// comparing bytes.
+    private var tags: [UInt8] = Array(repeating: 0, count: 16)
 
     init(tracksPositions: Bool = false) {
         self.tracksPositions = tracksPositions
@@ -79,18 +82,35 @@ struct RespondentIndex {
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
+    private static func tag(_ hash: Int) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 56) }
+
     /// The bucket holding `id`, or the empty bucket where it would go.
     private func find(_ id: UnsafeBufferPointer<UInt8>) -> (found: Bool, bucket: Int) {
+        let hash = Self.hash(id)
+        let tag = Self.tag(hash)
         let mask = slots.count - 1
-        var bucket = Self.hash(id) & mask
-        while true {
-            let slot = Int(slots[bucket])
-            if slot == 0 { return (false, bucket) }
-            let equal = withEntry(slot - 1) { stored in
-                stored.count == id.count && (id.isEmpty || memcmp(stored.baseAddress!, id.baseAddress!, id.count) == 0)
+        return bytes.withUnsafeBufferPointer { arena in
+            ends.withUnsafeBufferPointer { ends in
+                slots.withUnsafeBufferPointer { slots in
+                    tags.withUnsafeBufferPointer { tags in
+                        var bucket = hash & mask
+                        while true {
+                            let slot = Int(slots[bucket])
+                            if slot == 0 { return (false, bucket) }
+                            if tags[bucket] == tag {
+                                let end = ends[slot - 1]
+                                let start = slot == 1 ? 0 : ends[slot - 2]
+                                if end - start == id.count
+                                    && (id.isEmpty || memcmp(arena.baseAddress! + start, id.baseAddress!, id.count) == 0)
+                                {
+                                    return (true, bucket)
+                                }
+                            }
+                            bucket = (bucket + 1) & mask
+                        }
+                    }
+                }
             }
-            if equal { return (true, bucket) }
-            bucket = (bucket + 1) & mask
         }
     }
 
@@ -102,18 +122,23 @@ struct RespondentIndex {
         ends.append(bytes.count)
         if tracksPositions { positions.append(position ?? Position(offset: -1, line: 0)) }
         slots[bucket] = Int32(count)
+        tags[bucket] = Self.tag(Self.hash(id))
         if count * 4 > slots.count * 3 { grow() }
         return true
     }
 
     private mutating func grow() {
         var larger = [Int32](repeating: 0, count: slots.count * 2)
+        var largerTags = [UInt8](repeating: 0, count: slots.count * 2)
         let mask = larger.count - 1
         for entry in 0..<count {
-            var bucket = withEntry(entry) { Self.hash($0) } & mask
+            let hash = withEntry(entry) { Self.hash($0) }
+            var bucket = hash & mask
             while larger[bucket] != 0 { bucket = (bucket + 1) & mask }
             larger[bucket] = Int32(entry + 1)
+            largerTags[bucket] = Self.tag(hash)
         }
         slots = larger
+        tags = largerTags
     }
 }

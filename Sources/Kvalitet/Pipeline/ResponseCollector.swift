@@ -26,7 +26,26 @@ struct ResponseCollector: ResponseSink {
     private(set) var fileInvited: [UnitPeriod: Int] = [:]
     /// Respondent ids seen, per set and period (duplicate detection), with where each was first
     /// seen (CSV), so a part of a file read in parallel can take back one an earlier part had.
-    private(set) var seenRespondents: [SlicedKey: RespondentIndex] = [:]
+    /// Kept in an array reached through `respondentSlots` (and the last slice used), so checking
+    /// an id does not copy an index out of a dictionary (a retain and release of each of its
+    /// arrays per response).
+    private var respondentIndexes: [RespondentIndex] = []
+    private var respondentSlots: [SlicedKey: Int] = [:]
+    private var lastRespondentSlot: (key: SlicedKey, slot: Int)?
+
+    var seenRespondents: [SlicedKey: RespondentIndex] { respondentSlots.mapValues { respondentIndexes[$0] } }
+
+    /// The position of `slice`'s index in `respondentIndexes`, made when new.
+    private mutating func respondentSlot(_ slice: SlicedKey) -> Int {
+        if let last = lastRespondentSlot, last.key == slice { return last.slot }
+        let slot = respondentSlots[slice] ?? {
+            respondentIndexes.append(RespondentIndex(tracksPositions: tracksPositions))
+            respondentSlots[slice] = respondentIndexes.count - 1
+            return respondentIndexes.count - 1
+        }()
+        lastRespondentSlot = (slice, slot)
+        return slot
+    }
     /// Whether `seenRespondents` keeps where each id was read (a part of a file read at once).
     let tracksPositions: Bool
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
@@ -216,14 +235,14 @@ struct ResponseCollector: ResponseSink {
         }
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
-        let slice = SlicedKey(set: set.set.id, period: period)
-        if seenRespondents[slice]?.contains(respondent) == true {
+        let slot = respondentSlot(SlicedKey(set: set.set.id, period: period))
+        guard respondentIndexes[slot].insert(respondent,
+            position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
+        else {
             try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
                 "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted"))
             return
         }
-        seenRespondents[slice, default: RespondentIndex(tracksPositions: tracksPositions)].insert(respondent,
-            position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
 
         let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: true)
         if valid == 0 {
@@ -419,11 +438,8 @@ struct ResponseCollector: ResponseSink {
         }
         for (key, value) in part.fileInvited where fileInvited[key] == nil { fileInvited[key] = value }
         for (key, value) in part.fileUnitNames where fileUnitNames[key] == nil { fileUnitNames[key] = value }
-        for (slice, ids) in part.seenRespondents {
-            // Taken out while it grows, so the dictionary does not keep a second reference (a copy).
-            var mine = seenRespondents.removeValue(forKey: slice) ?? RespondentIndex(tracksPositions: tracksPositions)
-            mine.formUnion(ids)
-            seenRespondents[slice] = mine
+        for (slice, partSlot) in part.respondentSlots {
+            respondentIndexes[respondentSlot(slice)].formUnion(part.respondentIndexes[partSlot])
         }
         summary.read += part.summary.read
         summary.counted += part.summary.counted

@@ -178,12 +178,14 @@ public struct ScorePipeline: Sendable {
         DispatchQueue.concurrentPerform(iterations: points.count) { index in
             var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
                 breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances, tracksPositions: true)
-            part.begin(file, set: set)
+            // A set and names of the part's own: objects both cores retain and release for every
+            // response would bounce their reference counts between the cores' caches.
+            part.begin(file, set: CompiledSet(set.set))
             let end = index + 1 < points.count ? points[index + 1] : nil
             var crossed = false
             var failure: (any Error)?
             do {
-                crossed = try reader.read(file, layout: layout, from: points[index], until: end, into: &part)
+                crossed = try reader.read(file, layout: layout.unshared(), from: points[index], until: end, into: &part)
             } catch {
                 failure = error
             }

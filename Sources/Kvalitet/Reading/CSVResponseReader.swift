@@ -22,6 +22,15 @@ public struct CSVResponseReader: ResponseReader {
         case background(String)
         case other(String)
 
+        /// The same column with a string of its own (see `Layout.unshared`).
+        var unshared: Column {
+            switch self {
+            case .background(let name): return .background(String(decoding: Array(name.utf8), as: UTF8.self))
+            case .other(let name): return .other(String(decoding: Array(name.utf8), as: UTF8.self))
+            default: return self
+            }
+        }
+
         /// Which column a header name is (names are compared ignoring case).
         init(header: String) {
             let name = header.trimmingSpaces
@@ -58,6 +67,15 @@ public struct CSVResponseReader: ResponseReader {
         /// Where the first record after the header starts, and its line.
         let dataOffset: Int
         let dataLine: Int
+
+        /// The same layout with storage of its own (arrays and strings), for a thread reading a
+        /// part: every record carries `answerNames`, and a buffer shared by two cores would have
+        /// its reference count bounce between them for every response.
+        func unshared() -> Layout {
+            Layout(encoding: encoding, delimiter: delimiter, columns: columns.map { $0.unshared },
+                answerNames: answerNames.map { String(decoding: Array($0.utf8), as: UTF8.self) },
+                dataOffset: dataOffset, dataLine: dataLine)
+        }
     }
 
     public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
