@@ -1,4 +1,5 @@
 import CLibXML2
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -81,58 +82,140 @@ public struct XMLResponseReader: ResponseReader {
   public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
     let source = try ByteSource(file, chunkSize: 1 << 16)
     let state = State(file: file, maxDepth: maxDepth, maxTextBytes: maxTextBytes)
-    var handler = Self.handler()
-    let context = Unmanaged.passUnretained(state).toOpaque()
-    guard let parser = xmlCreatePushParserCtxt(&handler, context, nil, 0, file.url.path) else {
-      throw KvalitetError(
-        .inputRefused, "cannot open the file as XML", at: SourceLocation(file: file.name))
-    }
-    defer { xmlFreeParserCtxt(parser) }
-    xmlCtxtUseOptions(parser, Self.options)
-    state.parser = parser
-
-    func drain() throws {
-      for event in state.events {
+    let parsing = Parsing(source: source, state: state)
+    // libxml2 parses on a thread of its own while this one hands the responses to the sink:
+    // parsing is about half of an XML run, collecting the other half.
+    let thread = Thread { parsing.run() }
+    thread.stackSize = 1 << 22
+    thread.start()
+    defer { parsing.finish() }
+    while let batch = parsing.next() {
+      for event in batch {
         switch event {
         case .record(let record): try sink.receive(record, from: file)
         case .problem(let problem): try sink.report(problem)
         }
       }
-      state.events.removeAll(keepingCapacity: true)
     }
-    func refusal() -> KvalitetError {
-      var message = state.failure?.message ?? "parse error"
-      if state.refusedByUs {
-        return KvalitetError(
-          .inputRefused, message, at: SourceLocation(file: file.name, line: state.failure?.line))
-      }
-      // A document that ends with elements still open: say what it means for an export file.
-      if (message.hasPrefix("Extra content at the end")
-        || message.hasPrefix("Premature end of data")) && state.sawSurvey
-      {
-        message = "the file ends before its elements are closed (cut off?)"
-      }
-      return KvalitetError(
-        .inputRefused, "not well-formed XML: \(message); nothing of the file is counted",
-        at: SourceLocation(
-          file: file.name, line: state.failure?.line, column: state.failure?.column))
+    if let error = parsing.error { throw error }
+  }
+
+  /// The parsing thread and the batches of events it hands over, in file order. At most a few
+  /// batches wait, so memory stays bounded whatever the file's size.
+  final class Parsing: @unchecked Sendable {
+    // @unchecked: `source` and `state` are used by the parsing thread only; the rest is guarded
+    // by `condition`.
+    private let source: ByteSource
+    private let state: State
+    private let condition = NSCondition()
+    private var batches: [[State.Event]] = []
+    private var done = false
+    private var stopped = false
+    private(set) var error: (any Error)?
+    private static let capacity = 4
+
+    init(source: ByteSource, state: State) {
+      self.source = source
+      self.state = state
     }
 
-    while try source.refill() {
-      let status = source.chunk.baseAddress!.withMemoryRebound(
-        to: CChar.self, capacity: source.count
-      ) {
-        xmlParseChunk(parser, $0, Int32(source.count), 0)
-      }
-      if state.failure != nil || status != 0 { throw refusal() }
-      try drain()
+    /// The next batch, nil when parsing has ended (then `error` says how).
+    func next() -> [State.Event]? {
+      condition.lock()
+      defer { condition.unlock() }
+      while batches.isEmpty && !done { condition.wait() }
+      if batches.isEmpty { return nil }
+      condition.signal()
+      return batches.removeFirst()
     }
-    let status = xmlParseChunk(parser, nil, 0, 1)
-    if state.failure != nil || status != 0 { throw refusal() }
-    try drain()
-    if !state.sawSurvey {
-      throw KvalitetError(
-        .inputRefused, "the file has no <survey> element", at: SourceLocation(file: file.name))
+
+    /// Stops the parsing thread (the sink gave up, or reading ended) and waits for it.
+    func finish() {
+      condition.lock()
+      stopped = true
+      condition.broadcast()
+      while !done { condition.wait() }
+      condition.unlock()
+    }
+
+    private func hand(_ events: [State.Event]) -> Bool {
+      condition.lock()
+      defer { condition.unlock() }
+      while batches.count >= Self.capacity && !stopped { condition.wait() }
+      if stopped { return false }
+      if !events.isEmpty { batches.append(events) }
+      condition.signal()
+      return true
+    }
+
+    private func end(_ error: (any Error)?) {
+      condition.lock()
+      self.error = error
+      done = true
+      condition.broadcast()
+      condition.unlock()
+    }
+
+    func run() {
+      do {
+        try parse()
+        end(nil)
+      } catch {
+        end(error)
+      }
+    }
+
+    private func parse() throws {
+      let file = state.file
+      var handler = XMLResponseReader.handler()
+      let context = Unmanaged.passUnretained(state).toOpaque()
+      guard let parser = xmlCreatePushParserCtxt(&handler, context, nil, 0, file.url.path) else {
+        throw KvalitetError(
+          .inputRefused, "cannot open the file as XML", at: SourceLocation(file: file.name))
+      }
+      defer { xmlFreeParserCtxt(parser) }
+      xmlCtxtUseOptions(parser, XMLResponseReader.options)
+      state.parser = parser
+
+      func refusal() -> KvalitetError {
+        var message = state.failure?.message ?? "parse error"
+        if state.refusedByUs {
+          return KvalitetError(
+            .inputRefused, message, at: SourceLocation(file: file.name, line: state.failure?.line))
+        }
+        // A document that ends with elements still open: say what it means for an export file.
+        if (message.hasPrefix("Extra content at the end")
+          || message.hasPrefix("Premature end of data")) && state.sawSurvey
+        {
+          message = "the file ends before its elements are closed (cut off?)"
+        }
+        return KvalitetError(
+          .inputRefused, "not well-formed XML: \(message); nothing of the file is counted",
+          at: SourceLocation(
+            file: file.name, line: state.failure?.line, column: state.failure?.column))
+      }
+      func handOver() -> Bool {
+        let events = state.events
+        state.events = []
+        return hand(events)
+      }
+
+      while try source.refill() {
+        let status = source.chunk.baseAddress!.withMemoryRebound(
+          to: CChar.self, capacity: source.count
+        ) {
+          xmlParseChunk(parser, $0, Int32(source.count), 0)
+        }
+        if state.failure != nil || status != 0 { throw refusal() }
+        if !handOver() { return }
+      }
+      let status = xmlParseChunk(parser, nil, 0, 1)
+      if state.failure != nil || status != 0 { throw refusal() }
+      if !handOver() { return }
+      if !state.sawSurvey {
+        throw KvalitetError(
+          .inputRefused, "the file has no <survey> element", at: SourceLocation(file: file.name))
+      }
     }
   }
 
@@ -167,7 +250,7 @@ public struct XMLResponseReader: ResponseReader {
     return nil
   }
 
-  private static func handler() -> xmlSAXHandler {
+  fileprivate static func handler() -> xmlSAXHandler {
     var handler = xmlSAXHandler()
     handler.initialized = XML_SAX2_MAGIC
     handler.internalSubset = { context, _, _, _ in
