@@ -88,3 +88,27 @@ import Testing
         }
     }
 }
+
+/// Keys that are not plain names are refused before Yams sees them: it compares such keys for
+/// duplicates recursively, which made a 1 KB register take minutes (a fuzzer finding).
+@Suite struct ComplexKeyTests {
+    @Test func complexKeysAreFoundAndTextIsNot() {
+        let refused: [(String, Int)] = [
+            ("a: 1\n? b\n: 2\n", 2),
+            ("a:\n  - ? x\n    : y\n", 2),
+            ("a: {[x, y]: z}\n", 1),
+            ("x: 1\n[a, b]: c\n", 2),
+            ("{a: b}: c\n", 1),
+        ]
+        for (text, line) in refused { #expect(YAMLNode.complexKeyLine(text) == line, "\(text)") }
+        let fine = [
+            "title: {nb: \"Hva? Hvorfor?\", en: 'Why? ok'}\n",
+            "text: \"? is a question\"\n",
+            "a: 1 # ? not a key\n",
+            "note: |\n  ? a line of text\n  [a]: b\nnext: 2\n",
+            "name: Per's SFO ? ja\nlist: [a, b]\nmap: {a: b}\n",
+            "labels:\n  1: {nb: \"I svært liten grad\"}\n",
+        ]
+        for text in fine { #expect(YAMLNode.complexKeyLine(text) == nil, "\(text)") }
+    }
+}

@@ -9,6 +9,11 @@ struct YAMLNode {
 
     /// Parses `text` (a whole definition file; these are small) into its root node.
     static func parse(_ text: String, file: String) throws(KvalitetError) -> YAMLNode {
+        if let line = complexKeyLine(text) {
+            throw KvalitetError(.inputRefused,
+                "not a definition: a mapping key must be a plain name (no \"? \" keys, no lists or mappings as keys)",
+                at: SourceLocation(file: file, line: line))
+        }
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 throw KvalitetError(.inputRefused, "the file is empty", at: SourceLocation(file: file))
@@ -22,6 +27,111 @@ struct YAMLNode {
         } catch {
             throw KvalitetError(.inputRefused, "not valid YAML: \(error)", at: SourceLocation(file: file))
         }
+    }
+
+    /// The first line with a key that is not a scalar: an explicit key (`? `) or a flow list or
+    /// mapping used as a key (`]:`, `}:`), outside quotes, comments and block scalars. Neither
+    /// format needs one, and Yams compares such keys for duplicates recursively, which a fuzzer
+    /// turned into minutes on a 1 KB file (Fuzz/Crashes/register/timeout-2775f…).
+    static func complexKeyLine(_ text: String) -> Int? {
+        let space: UInt8 = 0x20, tab: UInt8 = 0x09, newline: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        func blank(_ byte: UInt8) -> Bool { byte == space || byte == tab || byte == newline || byte == cr }
+        var bytes = Array(text.utf8)
+        bytes.append(newline)
+        var line = 1
+        var index = 0
+        var quote: UInt8?  // ' or " while inside a quoted scalar
+        var nodeStart = true  // where a node may begin: line start, after "- ", ": ", "[", "{", "," in flow
+        var flowDepth = 0
+        var lineIndent = 0
+        var atIndent = true
+        var lastSignificant: UInt8 = 0  // last character on the line outside quotes and comments
+        var blockIndent: Int?  // inside a block scalar: lines indented more than this are its text
+        while index < bytes.count {
+            let byte = bytes[index]
+            let following = index + 1 < bytes.count ? bytes[index + 1] : newline
+            if byte == newline && quote == nil {
+                if lastSignificant == UInt8(ascii: "|") || lastSignificant == UInt8(ascii: ">") { blockIndent = lineIndent }
+                line += 1
+                index += 1
+                (lineIndent, atIndent, lastSignificant, nodeStart) = (0, true, 0, true)
+                if let indent = blockIndent {
+                    var spaces = 0
+                    while bytes[index + spaces] == space && index + spaces + 1 < bytes.count { spaces += 1 }
+                    let next = bytes[index + spaces]
+                    if spaces > indent || next == newline || next == cr {
+                        while index < bytes.count && bytes[index] != newline { index += 1 }
+                        continue
+                    }
+                    blockIndent = nil
+                }
+                continue
+            }
+            if byte == newline { line += 1 }  // a line break inside quotes
+            if atIndent && byte == space {
+                lineIndent += 1
+                index += 1
+                continue
+            }
+            atIndent = false
+            if let open = quote {
+                if byte == open {
+                    if open == 0x27 && following == 0x27 {
+                        index += 2  // '' inside single quotes
+                        continue
+                    }
+                    quote = nil
+                    lastSignificant = byte
+                    nodeStart = false
+                } else if open == 0x22 && byte == 0x5C {
+                    index += 1  // an escape inside double quotes
+                }
+                index += 1
+                continue
+            }
+            switch byte {
+            case 0x23 where index == 0 || blank(bytes[index - 1]):  // a comment
+                while bytes[index] != newline { index += 1 }
+                continue
+            case 0x27 where nodeStart, 0x22 where nodeStart:
+                quote = byte
+            case 0x3F where nodeStart && blank(following):  // "? ": an explicit key
+                return line
+            case 0x3A where (lastSignificant == 0x5D || lastSignificant == 0x7D) && bytes[index - 1] != space
+                && (blank(following) || following == 0x2C):  // "]:" or "}:": a list or mapping as key
+                return line
+            case 0x2D where nodeStart && blank(following):  // "- ": a sequence entry
+                lastSignificant = byte
+                index += 1
+                continue
+            case 0x5B, 0x7B:
+                flowDepth += 1
+                lastSignificant = byte
+                nodeStart = true
+                index += 1
+                continue
+            case 0x5D, 0x7D:
+                flowDepth = max(0, flowDepth - 1)
+            case 0x2C where flowDepth > 0:
+                lastSignificant = byte
+                nodeStart = true
+                index += 1
+                continue
+            case 0x3A where blank(following):  // ": " starts a value
+                lastSignificant = byte
+                nodeStart = true
+                index += 1
+                continue
+            default:
+                break
+            }
+            if !blank(byte) {
+                lastSignificant = byte
+                nodeStart = false
+            }
+            index += 1
+        }
+        return nil
     }
 
     private static func location(of error: YamlError, file: String) -> SourceLocation {
