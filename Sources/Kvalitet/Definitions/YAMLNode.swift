@@ -55,10 +55,10 @@ struct YAMLNode {
                 line += 1
                 index += 1
                 (lineIndent, atIndent, lastSignificant, nodeStart) = (0, true, 0, true)
-                if let indent = blockIndent {
+                if let indent = blockIndent, index < bytes.count {
                     var spaces = 0
-                    while bytes[index + spaces] == space && index + spaces + 1 < bytes.count { spaces += 1 }
-                    let next = bytes[index + spaces]
+                    while index + spaces < bytes.count && bytes[index + spaces] == space { spaces += 1 }
+                    let next = index + spaces < bytes.count ? bytes[index + spaces] : newline
                     if spaces > indent || next == newline || next == cr {
                         while index < bytes.count && bytes[index] != newline { index += 1 }
                         continue
