@@ -85,7 +85,7 @@ struct RespondentIndex {
     private static func tag(_ hash: Int) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 56) }
 
     /// The bucket holding `id`, or the empty bucket where it would go.
-    private func find(_ id: UnsafeBufferPointer<UInt8>) -> (found: Bool, bucket: Int) {
+    private func find(_ id: UnsafeBufferPointer<UInt8>) -> (found: Bool, bucket: Int, tag: UInt8) {
         let hash = Self.hash(id)
         let tag = Self.tag(hash)
         let mask = slots.count - 1
@@ -96,14 +96,14 @@ struct RespondentIndex {
                         var bucket = hash & mask
                         while true {
                             let slot = Int(slots[bucket])
-                            if slot == 0 { return (false, bucket) }
+                            if slot == 0 { return (false, bucket, tag) }
                             if tags[bucket] == tag {
                                 let end = ends[slot - 1]
                                 let start = slot == 1 ? 0 : ends[slot - 2]
                                 if end - start == id.count
                                     && (id.isEmpty || memcmp(arena.baseAddress! + start, id.baseAddress!, id.count) == 0)
                                 {
-                                    return (true, bucket)
+                                    return (true, bucket, tag)
                                 }
                             }
                             bucket = (bucket + 1) & mask
@@ -115,14 +115,14 @@ struct RespondentIndex {
     }
 
     private mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
-        let (found, bucket) = find(id)
+        let (found, bucket, tag) = find(id)
         if found { return false }
         precondition(count < Int(Int32.max) - 1, "more respondents than one run can hold")
         bytes.append(contentsOf: id)
         ends.append(bytes.count)
         if tracksPositions { positions.append(position ?? Position(offset: -1, line: 0)) }
         slots[bucket] = Int32(count)
-        tags[bucket] = Self.tag(Self.hash(id))
+        tags[bucket] = tag
         if count * 4 > slots.count * 3 { grow() }
         return true
     }
