@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kvalitet", targets: ["Kvalitet"]),
+        .library(name: "KvalitetStore", targets: ["KvalitetStore"]),
         .executable(name: "kvalitet", targets: ["kvalitet"]),
         // For the benchmark package in Benchmarks/Swift.
         .library(name: "BenchmarkWorkloads", targets: ["BenchmarkWorkloads"]),
@@ -16,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev); see shim.h for the ICU workaround.
@@ -34,10 +41,23 @@ let package = Package(
             // The templates are compiled in (Scripts/embed-resources.py): no resources to find at run time.
             exclude: ["Report/Templates"]
         ),
+        // The results store (issue #5): SQLite through GRDB, PostgreSQL through postgres-nio.
+        .target(
+            name: "KvalitetStore",
+            dependencies: [
+                "Kvalitet",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "kvalitet",
             dependencies: [
-                "Kvalitet",
+                "Kvalitet", "KvalitetStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "KvalitetTests",
             dependencies: [
-                "Kvalitet", "FuzzSupport", "BenchmarkWorkloads",
+                "Kvalitet", "KvalitetStore", "FuzzSupport", "BenchmarkWorkloads",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Resources")]

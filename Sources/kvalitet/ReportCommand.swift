@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kvalitet
+import KvalitetStore
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Language of the report: nb or en.")
     var lang: Language = .nb
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
+    @OptionGroup(title: "Results store") var store: StoreOptions
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 
@@ -53,6 +55,12 @@ struct ReportCommand: ParsableCommand {
         job.inputs = inputs
         if let threads = ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) { job.parts = threads }
         do {
+            let selection = try store.selection(set: set)
+            defer { selection?.finish() }
+            if let selection {
+                job.source = selection
+                job.defaultSet = nil
+            }
             try job.run(standardError: printError)
         } catch {
             fail(with: error)

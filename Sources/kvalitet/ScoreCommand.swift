@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kvalitet
+import KvalitetStore
 
 extension Language: ExpressibleByArgument {}
 
@@ -11,6 +12,7 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var common: InputOptions
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
+    @OptionGroup(title: "Results store") var store: StoreOptions
     @Option(help: "A register of units and sub-projects (YAML).")
     var register: [String] = []
     @Option(help: "Split municipality rows by this background variable.")
@@ -34,6 +36,12 @@ struct ScoreCommand: ParsableCommand {
         job.strict = strict
         var out = StandardOutput()
         do {
+            let selection = try store.selection(set: common.set)
+            defer { selection?.finish() }
+            if let selection {
+                job.source = selection
+                job.defaultSet = nil
+            }
             _ = try job.run(standardOutput: &out, standardError: printError)
         } catch {
             fail(with: error)

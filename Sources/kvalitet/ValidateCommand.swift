@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kvalitet
+import KvalitetStore
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,7 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var common: InputOptions
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
+    @OptionGroup(title: "Results store") var store: StoreOptions
 
     func run() throws {
         var job = ValidateJob()
@@ -17,6 +19,12 @@ struct ValidateCommand: ParsableCommand {
         common.configure(&job)
         var out = StandardOutput()
         do {
+            let selection = try store.selection(set: common.set)
+            defer { selection?.finish() }
+            if let selection {
+                job.source = selection
+                job.defaultSet = nil
+            }
             _ = try job.run(standardOutput: &out, standardError: printError)
         } catch {
             fail(with: error)

@@ -6,6 +6,8 @@ public struct IndicatorSetCatalog: Sendable {
     public private(set) var sets: [String: any IndicatorSet] = [:]
     /// Where each set came from (a file path, or `built-in`), for `sets list` and messages.
     public private(set) var origins: [String: String] = [:]
+    /// The YAML text of each set loaded from one (what a results store keeps with its responses).
+    public private(set) var texts: [String: String] = [:]
 
     public init() {}
 
@@ -15,6 +17,7 @@ public struct IndicatorSetCatalog: Sendable {
         for (name, text) in BuiltInIndicatorSets.definitions {
             let set = try loader.load(yaml: text, file: "IndicatorSets/\(name)")
             try catalog.add(set, origin: "built-in")
+            catalog.texts[set.id] = text
         }
         return catalog
     }
@@ -37,6 +40,17 @@ public struct IndicatorSetCatalog: Sendable {
         }
         sets[set.id] = set
         origins[set.id] = origin
+        texts[set.id] = nil
+    }
+
+    /// Puts `set` in place of any set with its id (the definition a results store kept).
+    public mutating func replace(_ set: any IndicatorSet, origin: String, text: String?) throws(KvalitetError) {
+        if let violation = IndicatorSetValidator.violations(in: set).first {
+            throw KvalitetError(.inputRefused, "set \(set.id): \(violation)", at: SourceLocation(file: origin))
+        }
+        sets[set.id] = set
+        origins[set.id] = origin
+        texts[set.id] = text
     }
 
     /// Adds every `*.yaml` / `*.yml` file in `directory`. A set with the id of a built-in one
@@ -53,7 +67,10 @@ public struct IndicatorSetCatalog: Sendable {
         }
         for file in files {
             let relative = directory.appendingPathComponent(file.lastPathComponent)
-            try add(try loader.load(file: relative), origin: relative.relativePath)
+            let text = try readDefinitionText(relative)
+            let set = try loader.load(yaml: text, file: relative.relativePath)
+            try add(set, origin: relative.relativePath)
+            texts[set.id] = text
         }
     }
 }

@@ -124,7 +124,7 @@ public struct IndicatorSetLoader: Sendable {
 }
 
 /// Reads a small definition file (set or register) as UTF-8 text, refusing very large ones.
-func readDefinitionText(_ url: URL, limit: Int = 4 << 20) throws(KvalitetError) -> String {
+public func readDefinitionText(_ url: URL, limit: Int = 4 << 20) throws(KvalitetError) -> String {
     let location = SourceLocation(file: url.relativePath)
     let data: Data
     do {

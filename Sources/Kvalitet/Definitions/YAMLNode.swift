@@ -262,7 +262,7 @@ struct YAMLNode {
 extension String {
     /// The string without leading and trailing white space (Unicode's, so a no-break space from
     /// Excel goes too). Hot: called for every cell, so plain ASCII ends are decided from the bytes.
-    var trimmingSpaces: String {
+    public var trimmingSpaces: String {
         let utf8 = self.utf8
         guard let first = utf8.first, let last = utf8.last else { return self }
         @inline(__always) func isPlain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }

@@ -17,6 +17,8 @@ public struct ReportJob: Sendable {
     public var excelSafe = false
     public var language = Language.nb
     public var inputs: [String] = []
+    /// Responses from a results store (`--db`) instead of `inputs`.
+    public var source: (any ResponseSource)?
     public var parts: Int?
     public var readers: [any ResponseReader] = ScorePipeline.standardReaders
 
@@ -39,6 +41,7 @@ public struct ReportJob: Sendable {
         scoring.strict = strict
         scoring.excelSafe = excelSafe
         scoring.inputs = inputs
+        scoring.source = source
         scoring.parts = parts
         scoring.readers = readers
         let (result, problems, registers) = try scoring.scored()

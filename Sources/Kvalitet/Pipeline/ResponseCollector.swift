@@ -90,6 +90,8 @@ struct ResponseCollector: ResponseSink {
     // Per file.
     private var currentFile: String?
     private var fileSet: CompiledSet?
+    /// The current file's set, once decided.
+    var currentSet: (any IndicatorSet)? { fileSet?.set }
     private var columnItems: [String: Int] = [:]
     /// Item index per answer position of the previous record, with the names they were for: CSV
     /// records repeat the header's names in the same order, so most lookups are a comparison.

@@ -18,6 +18,8 @@ public struct ScoreJob: Sendable {
     public var excelSafe = false
     public var language = Language.nb
     public var inputs: [String] = []
+    /// Responses from a results store (`--db`) instead of `inputs`.
+    public var source: (any ResponseSource)?
     /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
     public var parts: Int?
     /// The writers `--format` chooses from.
@@ -66,13 +68,45 @@ public struct ScoreJob: Sendable {
     /// Loads the registers and sets, reads and scores the inputs; the rejects report is written
     /// to its temporary file (committed by the caller once its own output is written).
     func scored() throws(KvalitetError) -> (result: ScoreResult, problems: ProblemLog, registers: RegisterIndex) {
-        var registers = try RegisterIndex()
-        for file in registerFiles { try registers.add(try Register.load(file: URL(fileURLWithPath: file))) }
+        let registers = try Self.registers(files: registerFiles, stored: try source?.registers() ?? [])
+        let options = Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts)
+        if let source {
+            let pipeline = try Self.prepare(setDirectories: setDirectories, inputs: inputs, source: source, readers: readers,
+                registers: registers, options: options)
+            let problems = try makeProblemLog()
+            return (try pipeline.score(source, problems: problems), problems, registers)
+        }
         let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: registers, options: Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts))
-        let problems = try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: strict, excelSafe: excelSafe)
+            registers: registers, options: options)
+        let problems = try makeProblemLog()
         return (try pipeline.score(files, problems: problems), problems, registers)
+    }
+
+    private func makeProblemLog() throws(KvalitetError) -> ProblemLog {
+        try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
+            strict: strict, excelSafe: excelSafe)
+    }
+
+    /// The registers of a run: those given as files, and those a store kept for other municipalities.
+    static func registers(files: [String], stored: [Register]) throws(KvalitetError) -> RegisterIndex {
+        var given: [Register] = []
+        for file in files { given.append(try Register.load(file: URL(fileURLWithPath: file))) }
+        var registers = try RegisterIndex()
+        for register in stored where !given.contains(where: { $0.municipality == register.municipality }) {
+            try registers.add(register)
+        }
+        for register in given { try registers.add(register) }
+        return registers
+    }
+
+    /// The pipeline for responses from a store: its set definitions replace the catalog's.
+    static func prepare(setDirectories: [String], inputs: [String], source: some ResponseSource,
+        readers: [any ResponseReader], registers: RegisterIndex, options: ScorePipeline.Options) throws(KvalitetError) -> ScorePipeline
+    {
+        if !inputs.isEmpty { throw KvalitetError(.usage, "give either response files or --db, not both") }
+        var catalog = try catalog(setDirectories)
+        for set in try source.sets() { try catalog.replace(set, origin: "store", text: nil) }
+        return ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
     }
 
     static func options(defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?) -> ScorePipeline.Options {

@@ -96,7 +96,28 @@ public struct ScorePipeline: Sendable {
 
     /// Reads and scores `files`; problems go to `problems`.
     public func score(_ files: [InputFile], problems: ProblemLog) throws(KvalitetError) -> ScoreResult {
-        let collector = try collect(files, problems: problems, covariances: false)
+        score(try collect(files, problems: problems, covariances: false))
+    }
+
+    /// Scores the responses of `source` (a results store); problems go to `problems`.
+    public func score(_ source: some ResponseSource, problems: ProblemLog) throws(KvalitetError) -> ScoreResult {
+        score(try collect(source, problems: problems, covariances: false))
+    }
+
+    /// Computes the pilot validation figures of FORMAT.md §6 on the responses of `source`.
+    public func validate(_ source: some ResponseSource, problems: ProblemLog) throws(KvalitetError) -> ValidationResult {
+        Validator(collector: try collect(source, problems: problems, covariances: true)).result()
+    }
+
+    private func collect(_ source: some ResponseSource, problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
+        var feed = ResponseFeed(collector: ResponseCollector(
+            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+            breakdown: options.breakdown, problems: problems, collectCovariances: covariances))
+        try source.read(into: &feed)
+        return feed.collector
+    }
+
+    private func score(_ collector: ResponseCollector) -> ScoreResult {
         let builder = ScoreBuilder(collector: collector, breakdown: options.breakdown, minNOverride: options.minN)
         var sets: [String: any IndicatorSet] = [:]
         for (id, compiled) in collector.compiled { sets[id] = compiled.set }

@@ -11,6 +11,8 @@ public struct ValidateJob: Sendable {
     /// `--excel-safe` for the CSV format.
     public var excelSafe = false
     public var inputs: [String] = []
+    /// Responses from a results store (`--db`) instead of `inputs`.
+    public var source: (any ResponseSource)?
     /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
     public var parts: Int?
     public var writers: [any ValidationWriter] = [TableValidationWriter(), CSVValidationWriter(), JSONValidationWriter()]
@@ -27,10 +29,18 @@ public struct ValidateJob: Sendable {
             csv.excelSafe = excelSafe
             writer = csv
         }
-        let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: try RegisterIndex(), options: ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: nil, parts: parts))
+        let options = ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: nil, parts: parts)
         let problems = try ProblemLog(rejects: nil, strict: false)
-        let result = try pipeline.validate(files, problems: problems)
+        let result: ValidationResult
+        if let source {
+            let pipeline = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, source: source,
+                readers: readers, registers: try RegisterIndex(), options: options)
+            result = try pipeline.validate(source, problems: problems)
+        } else {
+            let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
+                registers: try RegisterIndex(), options: options)
+            result = try pipeline.validate(files, problems: problems)
+        }
         try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
             try writer.write(result, language: language, to: &out)
         }

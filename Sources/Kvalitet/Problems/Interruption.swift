@@ -17,7 +17,7 @@ public enum Interruption {
     public static func request() { flag.store(true, ordering: .relaxed) }
 
     /// Throws when a stop was requested.
-    static func check(_ file: String) throws(KvalitetError) {
+    public static func check(_ file: String) throws(KvalitetError) {
         if isRequested {
             throw KvalitetError(.interrupted, "interrupted while reading; nothing was written", at: SourceLocation(file: file))
         }

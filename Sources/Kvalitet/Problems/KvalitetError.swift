@@ -16,6 +16,8 @@ public struct KvalitetError: Error, Sendable, CustomStringConvertible {
         public static let strict = Code(exitCode: 3, name: "strict")
         /// Output could not be written (exit 2: the run could not complete on its input).
         public static let output = Code(exitCode: 2, name: "output")
+        /// The results store could not be opened, read or written (exit 2, like unreadable input).
+        public static let store = Code(exitCode: 2, name: "store")
         /// Stopped by Ctrl-C or SIGTERM (exit 130, as shells report a SIGINT); nothing written.
         public static let interrupted = Code(exitCode: 130, name: "interrupted")
 

@@ -49,12 +49,12 @@ public final class ProblemLog {
 }
 
 /// CSV output text: RFC 4180 quoting where a field needs it.
-enum CSVText {
+public enum CSVText {
     /// A text cell, quoted when it must be. `excelSafe` (`--excel-safe`) puts `'` before a text
     /// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so a spreadsheet shows it
     /// as text instead of running it as a formula ("CSV injection": a response file is written by
     /// whoever fills in a form or edits the export, and its texts reach these cells).
-    static func field(_ text: String, excelSafe: Bool = false) -> String {
+    public static func field(_ text: String, excelSafe: Bool = false) -> String {
         var text = text
         if excelSafe, let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) {
             text = "'" + text
@@ -63,7 +63,7 @@ enum CSVText {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func row(_ fields: [String], excelSafe: Bool = false) -> String {
+    public static func row(_ fields: [String], excelSafe: Bool = false) -> String {
         fields.map { field($0, excelSafe: excelSafe) }.joined(separator: ",") + "\n"
     }
 }

@@ -1,0 +1,229 @@
+import Foundation
+import Kvalitet
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// The shared store: a PostgreSQL server through postgres-nio.
+///
+/// Where to connect comes from the `--db` URL (`postgres://[user[:password]@]host[:port]/database
+/// [?sslmode=disable|prefer|require]`), and what the URL leaves out from the standard variables
+/// `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE` (as libpq does; a
+/// `PGHOST` starting with `/` is a socket folder). Messages name the server as `host:port/database`
+/// only: the user name and password never reach output or logs (postgres-nio logs nothing here).
+///
+/// The store is used from one thread at a time; it waits on postgres-nio's futures (the event
+/// loop runs on NIO's own threads, so waiting never blocks it).
+public final class PostgresDatabase: StoreDatabase {
+    public let dialect = SQLDialect.postgres
+    public let displayName: String
+    private let connection: PostgresConnection
+    private let logger = Logger(label: "kvalitet.store") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Whether `location` names a PostgreSQL server rather than an SQLite file.
+    public static func isURL(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KvalitetError) {
+        let target = try Target(url: url, environment: environment)
+        displayName = target.displayName
+        let configuration: PostgresConnection.Configuration
+        if let socket = target.socketPath {
+            configuration = .init(unixSocketPath: socket, username: target.user, password: target.password,
+                database: target.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            switch target.sslMode {
+            case "disable": tls = .disable
+            default:
+                do {
+                    let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                    tls = target.sslMode == "require" ? .require(context) : .prefer(context)
+                } catch {
+                    throw .store("cannot set up TLS: \(error)", database: target.displayName)
+                }
+            }
+            configuration = .init(host: target.host, port: target.port, username: target.user,
+                password: target.password, database: target.database, tls: tls)
+        }
+        do {
+            connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(),
+                configuration: configuration, id: 1, logger: logger).wait()
+        } catch {
+            throw .store("cannot connect to PostgreSQL: \(Self.describe(error))", database: target.displayName)
+        }
+    }
+
+    /// Where to connect, from the URL and the environment.
+    struct Target {
+        var host = "localhost"
+        var port = 5432
+        var socketPath: String?
+        var user: String
+        var password: String?
+        var database: String
+        var sslMode = "prefer"
+
+        var displayName: String {
+            "postgres://\(socketPath.map { "[\($0)]" } ?? "\(host):\(port)")/\(database)"
+        }
+
+        init(url: String, environment: [String: String]) throws(KvalitetError) {
+            guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "")
+            else {
+                // The URL may hold a password: the message does not repeat it.
+                throw KvalitetError(.usage, "--db: not a valid postgres:// URL")
+            }
+            let env = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+            user = components.user.flatMap { $0.isEmpty ? nil : $0 } ?? env("PGUSER") ?? ProcessInfo.processInfo.userName
+            password = components.password ?? env("PGPASSWORD")
+            let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+            database = path.isEmpty ? (env("PGDATABASE") ?? user) : path
+            if let text = components.port.map(String.init) ?? env("PGPORT") {
+                guard let number = Int(text), (1...65535).contains(number) else {
+                    throw KvalitetError(.usage, "--db: the port must be a number from 1 to 65535")
+                }
+                port = number
+            }
+            let hostName = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? env("PGHOST") ?? "localhost"
+            if hostName.hasPrefix("/") {
+                socketPath = "\(hostName)/.s.PGSQL.\(port)"
+            } else {
+                host = hostName
+            }
+            for item in components.queryItems ?? [] where item.name == "sslmode" { sslMode = item.value ?? "prefer" }
+            if components.queryItems?.contains(where: { $0.name == "sslmode" }) != true, let mode = env("PGSSLMODE") {
+                sslMode = mode
+            }
+            guard ["disable", "prefer", "require"].contains(sslMode) else {
+                throw KvalitetError(.usage, "--db: sslmode must be disable, prefer or require")
+            }
+        }
+    }
+
+    public func write<T>(_ body: (any StoreSession) throws -> T) throws -> T {
+        let session = Session(connection: connection, logger: logger)
+        do {
+            try session.execute("BEGIN", [])
+            // Imports take turns, also across processes and machines (the lock ends with the transaction).
+            try session.execute("SELECT pg_advisory_xact_lock(7403921)", [])
+            let result = try body(session)
+            try session.execute("COMMIT", [])
+            return result
+        } catch {
+            try? session.execute("ROLLBACK", [])
+            throw map(error)
+        }
+    }
+
+    public func read<T>(_ body: (any StoreSession) throws -> T) throws -> T {
+        let session = Session(connection: connection, logger: logger)
+        do {
+            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+            let result = try body(session)
+            try session.execute("COMMIT", [])
+            return result
+        } catch {
+            try? session.execute("ROLLBACK", [])
+            throw map(error)
+        }
+    }
+
+    public func close() {
+        try? connection.close().wait()
+    }
+
+    private func map(_ error: any Error) -> any Error {
+        if error is KvalitetError { return error }
+        return KvalitetError.store(Self.describe(error), database: displayName)
+    }
+
+    /// The server's message, or the kind of failure; never the query's bound values.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)"
+        }
+        return "\(type(of: error))"
+    }
+
+    struct Session: StoreSession {
+        let connection: PostgresConnection
+        let logger: Logger
+        var dialect: SQLDialect { .postgres }
+
+        func execute(_ sql: String, _ values: [SQLValue]) throws {
+            _ = try connection.query(try Self.query(sql, values), logger: logger).wait()
+        }
+
+        func rows(_ sql: String, _ values: [SQLValue]) throws -> [[SQLValue]] {
+            try connection.query(try Self.query(sql, values), logger: logger).wait().rows.map(Self.values)
+        }
+
+        /// Through a cursor, a batch at a time: memory stays bounded however many rows match.
+        func forEachRow(_ sql: String, _ values: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
+            try execute("DECLARE kvalitet_rows NO SCROLL CURSOR FOR " + sql, values)
+            while true {
+                let batch = try rows("FETCH FORWARD 2000 FROM kvalitet_rows", [])
+                for row in batch { try body(row) }
+                if batch.count < 2000 { break }
+            }
+            try execute("CLOSE kvalitet_rows", [])
+        }
+
+        func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+            // Many rows per statement (at most 65,535 bound values each): one round trip per batch.
+            let perStatement = max(1, 30_000 / max(1, columns.count))
+            var start = 0
+            while start < rows.count {
+                let chunk = rows[start..<min(rows.count, start + perStatement)]
+                let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+                let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                    + Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
+                try execute(sql, chunk.flatMap { $0 })
+                start += chunk.count
+            }
+        }
+
+        /// `?` placeholders become `$1`, `$2`, …; the values are bound, never spliced into the text.
+        static func query(_ sql: String, _ values: [SQLValue]) throws -> PostgresQuery {
+            var text = ""
+            text.reserveCapacity(sql.utf8.count + values.count * 3)
+            var number = 0
+            for character in sql {
+                if character == "?" {
+                    number += 1
+                    text += "$\(number)"
+                } else {
+                    text.append(character)
+                }
+            }
+            var binds = PostgresBindings(capacity: values.count)
+            for value in values {
+                switch value {
+                case .null: binds.appendNull()
+                case .integer(let number): binds.append(number)
+                case .text(let string): binds.append(string)
+                case .blob(let bytes): binds.append(ByteBuffer(bytes: bytes))
+                }
+            }
+            return PostgresQuery(unsafeSQL: text, binds: binds)
+        }
+
+        static func values(_ row: PostgresRow) -> [SQLValue] {
+            row.map { cell -> SQLValue in
+                guard var bytes = cell.bytes else { return .null }
+                switch cell.dataType {
+                case .int2, .int4, .int8:
+                    return (try? cell.decode(Int64.self)).map { .integer($0) } ?? .null
+                case .bytea:
+                    return .blob(bytes.readBytes(length: bytes.readableBytes) ?? [])
+                default:
+                    return (try? cell.decode(String.self)).map { .text($0) } ?? .null
+                }
+            }
+        }
+    }
+}

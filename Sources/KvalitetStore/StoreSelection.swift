@@ -1,0 +1,187 @@
+import Foundation
+import Kvalitet
+import Synchronization
+
+/// The responses of a store that a filter selects, handed to the pipeline import by import in
+/// the order they were imported, each response in its file's order, with the problems its file's
+/// reader found between them: scoring a store gives what scoring the same files in the same order
+/// gives (Docs/Store.md). One read transaction covers the whole read, so an import committing
+/// meanwhile is seen whole or not at all.
+public final class StoreSelection: ResponseSource {
+    public let store: ResultsStore
+    public let filter: ResultsStore.Filter
+    /// The set definitions ``sets()`` chose, by set id (checked again inside the read).
+    private let chosen = Mutex<[String: String]>([:])
+
+    init(store: ResultsStore, filter: ResultsStore.Filter) {
+        self.store = store
+        self.filter = filter
+    }
+
+    /// Notes for the user about the selection (several definitions of one set).
+    public private(set) var notes: [String] {
+        get { notesStorage.withLock { $0 } }
+        set { notesStorage.withLock { $0 = newValue } }
+    }
+    private let notesStorage = Mutex<[String]>([])
+
+    private struct ImportRow {
+        var id: Int
+        var fileName: String
+        var set: String?
+    }
+
+    /// The conditions of the filter on a table with set_id, municipality and period columns.
+    private func conditions(_ session: any StoreSession, prefix: String = "") throws -> (sql: String, values: [SQLValue]) {
+        var parts: [String] = []
+        var values: [SQLValue] = []
+        func add(_ column: String, _ list: [String]) {
+            guard !list.isEmpty else { return }
+            parts.append("\(prefix)\(column) IN (\(Array(repeating: "?", count: list.count).joined(separator: ", ")))")
+            values += list.map { .text($0) }
+        }
+        add("set_id", filter.sets)
+        add("municipality", try municipalities(session))
+        add("period", filter.periods)
+        return (parts.joined(separator: " AND "), values)
+    }
+
+    /// The stored municipality names the filter names (by whole name or by number).
+    private func municipalities(_ session: any StoreSession) throws -> [String] {
+        guard !filter.municipalities.isEmpty else { return [] }
+        let known = try session.rows("SELECT DISTINCT municipality FROM import_scopes ORDER BY municipality", [])
+            .compactMap { $0.first?.string }
+        var matched: [String] = []
+        for wanted in filter.municipalities {
+            let hits = known.filter { $0 == wanted || $0.hasPrefix(wanted + " ") }
+            guard !hits.isEmpty else {
+                throw KvalitetError(.usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))")
+            }
+            matched += hits
+        }
+        return matched
+    }
+
+    /// The imports whose responses (or, unfiltered, whose files) take part, oldest first.
+    private func imports(_ session: any StoreSession) throws -> [ImportRow] {
+        let rows: [[SQLValue]]
+        if filter.isEmpty {
+            rows = try session.rows("""
+                SELECT id, file_name, set_id FROM imports WHERE kind = 'responses' AND (remaining > 0 OR stored = 0) ORDER BY id
+                """, [])
+        } else {
+            let (sql, values) = try conditions(session, prefix: "s.")
+            rows = try session.rows("""
+                SELECT DISTINCT i.id, i.file_name, i.set_id FROM import_scopes s JOIN imports i ON i.id = s.import_id
+                WHERE \(sql) ORDER BY i.id
+                """, values)
+        }
+        return rows.map { ImportRow(id: $0[0].int!, fileName: $0[1].string ?? "", set: $0[2].string) }
+    }
+
+    /// Per set id, the definition of its latest import in the selection.
+    private func definitions(_ session: any StoreSession) throws -> [String: (hash: String, text: String, versions: Int)] {
+        var result: [String: (hash: String, text: String, versions: Int)] = [:]
+        for entry in try imports(session) {
+            guard let row = try session.rows("""
+                SELECT d.hash, d.set_id, d.definition FROM imports i JOIN set_definitions d ON d.hash = i.set_hash WHERE i.id = ?
+                """, [SQLValue(entry.id)]).first, let hash = row[0].string, let id = row[1].string
+            else { continue }
+            let versions = (result[id].map { $0.hash == hash ? $0.versions : $0.versions + 1 }) ?? 1
+            result[id] = (hash, row[2].string ?? "", versions)
+        }
+        return result
+    }
+
+    public func registers() throws(KvalitetError) -> [Register] {
+        let stored = try store.run {
+            try store.database.read { session in
+                try session.rows("""
+                    SELECT r.definition, i.file_name FROM registers r JOIN imports i ON i.id = r.import_id
+                    WHERE r.import_id = (SELECT MAX(r2.import_id) FROM registers r2 WHERE r2.municipality = r.municipality)
+                    ORDER BY r.municipality
+                    """, [])
+            }
+        }
+        var registers: [Register] = []
+        for row in stored {
+            registers.append(try Register.load(yaml: row[0].string ?? "", file: "\(row[1].string ?? "") (store)"))
+        }
+        return registers
+    }
+
+    public func sets() throws(KvalitetError) -> [DefinedIndicatorSet] {
+        let definitions = try store.run { try store.database.read { try self.definitions($0) } }
+        var sets: [DefinedIndicatorSet] = []
+        var notes: [String] = []
+        for (id, definition) in definitions.sorted(by: { $0.key < $1.key }) {
+            let set = try IndicatorSetLoader().load(yaml: definition.text, file: "\(id) (store)")
+            if definition.versions > 1 {
+                notes.append("set \(id): the responses were imported with \(definition.versions) definitions; all are scored with the latest (version \(set.version))")
+            }
+            sets.append(set)
+        }
+        chosen.withLock { $0 = definitions.mapValues(\.hash) }
+        self.notes = notes
+        return sets
+    }
+
+    public func read(into feed: inout ResponseFeed) throws(KvalitetError) {
+        let expected = chosen.withLock { $0 }
+        try store.run {
+            try store.database.read { session in
+                if try self.definitions(session).mapValues(\.hash) != expected {
+                    throw KvalitetError.store("the store changed while it was read (a set was imported anew); run again",
+                        database: store.database.displayName)
+                }
+                let (sql, values) = filter.isEmpty ? ("", []) : try conditions(session)
+                for entry in try imports(session) {
+                    try read(entry, condition: sql, values: values, session: session, into: &feed)
+                }
+            }
+        }
+    }
+
+    private func read(_ entry: ImportRow, condition: String, values: [SQLValue], session: any StoreSession,
+        into feed: inout ResponseFeed) throws
+    {
+        let file = InputFile(url: URL(fileURLWithPath: entry.fileName), name: entry.fileName)
+        try feed.begin(file, set: entry.set)
+        var layouts: [Int: [String]] = [:]
+        for row in try session.rows("SELECT layout, names FROM layouts WHERE import_id = ?", [SQLValue(entry.id)]) {
+            layouts[row[0].int!] = try RecordCoding.decodeNames(row[1].bytes ?? [])
+        }
+        // The problems its reader found outside responses: only when whole files take part.
+        var problems: [(sequence: Int, problem: Problem)] = []
+        if condition.isEmpty {
+            problems = try session.rows("""
+                SELECT seq, kind, line, respondent, column_name, value, message FROM import_problems
+                WHERE import_id = ? ORDER BY seq
+                """, [SQLValue(entry.id)]).map { row in
+                (row[0].int!, Problem(Problem.Kind(rawValue: row[1].string ?? ""), file: entry.fileName, line: row[2].int,
+                    respondent: row[3].string ?? "", column: row[4].string ?? "", value: row[5].string ?? "",
+                    message: row[6].string ?? ""))
+            }
+        }
+        var next = 0
+        var count = 0
+        try session.forEachRow("""
+            SELECT seq, layout, record FROM responses WHERE import_id = ?\(condition.isEmpty ? "" : " AND " + condition) ORDER BY seq
+            """, [SQLValue(entry.id)] + values) { row in
+            let sequence = row[0].int!
+            while next < problems.count && problems[next].sequence < sequence {
+                try feed.report(problems[next].problem)
+                next += 1
+            }
+            guard let names = layouts[row[1].int!] else { throw RecordCoding.Malformed() }
+            let record = try RecordCoding.decode(row[2].bytes ?? [], names: names)
+            try feed.receive(record, from: file)
+            count += 1
+            if count & 4095 == 0 { try Interruption.check(entry.fileName) }
+        }
+        while next < problems.count {
+            try feed.report(problems[next].problem)
+            next += 1
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Kvalitet
+import KvalitetStore
+
+/// `--db` and its filters, for the commands that read responses (score, validate, report).
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Read the responses from this results store (an SQLite file or a postgres:// URL) instead of files; --set then selects sets.")
+    var db: String?
+    @Option(help: "With --db: only this period (repeat for several).")
+    var period: [String] = []
+    @Option(help: "With --db: only this municipality, by name or number (repeat for several).")
+    var municipality: [String] = []
+
+    func validate() throws {
+        if db == nil && (!period.isEmpty || !municipality.isEmpty) {
+            throw ValidationError("--period and --municipality select from a store: give --db too")
+        }
+    }
+
+    /// The selected responses of the store, or nil without `--db`. `set` filters by set id.
+    func selection(set: String?) throws(KvalitetError) -> StoreSelection? {
+        guard let db else { return nil }
+        if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
+            throw KvalitetError(.inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
+                at: SourceLocation(file: db))
+        }
+        let store = try ResultsStore.open(db)
+        return store.selection(ResultsStore.Filter(sets: set.map { [$0] } ?? [], municipalities: municipality, periods: period))
+    }
+}
+
+extension StoreSelection {
+    /// Prints the selection's notes and closes the store.
+    func finish() {
+        for note in notes { printError("kvalitet: \(note)") }
+        store.close()
+    }
+}
+
+/// Where `import` and `history` keep the store when `--db` is not given.
+let defaultStoreLocation = ProcessInfo.processInfo.environment["KVALITET_DB"] ?? "kvalitet.sqlite"
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Keep survey rounds in a results store (SQLite file or PostgreSQL), one transaction per file.",
+        discussion: """
+            Reads the files as `score` does and stores every response as read, the set definitions and the \
+            registers. The same file again changes nothing; a corrected file for the same set, municipality, \
+            period and unit replaces the earlier responses there (see `kvalitet history`). The store is \
+            \(defaultStoreLocation) unless --db (or KVALITET_DB) says otherwise. Exit codes: 0 done, 1 usage \
+            error, 2 input refused or store failure, 3 problems found under --strict, 130 interrupted.
+            """)
+
+    @Option(help: "The store: an SQLite file (made readable by its owner only) or a postgres:// URL (credentials also from PG* variables).")
+    var db: String = defaultStoreLocation
+    @Option(name: .customLong("sets"), help: "A folder of extra indicator set definitions (*.yaml).")
+    var setDirectories: [String] = []
+    @Option(help: "The set of files that name none.")
+    var set: String?
+    @Option(help: "A register of units and sub-projects (YAML) to keep with the responses.")
+    var register: [String] = []
+    @Flag(help: "Stop at the first problem (exit code 3); the file being read is not kept.")
+    var strict = false
+    @Option(help: "Language of messages: nb or en.")
+    var lang: Language = .nb
+    @OptionGroup(title: "Limits and safety") var limits: LimitOptions
+    @Argument(help: "Response files, or folders of *.csv and *.xml files.")
+    var inputs: [String] = []
+
+    func run() throws {
+        var job = ImportJob()
+        job.store = db
+        job.setDirectories = setDirectories
+        job.defaultSet = set
+        job.registerFiles = register
+        job.strict = strict
+        job.language = lang
+        job.inputs = inputs
+        job.readers = limits.readers
+        do {
+            try job.run(standardError: printError)
+        } catch {
+            fail(with: error)
+        }
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the imports of a results store: files, content hashes, counts, replacements.")
+
+    @Option(help: "The store: an SQLite file or a postgres:// URL.")
+    var db: String = defaultStoreLocation
+    @Option(help: "table or csv.")
+    var format = "table"
+    @Option(help: "Language of the table: nb or en.")
+    var lang: Language = .nb
+    @Flag(name: .customLong("excel-safe"), help: "In CSV, put ' before texts starting with = + - @.")
+    var excelSafe = false
+
+    func run() throws {
+        do {
+            try list()
+        } catch {
+            fail(with: error)
+        }
+    }
+
+    private func list() throws(KvalitetError) {
+        do {
+            guard ["table", "csv"].contains(format) else {
+                throw KvalitetError(.usage, "unknown --format \(format) (known: table, csv)")
+            }
+            if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
+                throw KvalitetError(.inputRefused, "no results store here", at: SourceLocation(file: db))
+            }
+            let store = try ResultsStore.open(db)
+            defer { store.close() }
+            let entries = try store.history()
+            var out = StandardOutput()
+            try out.write(format == "csv" ? HistoryWriter.csv(entries, excelSafe: excelSafe) : HistoryWriter.table(entries, language: lang))
+        }
+    }
+}
