@@ -54,6 +54,18 @@ public final class PostgresDatabase: StoreDatabase {
         } catch {
             throw .store("cannot connect to PostgreSQL: \(Self.describe(error))", database: target.displayName)
         }
+        if let schema = target.schema {
+            let session = Session(connection: connection, logger: logger)
+            do {
+                if try session.rows("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [.text(schema)]).isEmpty {
+                    try session.execute("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", [])
+                }
+                try session.execute("SET search_path TO \"\(schema)\"", [])
+            } catch {
+                try? connection.close().wait()
+                throw .store("cannot use schema \(schema): \(Self.describe(error))", database: target.displayName)
+            }
+        }
     }
 
     /// Where to connect, from the URL and the environment.
@@ -65,9 +77,11 @@ public final class PostgresDatabase: StoreDatabase {
         var password: String?
         var database: String
         var sslMode = "prefer"
+        /// A schema to keep the store's tables in (`?schema=`), made when missing.
+        var schema: String?
 
         var displayName: String {
-            "postgres://\(socketPath.map { "[\($0)]" } ?? "\(host):\(port)")/\(database)"
+            "postgres://\(socketPath.map { "[\($0)]" } ?? "\(host):\(port)")/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
         }
 
         init(url: String, environment: [String: String]) throws(KvalitetError) {
@@ -94,6 +108,15 @@ public final class PostgresDatabase: StoreDatabase {
                 host = hostName
             }
             for item in components.queryItems ?? [] where item.name == "sslmode" { sslMode = item.value ?? "prefer" }
+            for item in components.queryItems ?? [] where item.name == "schema" {
+                // Named in SQL text (a schema cannot be a bound parameter): letters, digits and _ only.
+                guard let name = item.value, !name.isEmpty, name.count <= 63,
+                    name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+                else {
+                    throw KvalitetError(.usage, "--db: schema must be lowercase letters, digits and _ (at most 63)")
+                }
+                schema = name
+            }
             if components.queryItems?.contains(where: { $0.name == "sslmode" }) != true, let mode = env("PGSSLMODE") {
                 sslMode = mode
             }
