@@ -155,7 +155,12 @@ public final class PostgresDatabase: StoreDatabase {
     }
 
     public func close() {
-        try? connection.close().wait()
+        if !connection.isClosed { try? connection.close().wait() }
+    }
+
+    deinit {
+        // A store dropped without close() still ends its connection (postgres-nio requires it).
+        close()
     }
 
     private func map(_ error: any Error) -> any Error {
