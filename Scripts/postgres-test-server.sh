@@ -3,7 +3,7 @@
 #   eval "$(Scripts/postgres-test-server.sh start)"   # prints export lines
 #   Scripts/postgres-test-server.sh stop "$KVALITET_PG_DIR"
 # initdb into a temporary folder (as the postgres user when run as root: initdb refuses root),
-# password authentication (scram-sha-256) for a user kvalitet with a random password, listening
+# password authentication (scram-sha-256) for a user kv_owner with a random password, listening
 # on 127.0.0.1 at a free port only. Prints KVALITET_TEST_POSTGRES (a URL with that password) and
 # KVALITET_PG_DIR.
 set -euo pipefail
@@ -29,13 +29,13 @@ start)
     printf '%s\n' "$password" > "$dir/pw"
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir/pw"; fi
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    as_owner "$bin/initdb" -D "$dir/data" -U kvalitet --pwfile="$dir/pw" --auth=scram-sha-256 \
+    as_owner "$bin/initdb" -D "$dir/data" -U kv_owner --pwfile="$dir/pw" --auth=scram-sha-256 \
         -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
-    PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$port" -U kvalitet -d postgres -qc "CREATE DATABASE kvalitet_test" >/dev/null
+    PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$port" -U kv_owner -d postgres -qc "CREATE DATABASE kvalitet_test" >/dev/null
     rm -f "$dir/pw"
-    echo "export KVALITET_TEST_POSTGRES='postgres://kvalitet:$password@127.0.0.1:$port/kvalitet_test?sslmode=disable'"
+    echo "export KVALITET_TEST_POSTGRES='postgres://kv_owner:$password@127.0.0.1:$port/kvalitet_test?sslmode=disable'"
     echo "export KVALITET_PG_DIR='$dir'"
     ;;
 stop)

@@ -171,6 +171,10 @@ public final class PostgresDatabase: StoreDatabase {
     /// The server's message, or the kind of failure; never the query's bound values.
     static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {
+            // Authentication failures name the user: say what failed without it.
+            if let state = error.serverInfo?[.sqlState], state.hasPrefix("28") {
+                return "authentication failed (check the user name and password: the URL, PGUSER, PGPASSWORD)"
+            }
             if let message = error.serverInfo?[.message] { return message }
             return "\(error.code)"
         }
