@@ -165,9 +165,11 @@ public final class StoreSelection: ResponseSource {
         }
         var next = 0
         var count = 0
+        // Filtered: through the scope index (the import's set first), not the whole import.
+        let filtered = condition.isEmpty ? "" : " AND set_id = ? AND " + condition
         try session.forEachRow("""
-            SELECT seq, layout, record FROM responses WHERE import_id = ?\(condition.isEmpty ? "" : " AND " + condition) ORDER BY seq
-            """, [SQLValue(entry.id)] + values) { row in
+            SELECT seq, layout, record FROM responses WHERE import_id = ?\(filtered) ORDER BY seq
+            """, [SQLValue(entry.id)] + (condition.isEmpty ? [] : [SQLValue(entry.set)] + values)) { row in
             let sequence = row[0].int!
             while next < problems.count && problems[next].sequence < sequence {
                 try feed.report(problems[next].problem)
