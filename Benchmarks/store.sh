@@ -43,7 +43,7 @@ if [ "${KEEP_STORE:-0}" != 1 ]; then
 fi
 
 # One municipality and period: its responses of every set, as files of their own.
-municipality="9050 Syntetisk 50"
+municipality="9049 Syntetisk 50"
 period=2020
 rm -f "$dir/one/"*.csv "$dir/one-set/"*.csv
 for set in "${sets[@]}"; do
@@ -56,9 +56,9 @@ echo "selection: $municipality, $period: $(cat "$dir/one/"*.csv | grep -vc '^res
 
 declare -A commands=(
     [files-all-sets]="$kvalitet score --format csv --output $dir/files-all.csv $dir/one"
-    [store-all-sets]="$kvalitet score --db $store --municipality 9050 --period $period --format csv --output $dir/store-all.csv"
+    [store-all-sets]="$kvalitet score --db $store --municipality 9049 --period $period --format csv --output $dir/store-all.csv"
     [files-one-set]="$kvalitet score --format csv --output $dir/files-one.csv $dir/one-set"
-    [store-one-set]="$kvalitet score --db $store --municipality 9050 --period $period --set sfo-foresatte --format csv --output $dir/store-one.csv"
+    [store-one-set]="$kvalitet score --db $store --municipality 9049 --period $period --set sfo-foresatte --format csv --output $dir/store-one.csv"
 )
 order=(files-all-sets store-all-sets files-one-set store-one-set)
 declare -A times memory
@@ -71,8 +71,12 @@ for run in $(seq "$runs"); do
         memory[$name]=$(( kilobytes > ${memory[$name]:-0} ? kilobytes : ${memory[$name]:-0} ))
     done
 done
-cmp "$dir/files-all.csv" "$dir/store-all.csv" && cmp "$dir/files-one.csv" "$dir/store-one.csv" \
-    && echo "check: the store gives the same scores CSV as the files (all sets, one set)"
+if cmp "$dir/files-all.csv" "$dir/store-all.csv" && cmp "$dir/files-one.csv" "$dir/store-one.csv"; then
+    echo "check: the store gives the same scores CSV as the files (all sets, one set)"
+else
+    echo "check FAILED: the store and the files give different scores"
+    exit 1
+fi
 
 median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 printf '%-16s %10s %10s\n' scoring "median s" "peak MB"

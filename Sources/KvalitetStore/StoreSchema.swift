@@ -116,6 +116,7 @@ public enum StoreSchema {
                 GROUP BY import_id, set_id, municipality, period, unit
                 """,
                 "CREATE INDEX import_scopes_selection ON import_scopes (set_id, municipality, period)",
+                "CREATE INDEX import_scopes_place ON import_scopes (municipality, period)",
             ]),
     ]
 

@@ -82,6 +82,31 @@ import Testing
         } catch let error as KvalitetError {
             #expect(error.code == .usage && error.message.contains("9999 Eksempelvik (fiktiv)"), "\(error)")
         }
+        for filter in [ResultsStore.Filter(periods: ["2099"]), ResultsStore.Filter(sets: ["skole-elever"])] {
+            do {
+                _ = try store.scoreCSV(filter)
+                Issue.record("a filter that selects nothing went unnoticed: \(filter)")
+            } catch let error as KvalitetError {
+                #expect(error.code == .usage && error.message.contains("it has:"), "\(error)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aDamagedStoredResponseIsNamed(kind: StoreKind) throws {
+        guard let store = StoreFixture.make(kind) else { return }
+        defer { store.cleanUp() }
+        let file = Support.write(Support.sfoCSV(Support.sfoRows("u1", 6)), to: "round.csv", in: store.folder)
+        try store.importFiles([file])
+        let opened = try store.open()
+        defer { opened.close() }
+        try opened.database.write { try $0.execute("UPDATE responses SET record = ? WHERE seq = 3", [.blob([1, 200])]) }
+        do {
+            _ = try store.scoreCSV()
+            Issue.record("a damaged response was read without a word")
+        } catch let error as KvalitetError {
+            #expect(error.code == .store && error.message.contains("import 1, response 3"), "\(error)")
+        }
     }
 
     @Test(arguments: StoreKind.allCases)
