@@ -132,20 +132,15 @@ public final class StoreSelection: ResponseSource {
         return registers
     }
 
-    public func sets() throws(KvalitetError) -> [DefinedIndicatorSet] {
+    public func setDefinitions() throws(KvalitetError) -> [String: String] {
         let definitions = try store.run { try store.database.read { try self.definitions($0) } }
-        var sets: [DefinedIndicatorSet] = []
         var notes: [String] = []
-        for (id, definition) in definitions.sorted(by: { $0.key < $1.key }) {
-            let set = try IndicatorSetLoader().load(yaml: definition.text, file: "\(id) (store)")
-            if definition.versions > 1 {
-                notes.append("set \(id): the responses were imported with \(definition.versions) definitions; all are scored with the latest (version \(set.version))")
-            }
-            sets.append(set)
+        for (id, definition) in definitions.sorted(by: { $0.key < $1.key }) where definition.versions > 1 {
+            notes.append("set \(id): the responses were imported with \(definition.versions) definitions; all are scored with that of the latest import")
         }
         chosen.withLock { $0 = definitions.mapValues(\.hash) }
         self.notes = notes
-        return sets
+        return definitions.mapValues(\.text)
     }
 
     public func read(into feed: inout ResponseFeed) throws(KvalitetError) {
@@ -191,11 +186,12 @@ public final class StoreSelection: ResponseSource {
         var next = 0
         var count = 0
         // Filtered: through the scope index (set, municipality, period), not the whole import.
-        // Without statistics SQLite prefers the primary key (import_id, seq), which avoids the
-        // sort but reads every response of the import (1.1M for one set's national file): `+`
-        // takes import_id out of index selection there (PostgreSQL plans by its statistics).
+        // A planner without statistics (SQLite always, PostgreSQL right after a big import)
+        // prefers the primary key (import_id, seq), which avoids the sort but reads every
+        // response of the import (1.1M for one set's national file); `import_id + 0` keeps the
+        // key out of index selection on both, so the plan does not depend on statistics.
         let filtered = condition.isEmpty ? "" : " AND set_id = ? AND " + condition
-        let importColumn = !condition.isEmpty && session.dialect == .sqlite ? "+import_id" : "import_id"
+        let importColumn = condition.isEmpty ? "import_id" : "import_id + 0"
         try session.forEachRow("""
             SELECT seq, layout, record FROM responses WHERE \(importColumn) = ?\(filtered) ORDER BY seq
             """, [SQLValue(entry.id)] + (condition.isEmpty ? [] : [SQLValue(entry.set)] + values)) { row in

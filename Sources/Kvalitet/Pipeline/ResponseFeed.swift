@@ -6,8 +6,9 @@ import Foundation
 public protocol ResponseSource: Sendable {
     /// The registers kept with the responses (the latest one per municipality).
     func registers() throws(KvalitetError) -> [Register]
-    /// The set definitions the responses were imported with, by id: they replace the catalog's.
-    func sets() throws(KvalitetError) -> [DefinedIndicatorSet]
+    /// The YAML definitions of the sets the responses were imported with, by set id: they take
+    /// the place of the catalog's sets with those ids.
+    func setDefinitions() throws(KvalitetError) -> [String: String]
     /// Hands every selected response (and the problems the reader found in its file) to `feed`.
     func read(into feed: inout ResponseFeed) throws(KvalitetError)
 }

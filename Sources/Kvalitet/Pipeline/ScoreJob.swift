@@ -105,7 +105,10 @@ public struct ScoreJob: Sendable {
     {
         if !inputs.isEmpty { throw KvalitetError(.usage, "give either response files or --db, not both") }
         var catalog = try catalog(setDirectories)
-        for set in try source.sets() { try catalog.replace(set, origin: "store", text: nil) }
+        for (id, text) in try source.setDefinitions().sorted(by: { $0.key < $1.key }) where catalog.texts[id] != text {
+            let set = try IndicatorSetLoader().load(yaml: text, file: "\(id) (store)")
+            try catalog.replace(set, origin: "store", text: text)
+        }
         return ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
     }
 
