@@ -43,18 +43,9 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
     done
 fi
 
-declare -A times memory
-for run in $(seq "$runs"); do
-    for name in "${order[@]}"; do
-        /usr/bin/time -f "%e %M" -o "$dir/time.txt" ${commands[$name]} >/dev/null 2>"$dir/stderr.txt" \
-            || { echo "$name failed:"; cat "$dir/stderr.txt"; exit 1; }
-        read -r seconds kilobytes < "$dir/time.txt"
-        times[$name]+="$seconds "
-        memory[$name]=$(( kilobytes > ${memory[$name]:-0} ? kilobytes : ${memory[$name]:-0} ))
-    done
-done
+source Benchmarks/timing.sh
+time_alternating
 
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 printf '%-16s %10s %10s %12s\n' tool "median s" "vs kvalitet" "peak MB"
 base=$(median "${times[kvalitet-csv]}")
 for name in "${order[@]}"; do

@@ -61,16 +61,8 @@ declare -A commands=(
     [store-one-set]="$kvalitet score --db $store --municipality 9049 --period $period --set sfo-foresatte --format csv --output $dir/store-one.csv"
 )
 order=(files-all-sets store-all-sets files-one-set store-one-set)
-declare -A times memory
-for run in $(seq "$runs"); do
-    for name in "${order[@]}"; do
-        /usr/bin/time -f "%e %M" -o "$dir/time.txt" ${commands[$name]} >/dev/null 2>"$dir/stderr.txt" \
-            || { echo "$name failed:"; cat "$dir/stderr.txt"; exit 1; }
-        read -r seconds kilobytes < "$dir/time.txt"
-        times[$name]+="$seconds "
-        memory[$name]=$(( kilobytes > ${memory[$name]:-0} ? kilobytes : ${memory[$name]:-0} ))
-    done
-done
+source Benchmarks/timing.sh
+time_alternating
 if cmp "$dir/files-all.csv" "$dir/store-all.csv" && cmp "$dir/files-one.csv" "$dir/store-one.csv"; then
     echo "check: the store gives the same scores CSV as the files (all sets, one set)"
 else
@@ -78,7 +70,6 @@ else
     exit 1
 fi
 
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 printf '%-16s %10s %10s\n' scoring "median s" "peak MB"
 for name in "${order[@]}"; do
     printf '%-16s %10s %10s\n' "$name" "$(median "${times[$name]}")" "$((memory[$name] / 1024))"

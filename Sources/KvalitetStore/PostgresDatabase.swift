@@ -127,24 +127,19 @@ public final class PostgresDatabase: StoreDatabase {
     }
 
     public func write<T>(_ body: (any StoreSession) throws -> T) throws -> T {
-        let session = Session(connection: connection, logger: logger)
-        do {
-            try session.execute("BEGIN", [])
-            // Imports take turns, also across processes and machines (the lock ends with the transaction).
-            try session.execute("SELECT pg_advisory_xact_lock(7403921)", [])
-            let result = try body(session)
-            try session.execute("COMMIT", [])
-            return result
-        } catch {
-            try? session.execute("ROLLBACK", [])
-            throw map(error)
-        }
+        // Imports take turns, also across processes and machines (the lock ends with the transaction).
+        try transaction(["BEGIN", "SELECT pg_advisory_xact_lock(7403921)"], body)
     }
 
     public func read<T>(_ body: (any StoreSession) throws -> T) throws -> T {
+        try transaction(["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"], body)
+    }
+
+    /// Runs `start`, then `body`; commits when it returns, rolls back when anything throws.
+    private func transaction<T>(_ start: [String], _ body: (any StoreSession) throws -> T) throws -> T {
         let session = Session(connection: connection, logger: logger)
         do {
-            try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+            for statement in start { try session.execute(statement, []) }
             let result = try body(session)
             try session.execute("COMMIT", [])
             return result
