@@ -78,6 +78,14 @@ import Testing
         }
         // Most kills must land mid-import, or the test proves little (the file is big enough).
         #expect(killedWhileRunning >= 4)
+        // Ctrl-C: exit 130, the file's transaction rolled back, a message that says so.
+        let interrupted = try Self.start(["import", "--db", store.location, "--lang", "en", big], in: store.folder)
+        Thread.sleep(forTimeInterval: 1.0)
+        #expect(interrupted.isRunning)
+        kill(interrupted.processIdentifier, SIGINT)
+        interrupted.waitUntilExit()
+        #expect(interrupted.terminationStatus == 130)
+        #expect(try Self.state(store).history == before.history)
         // The store still takes the file whole afterwards.
         let (status, text) = try Self.run(["import", "--db", store.location, "--lang", "en", big], in: store.folder)
         #expect(status == 0, "\(text)")
