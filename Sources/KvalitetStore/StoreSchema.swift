@@ -149,6 +149,15 @@ public enum StoreSchema {
 
     /// Brings the store to `target` (default: the latest version), one migration per step.
     static func migrate(_ database: any StoreDatabase, upTo target: Int = StoreSchema.latestVersion) throws {
+        // Checked first without the write lock: a reader opening the store while an import
+        // runs must not wait for that import to finish.
+        let found = try database.read { try version($0) }
+        if found == target { return }
+        if found > latestVersion {
+            throw KvalitetError.store(
+                "the store was made by a newer kvalitet (schema version \(found), this one knows \(latestVersion))",
+                database: database.displayName)
+        }
         try database.write { session in
             var current = try version(session)
             if current > latestVersion {
