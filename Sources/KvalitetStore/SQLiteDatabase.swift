@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Kvalitet
 
 /// The embedded store: one SQLite file through GRDB, in WAL mode so readers see a committed state
@@ -92,11 +93,42 @@ public final class SQLiteDatabase: StoreDatabase {
             while let row = try cursor.next() { try body(Self.values(row)) }
         }
 
+        /// Binds each value straight to GRDB's prepared statement through SQLite's C API (GRDB
+        /// documents its raw pointers for this): building GRDB's `StatementArguments` per row
+        /// (a `DatabaseValue` per value, `Data` per blob) was a third of an import's time.
         func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
             let statement = try db.cachedStatement(
                 sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
-            for row in rows { try statement.execute(arguments: Self.arguments(row)) }
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            // SQLITE_TRANSIENT: SQLite copies the value before the call returns.
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            for row in rows {
+                sqlite3_reset(handle)
+                for (index, value) in row.enumerated() {
+                    let parameter = Int32(index + 1)
+                    let code: Int32
+                    switch value {
+                    case .null: code = sqlite3_bind_null(handle, parameter)
+                    case .integer(let number): code = sqlite3_bind_int64(handle, parameter, number)
+                    case .text(var text):
+                        // An empty text must stay '' (a nil pointer would bind NULL).
+                        code = text.isEmpty ? sqlite3_bind_text(handle, parameter, "", 0, transient)
+                            : text.withUTF8 { sqlite3_bind_text(handle, parameter, $0.baseAddress, Int32($0.count), transient) }
+                    case .blob(let bytes):
+                        code = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, parameter, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), transient) }
+                    }
+                    guard code == SQLITE_OK else { throw failure(code) }
+                }
+                let code = sqlite3_step(handle)
+                guard code == SQLITE_DONE else { throw failure(code) }
+            }
+        }
+
+        private func failure(_ code: Int32) -> DatabaseError {
+            DatabaseError(resultCode: ResultCode(rawValue: code),
+                message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
         }
 
         static func arguments(_ values: [SQLValue]) -> StatementArguments {

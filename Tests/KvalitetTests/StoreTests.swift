@@ -93,6 +93,42 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func problemsOutsideResponsesComeBackInFileOrder(kind: StoreKind) throws {
+        guard let store = StoreFixture.make(kind) else { return }
+        defer { store.cleanUp() }
+        // A CSV row with more fields than the header, and XML elements the format does not know
+        // (one a response outside a unit): the readers report these, not the rules.
+        var csv = Support.sfoCSV(Support.sfoRows("u1", 3))
+        csv += "extra;3024 Bærum;SFO;u1;2024;sfo-foresatte;1;2;3;4;5\n"
+        csv += Support.sfoCSV(Support.sfoRows("u2", 2)).split(separator: "\n", omittingEmptySubsequences: true).dropFirst()
+            .joined(separator: "\n") + "\n"
+        let csvPath = Support.write(csv, to: "a.csv", in: store.folder)
+        let xmlPath = Support.write("""
+            <survey set="sfo-foresatte" municipality="3024 Bærum" period="2025">
+              <note>x</note>
+              <unit id="u1" service="SFO">
+                <response id="x1"><answer item="trivsel-1">5</answer><extra/></response>
+              </unit>
+              <response id="loose"><answer item="trivsel-1">4</answer></response>
+              <unit id="u2" service="SFO">
+                <response id="x2"><answer item="trivsel-1">''</answer></response>
+              </unit>
+            </survey>
+            """, to: "b.xml", in: store.folder)
+        try store.importFiles([csvPath, xmlPath])
+        let rejectsFiles = store.folder.appendingPathComponent("files.csv").path
+        let rejectsStore = store.folder.appendingPathComponent("store.csv").path
+        let files = try Support.scoreFilesCSV([csvPath, xmlPath], rejects: rejectsFiles)
+        let stored = try store.scoreCSV(rejects: rejectsStore)
+        let expectedRejects = try String(contentsOfFile: rejectsFiles, encoding: .utf8)
+        #expect(try String(contentsOfFile: rejectsStore, encoding: .utf8) == expectedRejects)
+        for kind in ["field-count", "unknown-element", "missing-field", "no-valid-answers"] {
+            #expect(expectedRejects.contains(kind), "\(kind) missing from\n\(expectedRejects)")
+        }
+        #expect(stored.output == files.output && stored.result.summary == files.result.summary)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aDamagedStoredResponseIsNamed(kind: StoreKind) throws {
         guard let store = StoreFixture.make(kind) else { return }
         defer { store.cleanUp() }
