@@ -36,7 +36,10 @@ public struct ImportJob: Sendable {
         let files = inputs.isEmpty ? [] : try pipeline.inputFiles(inputs)
 
         let store = try ResultsStore.open(self.store)
-        defer { store.close() }
+        defer {
+            store.database.settle()
+            store.close()
+        }
         let nb = language == .nb
         var reports: [ResultsStore.ImportReport] = []
         for path in registerFiles {

@@ -149,6 +149,9 @@ public final class PostgresDatabase: StoreDatabase {
         }
     }
 
+    /// Nothing to do: the server manages its own log.
+    public func settle() {}
+
     public func close() {
         if !connection.isClosed { try? connection.close().wait() }
     }

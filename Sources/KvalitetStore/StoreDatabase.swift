@@ -56,6 +56,9 @@ public protocol StoreDatabase: Sendable {
     func write<T>(_ body: (any StoreSession) throws -> T) throws -> T
     /// Runs `body` in one read-only transaction that sees one committed state throughout.
     func read<T>(_ body: (any StoreSession) throws -> T) throws -> T
+    /// Tidies up after writing, when nobody else needs the database (SQLite: moves the log of
+    /// the last imports into the file and empties it). Never fails, never waits long.
+    func settle()
     /// Closes the connection.
     func close()
 }
