@@ -10,8 +10,8 @@ import Darwin
 /// Written here rather than a `[String: RecordPosition]`: at national scale (millions of ids) a
 /// dictionary costs about 70–100 bytes per id at its peak (32-byte buckets at most 3/4 full, and
 /// the old table alive while a new one is filled). This keeps the ids' bytes one after another in
-/// one array, an `Int` end per id and a 4-byte slot per bucket: about 20 bytes per id of typical
-/// length, 16 more with positions. Lookups compare bytes, so the answer is exact.
+/// one array, a 4-byte end per id and a 4-byte slot per bucket: about 16 bytes per id of typical
+/// length, 12 more with positions. Lookups compare bytes, so the answer is exact.
 struct RespondentIndex {
     struct Position: Equatable {
         var offset: Int
@@ -20,9 +20,11 @@ struct RespondentIndex {
 
     /// The ids' UTF-8 bytes, in insertion order.
     private var bytes: [UInt8] = []
-    /// Where each id ends in `bytes` (it starts where the one before ends).
-    private var ends: [Int] = []
-    private var positions: [Position] = []
+    /// Where each id ends in `bytes` (it starts where the one before ends); 4 bytes each.
+    private var ends: [UInt32] = []
+    /// Where each id was read (when tracked): byte offset and line, apart (12 bytes, not 16).
+    private var offsets: [Int] = []
+    private var lines: [UInt32] = []
     let tracksPositions: Bool
     /// Open addressing, linear probing: entry index + 1, or 0 for an empty bucket.
     private var slots: [Int32] = Array(repeating: 0, count: 16)
@@ -50,9 +52,22 @@ struct RespondentIndex {
 
     /// Adds every id of `other` that is not here yet (their positions when both track them).
     mutating func formUnion(_ other: RespondentIndex) {
+        // Empty here: take other's storage as it is (shared, not copied; the caller then drops
+        // other, so nothing is copied at all).
+        if count == 0 && (!tracksPositions || other.tracksPositions) {
+            bytes = other.bytes
+            ends = other.ends
+            slots = other.slots
+            tags = other.tags
+            if tracksPositions {
+                offsets = other.offsets
+                lines = other.lines
+            }
+            return
+        }
         for entry in 0..<other.count {
             other.withEntry(entry) { id in
-                _ = insert(bytes: id, position: other.tracksPositions ? other.positions[entry] : nil)
+                _ = insert(bytes: id, position: other.tracksPositions ? other.position(entry) : nil)
             }
         }
     }
@@ -62,17 +77,21 @@ struct RespondentIndex {
         var found: [Position] = []
         for entry in 0..<count {
             withEntry(entry) { id in
-                if other.find(id).found { found.append(tracksPositions ? positions[entry] : Position(offset: -1, line: 0)) }
+                if other.find(id).found { found.append(tracksPositions ? position(entry) : Position(offset: -1, line: 0)) }
             }
         }
         return found
     }
 
+    private func position(_ entry: Int) -> Position {
+        Position(offset: offsets[entry], line: Int(lines[entry]))
+    }
+
     // MARK: - Table
 
     private func withEntry<R>(_ entry: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let start = entry == 0 ? 0 : ends[entry - 1]
-        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[entry]])) }
+        let start = entry == 0 ? 0 : Int(ends[entry - 1])
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<Int(ends[entry])])) }
     }
 
     /// FNV-1a: deterministic across runs, and good enough for short ids with linear probing.
@@ -98,8 +117,8 @@ struct RespondentIndex {
                             let slot = Int(slots[bucket])
                             if slot == 0 { return (false, bucket, tag) }
                             if tags[bucket] == tag {
-                                let end = ends[slot - 1]
-                                let start = slot == 1 ? 0 : ends[slot - 2]
+                                let end = Int(ends[slot - 1])
+                                let start = slot == 1 ? 0 : Int(ends[slot - 2])
                                 if end - start == id.count
                                     && (id.isEmpty || memcmp(arena.baseAddress! + start, id.baseAddress!, id.count) == 0)
                                 {
@@ -117,10 +136,15 @@ struct RespondentIndex {
     private mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
         let (found, bucket, tag) = find(id)
         if found { return false }
-        precondition(count < Int(Int32.max) - 1, "more respondents than one run can hold")
+        precondition(count < Int(Int32.max) - 1 && bytes.count + id.count < Int(UInt32.max),
+            "more respondents than one run can hold")
         bytes.append(contentsOf: id)
-        ends.append(bytes.count)
-        if tracksPositions { positions.append(position ?? Position(offset: -1, line: 0)) }
+        ends.append(UInt32(bytes.count))
+        if tracksPositions {
+            let position = position ?? Position(offset: -1, line: 0)
+            offsets.append(position.offset)
+            lines.append(UInt32(clamping: position.line))
+        }
         slots[bucket] = Int32(count)
         tags[bucket] = tag
         if count * 4 > slots.count * 3 { grow() }

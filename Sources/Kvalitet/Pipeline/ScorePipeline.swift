@@ -215,6 +215,8 @@ public struct ScorePipeline: Sendable {
 
         for index in results.parts.indices {
             guard let result = results.parts[index] else { continue }
+            // Dropped from the list now, so each part's memory goes once it is merged.
+            results.parts[index] = nil
             var part = result.collector
             // Respondents an earlier part (or file) already had: take them back from this part.
             for (slice, ids) in part.seenRespondents {
