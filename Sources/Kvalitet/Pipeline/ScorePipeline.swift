@@ -159,13 +159,7 @@ public struct ScorePipeline: Sendable {
                 continue
             }
             collector.begin(file)
-            do {
-                try reader.read(file, into: &collector)
-            } catch let error as KvalitetError {
-                throw error
-            } catch {
-                throw KvalitetError(.inputRefused, "cannot read the file: \(error)", at: SourceLocation(file: file.name))
-            }
+            try read(file, into: &collector)
         }
         return collector
     }
