@@ -282,6 +282,24 @@ import Testing
         #expect(decoded == record)
         #expect(throws: (any Error).self) { try RecordCoding.decode(Array(bytes.dropLast()), names: names) }
         #expect(throws: (any Error).self) { try RecordCoding.decode(bytes, names: ["one"]) }
+
+        // Damaged bytes (every truncation, and many random changes) are refused or read, never
+        // a crash: a stored record is input too.
+        var generator = SplitMix64(seed: 5)
+        var accepted = 0
+        for length in 0..<bytes.count {
+            if (try? RecordCoding.decode(Array(bytes[..<length]), names: names)) != nil { accepted += 1 }
+        }
+        #expect(accepted == 0)
+        for _ in 0..<20_000 {
+            var damaged = bytes
+            for _ in 0...(generator.next() % 4) {
+                damaged[Int(generator.next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: generator.next())
+            }
+            if (try? RecordCoding.decode(damaged, names: names)) != nil { accepted += 1 }
+            _ = try? RecordCoding.decodeNames(Array(damaged.prefix(Int(generator.next() % 40))))
+        }
+        #expect(accepted < 20_000)
     }
 }
 
