@@ -144,7 +144,7 @@ public final class PostgresDatabase: StoreDatabase {
             try session.execute("COMMIT", [])
             return result
         } catch {
-            try? session.execute("ROLLBACK", [])
+            session.rollback()
             throw map(error)
         }
     }
@@ -183,13 +183,40 @@ public final class PostgresDatabase: StoreDatabase {
         let connection: PostgresConnection
         let logger: Logger
         var dialect: SQLDialect { .postgres }
+        /// The insert the server is still working on: an import reads and encodes the next
+        /// batch meanwhile (one statement in flight; its error surfaces at the next statement,
+        /// always before COMMIT).
+        private let inFlight = InFlight()
+
+        final class InFlight {
+            var insert: EventLoopFuture<PostgresQueryResult>?
+        }
+
+        init(connection: PostgresConnection, logger: Logger) {
+            self.connection = connection
+            self.logger = logger
+        }
+
+        /// Ends the transaction without its changes, whatever the insert in flight did.
+        func rollback() {
+            try? finishInsert()
+            try? execute("ROLLBACK", [])
+        }
+
+        private func finishInsert() throws {
+            guard let insert = inFlight.insert else { return }
+            inFlight.insert = nil
+            _ = try insert.wait()
+        }
 
         func execute(_ sql: String, _ values: [SQLValue]) throws {
+            try finishInsert()
             _ = try connection.query(try Self.query(sql, values), logger: logger).wait()
         }
 
         func rows(_ sql: String, _ values: [SQLValue]) throws -> [[SQLValue]] {
-            try connection.query(try Self.query(sql, values), logger: logger).wait().rows.map(Self.values)
+            try finishInsert()
+            return try connection.query(try Self.query(sql, values), logger: logger).wait().rows.map(Self.values)
         }
 
         /// Through a cursor, a batch at a time: memory stays bounded however many rows match.
@@ -212,7 +239,9 @@ public final class PostgresDatabase: StoreDatabase {
                 let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
                 let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
                     + Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
-                try execute(sql, chunk.flatMap { $0 })
+                let query = try Self.query(sql, chunk.flatMap { $0 })
+                try finishInsert()
+                inFlight.insert = connection.query(query, logger: logger)
                 start += chunk.count
             }
         }
