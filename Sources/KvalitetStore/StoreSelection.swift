@@ -10,7 +10,7 @@ import Synchronization
 public final class StoreSelection: ResponseSource {
     public let store: ResultsStore
     public let filter: ResultsStore.Filter
-    /// The set definitions ``sets()`` chose, by set id (checked again inside the read).
+    /// The definitions ``setDefinitions()`` chose, by set id (checked again inside the read).
     private let chosen = Mutex<[String: String]>([:])
 
     init(store: ResultsStore, filter: ResultsStore.Filter) {
@@ -29,6 +29,7 @@ public final class StoreSelection: ResponseSource {
         var id: Int
         var fileName: String
         var set: String?
+        var setHash: String?
     }
 
     /// The filter's municipalities as stored, once checked (the same for every query of a run).
@@ -89,28 +90,40 @@ public final class StoreSelection: ResponseSource {
         let rows: [[SQLValue]]
         if filter.isEmpty {
             rows = try session.rows("""
-                SELECT id, file_name, set_id FROM imports WHERE kind = 'responses' AND (remaining > 0 OR stored = 0) ORDER BY id
+                SELECT id, file_name, set_id, set_hash FROM imports
+                WHERE kind = 'responses' AND (remaining > 0 OR stored = 0) ORDER BY id
                 """, [])
         } else {
             let (sql, values) = try conditions(session, prefix: "s.")
             rows = try session.rows("""
-                SELECT DISTINCT i.id, i.file_name, i.set_id FROM import_scopes s JOIN imports i ON i.id = s.import_id
+                SELECT DISTINCT i.id, i.file_name, i.set_id, i.set_hash FROM import_scopes s JOIN imports i ON i.id = s.import_id
                 WHERE \(sql) ORDER BY i.id
                 """, values)
         }
-        return rows.map { ImportRow(id: $0[0].int!, fileName: $0[1].string ?? "", set: $0[2].string) }
+        return rows.map { ImportRow(id: $0[0].int!, fileName: $0[1].string ?? "", set: $0[2].string, setHash: $0[3].string) }
     }
 
-    /// Per set id, the definition of its latest import in the selection.
-    private func definitions(_ session: any StoreSession) throws -> [String: (hash: String, text: String, versions: Int)] {
+    /// Per set id, the definition of its latest import among `imports`, and how many different
+    /// definitions its imports had.
+    private func definitions(of imports: [ImportRow], _ session: any StoreSession) throws
+        -> [String: (hash: String, text: String, versions: Int)]
+    {
+        let hashes = Array(Set(imports.compactMap(\.setHash))).sorted()
+        guard !hashes.isEmpty else { return [:] }
+        var stored: [String: (set: String, text: String)] = [:]
+        for row in try session.rows("""
+            SELECT hash, set_id, definition FROM set_definitions
+            WHERE hash IN (\(Array(repeating: "?", count: hashes.count).joined(separator: ", ")))
+            """, hashes.map { .text($0) })
+        {
+            stored[row[0].string ?? ""] = (row[1].string ?? "", row[2].string ?? "")
+        }
         var result: [String: (hash: String, text: String, versions: Int)] = [:]
-        for entry in try imports(session) {
-            guard let row = try session.rows("""
-                SELECT d.hash, d.set_id, d.definition FROM imports i JOIN set_definitions d ON d.hash = i.set_hash WHERE i.id = ?
-                """, [SQLValue(entry.id)]).first, let hash = row[0].string, let id = row[1].string
-            else { continue }
-            let versions = (result[id].map { $0.hash == hash ? $0.versions : $0.versions + 1 }) ?? 1
-            result[id] = (hash, row[2].string ?? "", versions)
+        var seen: [String: Set<String>] = [:]
+        for entry in imports {
+            guard let hash = entry.setHash, let definition = stored[hash] else { continue }
+            seen[definition.set, default: []].insert(hash)
+            result[definition.set] = (hash, definition.text, seen[definition.set]!.count)
         }
         return result
     }
@@ -133,7 +146,7 @@ public final class StoreSelection: ResponseSource {
     }
 
     public func setDefinitions() throws(KvalitetError) -> [String: String] {
-        let definitions = try store.run { try store.database.read { try self.definitions($0) } }
+        let definitions = try store.run { try store.database.read { try self.definitions(of: try imports($0), $0) } }
         var notes: [String] = []
         for (id, definition) in definitions.sorted(by: { $0.key < $1.key }) where definition.versions > 1 {
             notes.append("set \(id): the responses were imported with \(definition.versions) definitions; all are scored with that of the latest import")
@@ -147,12 +160,13 @@ public final class StoreSelection: ResponseSource {
         let expected = chosen.withLock { $0 }
         try store.run {
             try store.database.read { session in
-                if try self.definitions(session).mapValues(\.hash) != expected {
+                let entries = try imports(session)
+                if try self.definitions(of: entries, session).mapValues(\.hash) != expected {
                     throw KvalitetError.store("the store changed while it was read (a set was imported anew); run again",
                         database: store.database.displayName)
                 }
                 let (sql, values) = filter.isEmpty ? ("", []) : try conditions(session)
-                for entry in try imports(session) {
+                for entry in entries {
                     try read(entry, condition: sql, values: values, session: session, into: &feed)
                 }
             }

@@ -55,12 +55,8 @@ struct ReportCommand: ParsableCommand {
         job.inputs = inputs
         if let threads = ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) { job.parts = threads }
         do {
-            let selection = try store.selection(set: set)
+            let selection = try store.attach(to: &job)
             defer { selection?.finish() }
-            if let selection {
-                job.source = selection
-                job.defaultSet = nil
-            }
             try job.run(standardError: printError)
         } catch {
             fail(with: error)

@@ -18,16 +18,36 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    /// The selected responses of the store, or nil without `--db`. `set` filters by set id.
-    func selection(set: String?) throws(KvalitetError) -> StoreSelection? {
+    /// With `--db`: makes `job` read the store's selected responses instead of files (`set`, the
+    /// job's `--set`, then selects a set) and returns the selection, to `finish()` after the run.
+    func attach(to job: inout some StoreReadingJob) throws(KvalitetError) -> StoreSelection? {
         guard let db else { return nil }
-        if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
-            throw KvalitetError(.inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
-                at: SourceLocation(file: db))
-        }
-        let store = try ResultsStore.open(db)
-        return store.selection(ResultsStore.Filter(sets: set.map { [$0] } ?? [], municipalities: municipality, periods: period))
+        let store = try openExistingStore(db)
+        let selection = store.selection(ResultsStore.Filter(sets: job.defaultSet.map { [$0] } ?? [],
+            municipalities: municipality, periods: period))
+        job.source = selection
+        job.defaultSet = nil
+        return selection
     }
+}
+
+/// The jobs that read responses from a store with `--db`.
+protocol StoreReadingJob {
+    var source: (any ResponseSource)? { get set }
+    var defaultSet: String? { get set }
+}
+
+extension ScoreJob: StoreReadingJob {}
+extension ValidateJob: StoreReadingJob {}
+extension ReportJob: StoreReadingJob {}
+
+/// Opens a store that must exist already: reading commands never make an empty one.
+func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
+    if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
+        throw KvalitetError(.inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
+            at: SourceLocation(file: db))
+    }
+    return try ResultsStore.open(db)
 }
 
 extension StoreSelection {
@@ -110,18 +130,13 @@ struct HistoryCommand: ParsableCommand {
     }
 
     private func list() throws(KvalitetError) {
-        do {
-            guard ["table", "csv"].contains(format) else {
-                throw KvalitetError(.usage, "unknown --format \(format) (known: table, csv)")
-            }
-            if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
-                throw KvalitetError(.inputRefused, "no results store here", at: SourceLocation(file: db))
-            }
-            let store = try ResultsStore.open(db)
-            defer { store.close() }
-            let entries = try store.history()
-            var out = StandardOutput()
-            try out.write(format == "csv" ? HistoryWriter.csv(entries, excelSafe: excelSafe) : HistoryWriter.table(entries, language: lang))
+        guard ["table", "csv"].contains(format) else {
+            throw KvalitetError(.usage, "unknown --format \(format) (known: table, csv)")
         }
+        let store = try openExistingStore(db)
+        defer { store.close() }
+        let entries = try store.history()
+        var out = StandardOutput()
+        try out.write(format == "csv" ? HistoryWriter.csv(entries, excelSafe: excelSafe) : HistoryWriter.table(entries, language: lang))
     }
 }

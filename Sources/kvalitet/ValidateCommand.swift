@@ -19,12 +19,8 @@ struct ValidateCommand: ParsableCommand {
         common.configure(&job)
         var out = StandardOutput()
         do {
-            let selection = try store.selection(set: common.set)
+            let selection = try store.attach(to: &job)
             defer { selection?.finish() }
-            if let selection {
-                job.source = selection
-                job.defaultSet = nil
-            }
             _ = try job.run(standardOutput: &out, standardError: printError)
         } catch {
             fail(with: error)

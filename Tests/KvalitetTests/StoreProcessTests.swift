@@ -14,8 +14,8 @@ import Testing
         process.arguments = arguments
         if let environment { process.environment = environment }
         let name = UUID().uuidString
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("\(name).out").path, contents: nil)
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("\(name).err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("\(name).out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("\(name).err").path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: folder.appendingPathComponent("\(name).out"))
         process.standardError = try FileHandle(forWritingTo: folder.appendingPathComponent("\(name).err"))
         try process.run()

@@ -31,23 +31,28 @@ public struct IndicatorSetCatalog: Sendable {
 
     /// Adds a set; a second set with the same id from the same kind of origin is an error.
     public mutating func add(_ set: any IndicatorSet, origin: String) throws(KvalitetError) {
-        if let violation = IndicatorSetValidator.violations(in: set).first {
-            throw KvalitetError(.inputRefused, "set \(set.id): \(violation)", at: SourceLocation(file: origin))
-        }
+        try Self.check(set, origin: origin)
         if let earlier = origins[set.id], earlier != "built-in" {
             throw KvalitetError(.inputRefused, "set id \"\(set.id)\" is defined twice (also in \(earlier))",
                 at: SourceLocation(file: origin, field: "id"))
         }
-        sets[set.id] = set
-        origins[set.id] = origin
-        texts[set.id] = nil
+        put(set, origin: origin, text: nil)
     }
 
     /// Puts `set` in place of any set with its id (the definition a results store kept).
     public mutating func replace(_ set: any IndicatorSet, origin: String, text: String?) throws(KvalitetError) {
+        try Self.check(set, origin: origin)
+        put(set, origin: origin, text: text)
+    }
+
+    /// Refuses a set that breaks a rule of FORMAT.md §1.
+    private static func check(_ set: any IndicatorSet, origin: String) throws(KvalitetError) {
         if let violation = IndicatorSetValidator.violations(in: set).first {
             throw KvalitetError(.inputRefused, "set \(set.id): \(violation)", at: SourceLocation(file: origin))
         }
+    }
+
+    private mutating func put(_ set: any IndicatorSet, origin: String, text: String?) {
         sets[set.id] = set
         origins[set.id] = origin
         texts[set.id] = text

@@ -51,8 +51,7 @@ public struct ResponseFeed {
 extension ScorePipeline {
     /// A feed with this pipeline's sets, registers and options; problems go to `problems`.
     public func makeFeed(problems: ProblemLog) -> ResponseFeed {
-        ResponseFeed(collector: ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: problems))
+        ResponseFeed(collector: makeCollector(problems: problems, covariances: false))
     }
 
     /// Reads one file through its reader into `sink`, exactly as scoring reads it (one part).

@@ -110,11 +110,15 @@ public struct ScorePipeline: Sendable {
     }
 
     private func collect(_ source: some ResponseSource, problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
-        var feed = ResponseFeed(collector: ResponseCollector(
-            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: problems, collectCovariances: covariances))
+        var feed = ResponseFeed(collector: makeCollector(problems: problems, covariances: covariances))
         try source.read(into: &feed)
         return feed.collector
+    }
+
+    /// A collector with this pipeline's sets, registers and options.
+    func makeCollector(problems: ProblemLog, covariances: Bool) -> ResponseCollector {
+        ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+            breakdown: options.breakdown, problems: problems, collectCovariances: covariances)
     }
 
     private func score(_ collector: ResponseCollector) -> ScoreResult {
@@ -148,9 +152,7 @@ public struct ScorePipeline: Sendable {
 
     /// Reads every file through its reader into one collector.
     private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
-        var collector = ResponseCollector(
-            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: problems, collectCovariances: covariances)
+        var collector = makeCollector(problems: problems, covariances: covariances)
         for file in files {
             guard let reader = reader(for: file.name) else { continue }
             if let csv = reader as? CSVResponseReader, options.parts > 1,
