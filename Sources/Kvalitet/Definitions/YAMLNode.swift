@@ -263,10 +263,10 @@ extension String {
     /// The string without leading and trailing white space (Unicode's, so a no-break space from
     /// Excel goes too). Hot: called for every cell, so plain ASCII ends are decided from the bytes.
     public var trimmingSpaces: String {
-        let utf8 = self.utf8
-        guard let first = utf8.first, let last = utf8.last else { return self }
         @inline(__always) func isPlain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
-        if isPlain(first) && isPlain(last) { return self }
+        // The bytes straight (a small string's are copied to the stack, a native one's borrowed).
+        var copy = self
+        if copy.withUTF8({ $0.isEmpty || (isPlain($0[0]) && isPlain($0[$0.count - 1])) }) { return self }
         var scalars = Substring(self).unicodeScalars[...]
         while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }

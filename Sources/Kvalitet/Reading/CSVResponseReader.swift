@@ -67,6 +67,41 @@ public struct CSVResponseReader: ResponseReader {
         /// Where the first record after the header starts, and its line.
         let dataOffset: Int
         let dataLine: Int
+        /// Each column's role without its name, and the background columns' names in order:
+        /// filling a record then copies no `Column` (a name's reference count per column and row).
+        let roles: [Role]
+        let backgroundNames: [String]
+
+        enum Role: UInt8 {
+            case respondent, municipality, service, unit, period, set, subproject, status, background, other
+        }
+
+        init(encoding: TextEncoding, delimiter: UInt8, columns: [Column], answerNames: [String], dataOffset: Int, dataLine: Int) {
+            self.encoding = encoding
+            self.delimiter = delimiter
+            self.columns = columns
+            self.answerNames = answerNames
+            self.dataOffset = dataOffset
+            self.dataLine = dataLine
+            var backgroundNames: [String] = []
+            roles = columns.map { column in
+                switch column {
+                case .respondent: return .respondent
+                case .municipality: return .municipality
+                case .service: return .service
+                case .unit: return .unit
+                case .period: return .period
+                case .set: return .set
+                case .subproject: return .subproject
+                case .status: return .status
+                case .background(let name):
+                    backgroundNames.append(name)
+                    return .background
+                case .other: return .other
+                }
+            }
+            self.backgroundNames = backgroundNames
+        }
 
         /// The same layout with storage of its own (arrays and strings), for a thread reading a
         /// part: every record carries `answerNames`, and a buffer shared by two cores would have
@@ -191,9 +226,10 @@ public struct CSVResponseReader: ResponseReader {
         record.offset = offset
         record.answerValues.removeAll(keepingCapacity: true)
         record.background.removeAll(keepingCapacity: true)
-        for (index, column) in columns.enumerated() {
+        var background = 0
+        for (index, role) in layout.roles.enumerated() {
             let value = index < fields.count ? fields[index] : ""
-            switch column {
+            switch role {
             case .respondent: record.respondent = value
             case .municipality: record.municipality = value
             case .service: record.service = value
@@ -202,7 +238,9 @@ public struct CSVResponseReader: ResponseReader {
             case .set: record.set = value
             case .subproject: record.subproject = value
             case .status: record.status = value
-            case .background(let name): record.background.append(.init(name: name, value: value))
+            case .background:
+                record.background.append(.init(name: layout.backgroundNames[background], value: value))
+                background += 1
             case .other: record.answerValues.append(value)
             }
         }

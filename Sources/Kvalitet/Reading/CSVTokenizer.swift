@@ -73,6 +73,7 @@ struct CSVTokenizer {
     }
 
     /// Counts a finished field against the record's limits.
+    @inline(__always)
     private mutating func account(_ bytes: Int, fields: Int, recordLine: Int) throws(KvalitetError) {
         recordBytes += bytes + 1
         if recordBytes > maxRecordBytes {

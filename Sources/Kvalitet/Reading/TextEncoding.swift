@@ -13,8 +13,14 @@ enum TextEncoding: Sendable, Equatable {
         0x0153, 0x9D, 0x017E, 0x0178,
     ]
 
+    /// Every one-byte ASCII string, by its byte.
+    private static let asciiCharacters: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+
     /// The text of `bytes` in this encoding.
     func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // Most cells are one ASCII character (an answer code): taken from a table, as creating a
+        // String validates and copies its bytes (both encodings agree on ASCII).
+        if bytes.count == 1, bytes[0] < 0x80 { return Self.asciiCharacters[Int(bytes[0])] }
         switch self {
         case .utf8:
             return String(decoding: bytes, as: UTF8.self)
