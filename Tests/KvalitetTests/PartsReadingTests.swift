@@ -8,14 +8,14 @@ import Testing
 @Suite struct PartsReadingTests {
     /// Scores `paths` with the given parts (tiny parts force many boundaries in small files).
     static func run(_ paths: [String], parts: Int, sets: String? = nil, register: String? = nil, breakdown: String? = nil,
-        strict: Bool = false) throws(KvalitetError) -> (scores: String, rejects: String, summary: RunSummary)
+        strict: Bool = false, scanAhead: Bool = false) throws(KvalitetError) -> (scores: String, rejects: String, summary: RunSummary)
     {
         var catalog = try IndicatorSetCatalog.builtIn()
         if let sets { try catalog.addDirectory(URL(fileURLWithPath: sets)) }
         var registers = try RegisterIndex()
         if let register { try registers.add(try Register.load(file: URL(fileURLWithPath: register))) }
         let pipeline = ScorePipeline(catalog: catalog, registers: registers,
-            options: .init(breakdown: breakdown, parts: parts, minimumPartBytes: 64))
+            options: .init(breakdown: breakdown, parts: parts, minimumPartBytes: 64, scanAheadBytes: scanAhead ? 0 : .max))
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rejectsPath = folder.appendingPathComponent("rejects.csv").path
@@ -31,11 +31,13 @@ import Testing
         sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
     {
         let sequential = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown)
-        for parts in [2, 3, 7] {
-            let split = try run(paths, parts: parts, sets: sets, register: register, breakdown: breakdown)
-            #expect(split.scores == sequential.scores, "scores with \(parts) parts", sourceLocation: sourceLocation)
-            #expect(split.rejects == sequential.rejects, "rejects with \(parts) parts", sourceLocation: sourceLocation)
-            #expect(split.summary == sequential.summary, "summary with \(parts) parts", sourceLocation: sourceLocation)
+        // In parts, and with duplicates found by the scan ahead (sequentially and in parts).
+        for (parts, scanAhead) in [(2, false), (3, false), (7, false), (1, true), (2, true), (7, true)] {
+            let split = try run(paths, parts: parts, sets: sets, register: register, breakdown: breakdown, scanAhead: scanAhead)
+            let way = "\(parts) parts\(scanAhead ? ", scan ahead" : "")"
+            #expect(split.scores == sequential.scores, "scores with \(way)", sourceLocation: sourceLocation)
+            #expect(split.rejects == sequential.rejects, "rejects with \(way)", sourceLocation: sourceLocation)
+            #expect(split.summary == sequential.summary, "summary with \(way)", sourceLocation: sourceLocation)
         }
     }
 
@@ -96,17 +98,69 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = Support.write(rows.joined(separator: "\n") + "\n", to: "strict.csv", in: folder)
         var messages: [String] = []
-        for parts in [1, 4] {
+        for (parts, scanAhead) in [(1, false), (4, false), (1, true), (4, true)] {
             do {
-                _ = try Self.run([path], parts: parts, strict: true)
+                _ = try Self.run([path], parts: parts, strict: true, scanAhead: scanAhead)
                 Issue.record("expected --strict to stop")
             } catch {
                 messages.append(error.description)
             }
         }
-        #expect(messages.count == 2 && messages[0] == messages[1])
+        #expect(messages.count == 4 && Set(messages).count == 1)
         // Row 40 (line 42) has only an invalid answer, so it is a response without a valid one.
         #expect(messages.first?.contains(":42: error: no valid answer in the response") == true, "\(messages)")
+    }
+
+    /// Duplicates within a file, across files and periods, a file given twice (every response of
+    /// its second reading a duplicate), aborted interviews (never registered, so a later complete
+    /// one with the same id counts), rows of another set or with a field missing (not registered).
+    @Test func scanAheadAcrossFiles() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let header = "respondent;municipality;service;unit;period;set;status;trivsel-1;trivsel-2"
+        var a = [header]
+        for index in 0..<120 {
+            let status = index % 10 == 3 ? "aborted" : "complete"
+            let set = index % 17 == 5 ? "skole-foresatte" : "sfo-foresatte"
+            let unit = index % 23 == 7 ? "" : "u\(index % 3)"
+            a.append("r\(index % 90);M;SFO;\(unit);2024;\(set);\(status);\(index % 6 + 1);\(index % 5 == 0 ? "x" : "3")")
+        }
+        var b = [header]
+        for index in 60..<200 { b.append("r\(index);M;SFO;u1;\(index % 4 == 0 ? 2023 : 2024);sfo-foresatte;;4;\(index % 7 == 0 ? "" : "5")") }
+        let pathA = Support.write(a.joined(separator: "\n") + "\n", to: "a.csv", in: folder)
+        let pathB = Support.write(b.joined(separator: "\n") + "\n", to: "b.csv", in: folder)
+        try Self.expectSame([pathA, pathB, pathA])
+        let once = try Self.run([pathA, pathB], parts: 1, scanAhead: true)
+        let twice = try Self.run([pathA, pathB, pathA], parts: 1, scanAhead: true)
+        // By hand: a.csv has 120 rows; 12 aborted (index % 10 == 3); 7 of another set (index % 17
+        // == 5: 5, 22, 39, 56, 73, 90, 107), 73 of them aborted too → 6 more; 5 without a unit
+        // (index % 23 == 7: 7, 30, 53, 76, 99), 53 aborted → 4 more; so 120 − 12 − 6 − 4 = 98
+        // registered. In its second reading every registered response is a duplicate.
+        let duplicates = { (summary: RunSummary) in summary.rejectedByKind["duplicate-respondent", default: 0] }
+        #expect(twice.summary.counted == once.summary.counted)
+        #expect(duplicates(twice.summary) == duplicates(once.summary) + 98)
+    }
+
+    /// A file that cannot be read to its end stops the run with the same error either way.
+    @Test func scanAheadKeepsTheErrors() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
+        for index in 0..<200 { rows.append("r\(index % 150),M,SFO,u,2024,sfo-foresatte,\(index == 170 ? "\"4" : "4")") }
+        let broken = Support.write(rows.joined(separator: "\n") + "\n", to: "broken.csv", in: folder)
+        let noSet = Support.write("respondent,municipality,service,unit,period,trivsel-1\nr1,M,SFO,u,2024,4\n", to: "noset.csv", in: folder)
+        for paths in [[broken], [noSet], [broken, noSet]] {
+            var messages: [String] = []
+            for (parts, scanAhead) in [(1, false), (1, true), (3, true)] {
+                do {
+                    _ = try Self.run(paths, parts: parts, scanAhead: scanAhead)
+                    Issue.record("expected an error for \(paths)")
+                } catch {
+                    messages.append(error.description)
+                }
+            }
+            #expect(Set(messages).count == 1, "\(messages)")
+        }
     }
 
     @Test func validationAgrees() throws {

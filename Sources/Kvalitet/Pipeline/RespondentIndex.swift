@@ -95,7 +95,7 @@ struct RespondentIndex {
     }
 
     /// FNV-1a: deterministic across runs, and good enough for short ids with linear probing.
-    private static func hash(_ id: UnsafeBufferPointer<UInt8>) -> Int {
+    static func hash(_ id: UnsafeBufferPointer<UInt8>) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int(truncatingIfNeeded: h ^ (h >> 29))

@@ -48,6 +48,10 @@ struct ResponseCollector: ResponseSink {
     }
     /// Whether `seenRespondents` keeps where each id was read (a part of a file read at once).
     let tracksPositions: Bool
+    /// The duplicates a scan ahead found (large runs): when set, ids are not kept at all.
+    var knownDuplicates: KnownDuplicates?
+    /// The current file's place in the run (counted by `begin`; a part is told its file's).
+    var fileNumber = -1
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
     /// item values and the respondents with at least one valid answer in it.
     private(set) var covariances: [SlicedKey: DimensionCovariances] = [:]
@@ -141,6 +145,7 @@ struct ResponseCollector: ResponseSink {
     /// (a part of a file read in parallel, whose first response the part may not hold).
     mutating func begin(_ file: InputFile, set: CompiledSet? = nil) {
         summary.files += 1
+        fileNumber += 1
         currentFile = file.name
         fileSet = set
         if let set {
@@ -197,6 +202,38 @@ struct ResponseCollector: ResponseSink {
         return compiledSet
     }
 
+    /// What the rules before duplicate detection make of a response of a file of set `set`.
+    enum Admission: Equatable {
+        /// The row names another set (known or not).
+        case otherSet(String)
+        /// A required field is empty (the first such, in FORMAT.md's order).
+        case missing(String)
+        case aborted
+        case invalidStatus
+        /// Registered under its (trimmed) respondent id and period: checked for duplicates.
+        case registered(respondent: String, period: String)
+    }
+
+    /// The checks every response passes before its id is registered, in order; shared by the
+    /// collector and the scan that finds duplicates ahead (``DuplicateScan``).
+    static func admission(of record: ResponseRecord, set: String) -> Admission {
+        let named = record.set?.trimmingSpaces ?? ""
+        if !named.isEmpty && named != set { return .otherSet(named) }
+        let respondent = record.respondent?.trimmingSpaces ?? ""
+        let period = record.period?.trimmingSpaces ?? ""
+        // Checked one by one, in this order (no array of pairs built per response).
+        if respondent.isEmpty { return .missing("respondent") }
+        if record.municipality?.trimmingSpaces.isEmpty ?? true { return .missing("municipality") }
+        if record.service?.trimmingSpaces.isEmpty ?? true { return .missing("service") }
+        if record.unit?.trimmingSpaces.isEmpty ?? true { return .missing("unit") }
+        if period.isEmpty { return .missing("period") }
+        var status = record.status?.trimmingSpaces ?? ""
+        if status != "complete" { status = status.lowercased() }
+        if status == "aborted" { return .aborted }
+        if !status.isEmpty && status != "complete" { return .invalidStatus }
+        return .registered(respondent: respondent, period: period)
+    }
+
     /// Decides whether a response of the file's set is counted, and tallies it.
     private mutating func collect(_ record: ResponseRecord, from file: InputFile) throws(KvalitetError) {
         guard let set = fileSet else { return }
@@ -205,8 +242,9 @@ struct ResponseCollector: ResponseSink {
             Problem(kind, file: file.name, line: record.line, respondent: respondent, column: column, value: value,
                 message: message)
         }
-        let named = record.set?.trimmingSpaces ?? ""
-        if !named.isEmpty && named != set.set.id {
+        let period: String
+        switch Self.admission(of: record, set: set.set.id) {
+        case .otherSet(let named):
             if catalog[named] == nil {
                 try note(problem(.unknownSet, column: "set", value: named,
                     "unknown set \"\(named)\"; the response is not counted"))
@@ -215,38 +253,33 @@ struct ResponseCollector: ResponseSink {
                     "the row names set \"\(named)\", the file \"\(set.set.id)\"; the response is not counted"))
             }
             return
-        }
-
-        let municipality = record.municipality?.trimmingSpaces ?? ""
-        let service = record.service?.trimmingSpaces ?? ""
-        let unit = record.unit?.trimmingSpaces ?? ""
-        let period = record.period?.trimmingSpaces ?? ""
-        // Checked one by one, in this order (no array of pairs built per response).
-        let missing = respondent.isEmpty ? "respondent" : municipality.isEmpty ? "municipality"
-            : service.isEmpty ? "service" : unit.isEmpty ? "unit" : period.isEmpty ? "period" : nil
-        if let name = missing {
+        case .missing(let name):
             try note(problem(.missingField, column: name, "\(name) is empty; the response is not counted"))
             return
-        }
-
-        var status = record.status?.trimmingSpaces ?? ""
-        if status != "complete" { status = status.lowercased() }
-        if status == "aborted" {
+        case .aborted:
             try note(problem(.aborted, column: "status", value: record.status ?? "",
                 "aborted interview; read, not counted"))
             return
-        }
-        if !status.isEmpty && status != "complete" {
+        case .invalidStatus:
             try note(problem(.invalidStatus, column: "status", value: record.status ?? "",
                 "status must be complete or aborted; the response is not counted"))
             return
+        case .registered(_, let registeredPeriod):
+            period = registeredPeriod
         }
+        let municipality = record.municipality?.trimmingSpaces ?? ""
+        let unit = record.unit?.trimmingSpaces ?? ""
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
-        let slot = respondentSlot(SlicedKey(set: set.set.id, period: period))
-        guard respondentIndexes[slot].insert(respondent,
-            position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
-        else {
+        let duplicate: Bool
+        if let knownDuplicates {
+            duplicate = knownDuplicates.contains(file: fileNumber, offset: record.offset ?? -1)
+        } else {
+            let slot = respondentSlot(SlicedKey(set: set.set.id, period: period))
+            duplicate = !respondentIndexes[slot].insert(respondent,
+                position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
+        }
+        if duplicate {
             try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
                 "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted"))
             return

@@ -30,15 +30,20 @@ public struct ScorePipeline: Sendable {
         public var parts: Int
         /// A CSV file is split only when every part gets at least this many bytes.
         public var minimumPartBytes: Int
+        /// From this many bytes of CSV input (and no other), duplicates are found by a scan ahead
+        /// through temporary files (``DuplicateScan``) instead of keeping every id in memory.
+        public var scanAheadBytes: Int
 
         public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
-            parts: Int = min(8, ProcessInfo.processInfo.activeProcessorCount), minimumPartBytes: Int = 4 << 20)
+            parts: Int = min(8, ProcessInfo.processInfo.activeProcessorCount), minimumPartBytes: Int = 4 << 20,
+            scanAheadBytes: Int = 256 << 20)
         {
             self.defaultSet = defaultSet
             self.breakdown = breakdown
             self.minN = minN
             self.parts = parts
             self.minimumPartBytes = minimumPartBytes
+            self.scanAheadBytes = scanAheadBytes
         }
     }
 
@@ -153,6 +158,7 @@ public struct ScorePipeline: Sendable {
     /// Reads every file through its reader into one collector.
     private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
         var collector = makeCollector(problems: problems, covariances: covariances)
+        collector.knownDuplicates = try scanAhead(files)
         for file in files {
             guard let reader = reader(for: file.name) else { continue }
             if let csv = reader as? CSVResponseReader, options.parts > 1,
@@ -164,6 +170,21 @@ public struct ScorePipeline: Sendable {
             try read(file, into: &collector)
         }
         return collector
+    }
+
+    /// The duplicates of a run whose input is CSV only and at least `scanAheadBytes` long, found
+    /// ahead; nil otherwise (ids are then kept in memory as they come).
+    private func scanAhead(_ files: [InputFile]) throws(KvalitetError) -> KnownDuplicates? {
+        var bytes = 0
+        var csv: CSVResponseReader?
+        for file in files {
+            guard let reader = reader(for: file.name) as? CSVResponseReader else { return nil }
+            csv = reader
+            bytes += (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
+        }
+        guard let csv, bytes >= options.scanAheadBytes else { return nil }
+        return try DuplicateScan(reader: csv, catalog: catalog, defaultSet: options.defaultSet, parts: options.parts,
+            minimumPartBytes: options.minimumPartBytes).run(files)
     }
 
     /// Reads a large CSV file in parts at once, each into a collector of its own, and merges them
@@ -192,12 +213,16 @@ public struct ScorePipeline: Sendable {
         }
         let results = Results(points.count)
         let (catalog, registers, options) = (self.catalog, self.registers, self.options)
+        let (knownDuplicates, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
         DispatchQueue.concurrentPerform(iterations: points.count) { index in
             var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances, tracksPositions: true)
+                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances,
+                tracksPositions: knownDuplicates == nil)
+            part.knownDuplicates = knownDuplicates
             // A set and names of the part's own: objects both cores retain and release for every
             // response would bounce their reference counts between the cores' caches.
             part.begin(file, set: CompiledSet(set.set))
+            part.fileNumber = fileNumber
             let end = index + 1 < points.count ? points[index + 1] : nil
             var crossed = false
             var failure: (any Error)?
