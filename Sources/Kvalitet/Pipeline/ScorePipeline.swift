@@ -215,8 +215,9 @@ public struct ScorePipeline: Sendable {
         let (catalog, registers, options) = (self.catalog, self.registers, self.options)
         let (knownDuplicates, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
         DispatchQueue.concurrentPerform(iterations: points.count) { index in
+            // Found ahead, duplicates are never taken back, so problems can wait on disk.
             var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances,
+                breakdown: options.breakdown, problems: .buffering(spilling: knownDuplicates != nil), collectCovariances: covariances,
                 tracksPositions: knownDuplicates == nil)
             part.knownDuplicates = knownDuplicates
             // A set and names of the part's own: objects both cores retain and release for every
@@ -249,7 +250,7 @@ public struct ScorePipeline: Sendable {
                 }
             }
             collector.absorb(part)
-            for problem in part.problems.buffer ?? [] { try collector.replay(problem) }
+            try part.problems.forEachKept { problem throws(KvalitetError) in try collector.replay(problem) }
             if let failure = result.error {
                 if let error = failure as? KvalitetError { throw error }
                 throw KvalitetError(.inputRefused, "cannot read the file: \(failure)", at: SourceLocation(file: file.name))

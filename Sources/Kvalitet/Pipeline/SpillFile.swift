@@ -56,13 +56,60 @@ final class SpillFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Everything written, from the start.
-    func contents() throws(KvalitetError) -> [UInt8] {
-        try flush()
-        var bytes = [UInt8](repeating: 0, count: size)
+    func append(_ text: String) throws(KvalitetError) {
+        var text = text
+        try append(UInt64(text.utf8.count))
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        size += text.utf8.count
+        if buffer.count >= Self.bufferBytes { try flush() }
+    }
+
+    /// Reads what was written from the start, a buffer at a time (the file may be larger than
+    /// memory should hold).
+    struct Reader {
+        let file: SpillFile
+        private var buffer: [UInt8] = []
+        private var position = 0
+        private var fileOffset = 0
+
+        init(_ file: SpillFile) { self.file = file }
+
+        var isAtEnd: Bool { position == buffer.count && fileOffset == file.size }
+
+        /// The next `count` bytes.
+        mutating func bytes(_ count: Int) throws(KvalitetError) -> ArraySlice<UInt8> {
+            if position + count > buffer.count {
+                buffer.removeFirst(position)
+                position = 0
+                let wanted = max(count - buffer.count, SpillFile.bufferBytes * 16)
+                let chunk = try file.read(at: fileOffset, count: min(wanted, file.size - fileOffset))
+                fileOffset += chunk.count
+                buffer.append(contentsOf: chunk)
+                guard buffer.count >= count else {
+                    throw KvalitetError(.output, "a temporary file ended early (the disk may be full)")
+                }
+            }
+            defer { position += count }
+            return buffer[position..<(position + count)]
+        }
+
+        mutating func number() throws(KvalitetError) -> UInt64 {
+            var value: UInt64 = 0
+            for (index, byte) in try bytes(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+            return value
+        }
+
+        mutating func text() throws(KvalitetError) -> String {
+            String(decoding: try bytes(Int(try number())), as: UTF8.self)
+        }
+    }
+
+    /// `count` bytes from `offset`.
+    private func read(at offset: Int, count: Int) throws(KvalitetError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
-        while done < size {
-            let result = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, size - done, off_t(done)) }
+        while done < count {
+            let result = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done)) }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
                 throw KvalitetError(.output, "cannot read back a temporary file: \(String(cString: strerror(errno)))")
@@ -70,5 +117,17 @@ final class SpillFile {
             done += result
         }
         return bytes
+    }
+
+    /// Everything written, from the start.
+    func contents() throws(KvalitetError) -> [UInt8] {
+        try flush()
+        return try read(at: 0, count: size)
+    }
+
+    /// A reader from the start of what was written.
+    func reader() throws(KvalitetError) -> Reader {
+        try flush()
+        return Reader(self)
     }
 }

@@ -20,16 +20,43 @@ public final class ProblemLog {
         try rejects?.write(Self.header)
     }
 
-    /// A log that only keeps problems, to be replayed into the run's log in file order.
-    static func buffering() -> ProblemLog {
+    /// When spilling (a part of a large run), every problem in order, in a temporary file.
+    private var spill: SpillFile?
+
+    /// A log that only keeps problems, to be replayed into the run's log in file order: in
+    /// memory (`buffer`, which taking a duplicate back edits), or with `spilling` in a temporary
+    /// file (a part of a large file holds hundreds of thousands of problems until it is merged;
+    /// when no temporary file can be made, they stay in memory).
+    static func buffering(spilling: Bool = false) -> ProblemLog {
         let log = try! ProblemLog(rejects: nil, strict: false)
-        log.buffer = []
+        if spilling, let spill = try? SpillFile() { log.spill = spill } else { log.buffer = [] }
         return log
+    }
+
+    /// Every problem kept by a buffering log, in order.
+    func forEachKept(_ body: (Problem) throws(KvalitetError) -> Void) throws(KvalitetError) {
+        for problem in buffer ?? [] { try body(problem) }
+        guard let spill else { return }
+        var reader = try spill.reader()
+        while !reader.isAtEnd {
+            let kind = Problem.Kind(rawValue: try reader.text())
+            let file = try reader.text()
+            let line = Int(bitPattern: UInt(try reader.number()))
+            try body(Problem(kind, file: file, line: line < 0 ? nil : line, respondent: try reader.text(),
+                column: try reader.text(), value: try reader.text(), message: try reader.text()))
+        }
     }
 
     public func record(_ problem: Problem) throws(KvalitetError) {
         if buffer != nil {
             buffer!.append(problem)
+            return
+        }
+        if let spill {
+            try spill.append(problem.kind.rawValue)
+            try spill.append(problem.file)
+            try spill.append(UInt64(bitPattern: Int64(problem.line ?? -1)))
+            for text in [problem.respondent, problem.column, problem.value, problem.message] { try spill.append(text) }
             return
         }
         if strict && problem.kind.failsStrict {
