@@ -73,7 +73,7 @@ struct DuplicateScan {
 
     /// The set of `file`, decided by its first response as the collector decides it; nil when
     /// the file has none or it cannot be decided (scoring then reports that).
-    private func setOfFirstResponse(_ file: InputFile) -> String? {
+    private func setOfFirstResponse(_ file: InputFile, layout: CSVResponseReader.Layout) -> String? {
         struct First: ResponseSink {
             var set: String?
             struct Found: Error {}
@@ -84,20 +84,32 @@ struct DuplicateScan {
             mutating func report(_ problem: Problem) throws {}
         }
         var first = First()
-        do { try reader.read(file, into: &first) } catch is First.Found {} catch { return nil }
+        do {
+            _ = try reader.read(file, layout: layout, from: (layout.dataOffset, layout.dataLine), until: nil, into: &first)
+        } catch is First.Found {} catch { return nil }
         guard let named = first.set else { return nil }
         let id = named.isEmpty ? defaultSet : named
         return id.flatMap { catalog[$0] == nil ? nil : $0 }
     }
 
+    /// What a scan found: the duplicates, and the layout of each file it read (by place in the
+    /// run), so that scoring need not work it out again.
+    struct Outcome {
+        let duplicates: KnownDuplicates
+        let layouts: [Int: CSVResponseReader.Layout]
+    }
+
     /// The duplicates among the responses of `files` (in this order).
-    func run(_ files: [InputFile]) throws(KvalitetError) -> KnownDuplicates {
+    func run(_ files: [InputFile]) throws(KvalitetError) -> Outcome {
+        var layouts: [Int: CSVResponseReader.Layout] = [:]
         var workers: [Partitions] = []
         /// (file index × 256 + part) of the parts whose entries do not count.
         var ignored: Set<UInt64> = []
         files: for (fileIndex, file) in files.enumerated() {
             try Interruption.check(file.name)
-            guard let set = setOfFirstResponse(file), let layout = try? reader.layout(of: file) else { break }
+            guard let layout = try? reader.layout(of: file) else { break }
+            layouts[fileIndex] = layout
+            guard let set = setOfFirstResponse(file, layout: layout) else { break }
             let points = (try? reader.splitPoints(of: file, layout: layout, parts: parts, minimumPartBytes: minimumPartBytes))
                 ?? [(layout.dataOffset, layout.dataLine)]
             while workers.count < points.count { workers.append(try Partitions()) }
@@ -113,7 +125,8 @@ struct DuplicateScan {
                 var sink = Registration(set: set, source: UInt64(fileIndex) << 8 | UInt64(index), partitions: workerList[index])
                 let end = index + 1 < points.count ? points[index + 1] : nil
                 do {
-                    outcomes.crossed[index] = try reader.read(file, layout: layout.unshared(), from: points[index], until: end, into: &sink)
+                    outcomes.crossed[index] = try reader.read(file, layout: layout.unshared(), from: points[index], until: end,
+                        onlyFields: true, into: &sink)
                 } catch {
                     outcomes.failed[index] = true
                 }
@@ -133,7 +146,7 @@ struct DuplicateScan {
             for worker in workers { entries.add(try worker.files[partition].contents(), ignoring: ignored) }
             for (fileIndex, offset) in entries.laterOccurrences() { duplicates[fileIndex, default: []].append(offset) }
         }
-        return KnownDuplicates(duplicates.mapValues { $0.sorted() })
+        return Outcome(duplicates: KnownDuplicates(duplicates.mapValues { $0.sorted() }), layouts: layouts)
     }
 
     /// The entries of one partition, to be sorted.

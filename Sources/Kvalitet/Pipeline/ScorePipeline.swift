@@ -158,11 +158,12 @@ public struct ScorePipeline: Sendable {
     /// Reads every file through its reader into one collector.
     private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
         var collector = makeCollector(problems: problems, covariances: covariances)
-        collector.knownDuplicates = try scanAhead(files)
-        for file in files {
+        let scan = try scanAhead(files)
+        collector.knownDuplicates = scan?.duplicates
+        for (number, file) in files.enumerated() {
             guard let reader = reader(for: file.name) else { continue }
             if let csv = reader as? CSVResponseReader, options.parts > 1,
-                try collectInParts(file, reader: csv, into: &collector, covariances: covariances)
+                try collectInParts(file, reader: csv, layout: scan?.layouts[number], into: &collector, covariances: covariances)
             {
                 continue
             }
@@ -174,7 +175,7 @@ public struct ScorePipeline: Sendable {
 
     /// The duplicates of a run whose input is CSV only and at least `scanAheadBytes` long, found
     /// ahead; nil otherwise (ids are then kept in memory as they come).
-    private func scanAhead(_ files: [InputFile]) throws(KvalitetError) -> KnownDuplicates? {
+    private func scanAhead(_ files: [InputFile]) throws(KvalitetError) -> DuplicateScan.Outcome? {
         var bytes = 0
         var csv: CSVResponseReader?
         for file in files {
@@ -195,10 +196,14 @@ public struct ScorePipeline: Sendable {
     /// last response runs past its planned end (the quote count misled the split) reads on to the
     /// end of the file, and the parts after it are dropped. Returns false when the file is too
     /// small to split (it is then read as usual).
-    private func collectInParts(_ file: InputFile, reader: CSVResponseReader, into collector: inout ResponseCollector,
+    /// `layout` is the file's when known already (its encoding takes a pass over the file).
+    private func collectInParts(_ file: InputFile, reader: CSVResponseReader, layout known: CSVResponseReader.Layout?,
+        into collector: inout ResponseCollector,
         covariances: Bool) throws(KvalitetError) -> Bool
     {
-        guard let layout = try reader.layout(of: file),
+        var layout = known
+        if layout == nil { layout = try reader.layout(of: file) }
+        guard let layout,
             let points = try reader.splitPoints(of: file, layout: layout, parts: options.parts,
                 minimumPartBytes: options.minimumPartBytes),
             let first = try reader.record(at: points[0].offset, line: points[0].line, layout: layout, file: file)
