@@ -59,8 +59,27 @@ public struct XMLResponseReader: ResponseReader {
     var text = ""
     var depth = 0
     var warnedElements: Set<String> = []
+    /// The keys of `warnedElements` in the order they were warned (a part's warnings are merged
+    /// with those of the parts before it).
+    var warnedOrder: [String] = []
+    /// Reading a part of a file: file offset = `xmlByteConsumed` − `markBase` (the part's
+    /// document starts with a made-up opening; see `XMLResponseReader+Parts`).
+    var markBase = 0
+    /// Where the next part starts: the first element that starts after it ends this part.
+    var stopAfter: Int?
+    /// The first element that started after `firstAfter` (a part's first response) and the
+    /// one that ended the part.
+    var firstAfter: Int?
+    var first: Boundary?
+    var stop: Boundary?
     let maxDepth: Int
     let maxTextBytes: Int
+
+    /// The open survey's and unit's attributes, as responses take them.
+    var context: Context {
+      Context(survey: [survey.set, survey.municipality, survey.period],
+        unit: unit.map { [$0.id, $0.service, $0.subproject, $0.invited, $0.name] })
+    }
 
     init(file: InputFile, maxDepth: Int, maxTextBytes: Int) {
       self.file = file
@@ -69,6 +88,10 @@ public struct XMLResponseReader: ResponseReader {
     }
 
     var line: Int { parser.map { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer($0))) } ?? 0 }
+
+    /// Where the parser is, in bytes of the file (at an element's start: just past its name
+    /// and attributes).
+    var mark: Int { parser.map { Int(xmlByteConsumed($0)) - markBase } ?? 0 }
 
     func stop(_ message: String) {
       if failure == nil {
@@ -166,6 +189,18 @@ public struct XMLResponseReader: ResponseReader {
     }
 
     private func parse() throws {
+      try XMLResponseReader.parse(source: source, prefix: nil, state: state) {
+        let events = state.events
+        state.events = []
+        return hand(events)
+      }
+    }
+  }
+
+  /// Parses `source` (from where it stands, after `prefix` when given) with the callbacks
+  /// filling `state`; after each chunk `handOver` takes the events (false: stop reading).
+  /// Ends early, without the end-of-document checks, when the callbacks set `state.stop`.
+  static func parse(source: ByteSource, prefix: [UInt8]?, state: State, handOver: () throws -> Bool) throws {
       let file = state.file
       var handler = XMLResponseReader.handler()
       let context = Unmanaged.passUnretained(state).toOpaque()
@@ -194,29 +229,32 @@ public struct XMLResponseReader: ResponseReader {
           at: SourceLocation(
             file: file.name, line: state.failure?.line, column: state.failure?.column))
       }
-      func handOver() -> Bool {
-        let events = state.events
-        state.events = []
-        return hand(events)
+      if let prefix {
+        let status = prefix.withUnsafeBufferPointer {
+          $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: $0.count) {
+            xmlParseChunk(parser, $0, Int32(prefix.count), 0)
+          }
+        }
+        if state.failure != nil || status != 0 { throw refusal() }
       }
-
       while try source.refill() {
         let status = source.chunk.baseAddress!.withMemoryRebound(
           to: CChar.self, capacity: source.count
         ) {
           xmlParseChunk(parser, $0, Int32(source.count), 0)
         }
+        if state.stop != nil { _ = try handOver(); return }
         if state.failure != nil || status != 0 { throw refusal() }
-        if !handOver() { return }
+        if try !handOver() { return }
       }
       let status = xmlParseChunk(parser, nil, 0, 1)
+      if state.stop != nil { _ = try handOver(); return }
       if state.failure != nil || status != 0 { throw refusal() }
-      if !handOver() { return }
+      if try !handOver() { return }
       if !state.sawSurvey {
         throw KvalitetError(
           .inputRefused, "the file has no <survey> element", at: SourceLocation(file: file.name))
       }
-    }
   }
 
   // MARK: SAX callbacks
@@ -313,6 +351,21 @@ public struct XMLResponseReader: ResponseReader {
     func named(_ expected: StaticString) -> Bool {
       strcmp(name, UnsafeRawPointer(expected.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
+    if state.stopAfter != nil || state.firstAfter != nil {
+      // Reading a part: its first element and the one that ends it are its boundaries.
+      let mark = state.mark
+      let boundary = Boundary(mark: mark, line: state.line,
+        context: depth == 2 && state.unit != nil && named("response") ? state.context : nil)
+      if let stopAfter = state.stopAfter, mark > stopAfter {
+        state.stop = boundary
+        if let parser = state.parser { xmlStopParser(parser) }
+        return
+      }
+      if let firstAfter = state.firstAfter, mark > firstAfter {
+        state.first = boundary
+        state.firstAfter = nil
+      }
+    }
     func attribute(_ key: String) -> String? { Self.attribute(key, attributeCount, attributes) }
     if depth == 3 && state.inResponse && named("answer") {
       state.target = .answer(attribute("item") ?? "")
@@ -324,6 +377,7 @@ public struct XMLResponseReader: ResponseReader {
       // Free text is kept by the export, never scored.
     } else if depth == 2 && state.unit != nil && named("response") {
       var record = ResponseRecord(line: state.line)
+      record.offset = state.mark
       record.respondent = attribute("id")
       record.status = attribute("status")
       record.set = state.survey.set
@@ -352,6 +406,7 @@ public struct XMLResponseReader: ResponseReader {
       }
       let file = state.file.name
       if state.warnedElements.insert("\(elementName)@\(depth)").inserted {
+        state.warnedOrder.append("\(elementName)@\(depth)")
         state.events.append(
           .problem(
             Problem(
