@@ -305,8 +305,10 @@ struct ResponseCollector: ResponseSink {
             if let invited = Int(invitedText), invited >= 0 {
                 if fileInvited[key] == nil { fileInvited[key] = invited }
             } else if warnedColumns.insert("invited\u{1F}\(unit)").inserted {
-                try note(problem(.invalidInvited, column: "invited", value: invitedText,
-                    "invited must be a whole number of 0 or more; ignored"))
+                var warning = problem(.invalidInvited, column: "invited", value: invitedText,
+                    "invited must be a whole number of 0 or more; ignored")
+                warning.onceKey = "invited\u{1F}\(unit)"
+                try note(warning)
             }
         }
         if let name = record.unitName?.trimmingSpaces, !name.isEmpty {
@@ -415,6 +417,7 @@ struct ResponseCollector: ResponseSink {
                     var warning = problem(.unknownColumn, column: answer.name, line: record.namesLine,
                         "\"\(answer.name)\" is no item of set \(set.set.id); ignored in the whole file")
                     if record.namesLine != nil { warning.respondent = "" }
+                    warning.onceKey = answer.name
                     try note(warning)
                 }
                 continue
@@ -522,8 +525,8 @@ struct ResponseCollector: ResponseSink {
     /// Records a problem replayed from a part (its counts came with `absorb`), skipping a column
     /// warning this file already had.
     mutating func replay(_ problem: Problem) throws(KvalitetError) {
-        if problem.kind == .unknownColumn {
-            guard warnedColumns.insert(problem.column).inserted else {
+        if let key = problem.onceKey {
+            guard warnedColumns.insert(key).inserted else {
                 summary.warnings -= 1
                 return
             }

@@ -167,11 +167,89 @@ public struct ScorePipeline: Sendable {
             {
                 continue
             }
+            if let xml = reader as? XMLResponseReader, options.parts > 1,
+                try collectXMLInParts(file, reader: xml, into: &collector, covariances: covariances)
+            {
+                continue
+            }
             collector.begin(file)
             try read(file, into: &collector)
         }
         return collector
     }
+
+    /// Reads a large XML file in parts at once (see `XMLResponseReader+Parts`), each into a
+    /// collector of its own, and merges them in file order as `collectInParts` does for CSV:
+    /// respondents an earlier part had are taken back from the later one, problems are replayed
+    /// in order with the later parts' lines moved to the file's numbering, and a warning given
+    /// once per file is kept once. Every boundary is checked before anything is merged; when one
+    /// does not hold, nothing of the parts is used and false is returned (the file is then read
+    /// in one go, with the same result).
+    private func collectXMLInParts(_ file: InputFile, reader: XMLResponseReader, into collector: inout ResponseCollector,
+        covariances: Bool) throws(KvalitetError) -> Bool
+    {
+        guard let starts = try reader.partStarts(of: file, parts: options.parts, minimumPartBytes: options.minimumPartBytes)
+        else { return false }
+        final class Results: @unchecked Sendable {
+            // @unchecked: each slot is written by one worker, read after all have finished.
+            var parts: [(collector: ResponseCollector, outcome: XMLResponseReader.PartOutcome)?]
+            init(_ count: Int) { parts = Array(repeating: nil, count: count) }
+        }
+        let results = Results(starts.count)
+        let (catalog, registers, options) = (self.catalog, self.registers, self.options)
+        let fileNumber = collector.fileNumber + 1
+        DispatchQueue.concurrentPerform(iterations: starts.count) { index in
+            var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances, tracksPositions: true)
+            part.begin(file)
+            part.fileNumber = fileNumber
+            let outcome = reader.readPart(file, starts: starts, index: index, into: &part)
+            results.parts[index] = (part, outcome)
+        }
+        // The line shift of each part: the shared element's line in the part before, in the
+        // file's numbering, less its line in the part's own.
+        // A part that failed (malformed XML, say): the file is read in one go, which reports the
+        // error exactly as without parts (libxml2's messages name lines of the part's own).
+        if results.parts.contains(where: { $0?.outcome.error != nil }) { return false }
+        var shifts = [0]
+        for index in 1..<starts.count {
+            guard let before = results.parts[index - 1]?.outcome, let after = results.parts[index]?.outcome,
+                let stop = before.stop, let first = after.first,
+                stop.context != nil, stop == Boundary(mark: first.mark, line: stop.line, context: first.context)
+            else { return false }
+            shifts.append(shifts[index - 1] + stop.line - first.line)
+        }
+
+        collector.begin(file)
+        for index in results.parts.indices {
+            guard let result = results.parts[index] else { continue }
+            results.parts[index] = nil
+            var part = result.collector
+            let shift = shifts[index]
+            for (slice, ids) in part.seenRespondents {
+                guard let earlier = collector.seenRespondents[slice] else { continue }
+                let marks = Set(ids.common(with: earlier).map(\.offset))
+                if marks.isEmpty { continue }
+                let records: [ResponseRecord]
+                do {
+                    records = try reader.records(file, starts: starts, index: index, marks: marks)
+                } catch {
+                    // It was read without error a moment ago: the file changed meanwhile.
+                    throw KvalitetError(.inputRefused, "the file changed while it was read: \(error)", at: SourceLocation(file: file.name))
+                }
+                for record in records { try part.retractDuplicate(record, file: file) }
+            }
+            collector.absorb(part)
+            try part.problems.forEachKept { problem throws(KvalitetError) in
+                var problem = problem
+                if let line = problem.line { problem.line = line + shift }
+                try collector.replay(problem)
+            }
+        }
+        return true
+    }
+
+    typealias Boundary = XMLResponseReader.Boundary
 
     /// The duplicates of a run whose input is CSV only and at least `scanAheadBytes` long, found
     /// ahead; nil otherwise (ids are then kept in memory as they come).

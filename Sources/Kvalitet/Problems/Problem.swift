@@ -56,6 +56,25 @@ public struct Problem: Sendable, Hashable {
     public var value: String
     /// A sentence for people (standard error under `--strict`).
     public var message: String
+    /// For a warning given once per file (an unknown column or element, an `invited` figure per
+    /// unit): what it is given once for. Parts of a file read at once each give it; merging them
+    /// keeps the first. Not part of the problem's identity.
+    var onceKey: String?
+
+    public static func == (a: Problem, b: Problem) -> Bool {
+        a.kind == b.kind && a.file == b.file && a.line == b.line && a.respondent == b.respondent
+            && a.column == b.column && a.value == b.value && a.message == b.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(file)
+        hasher.combine(line)
+        hasher.combine(respondent)
+        hasher.combine(column)
+        hasher.combine(value)
+        hasher.combine(message)
+    }
 
     public init(
         _ kind: Kind, file: String, line: Int?, respondent: String = "", column: String = "",

@@ -42,8 +42,11 @@ public final class ProblemLog {
             let kind = Problem.Kind(rawValue: try reader.text())
             let file = try reader.text()
             let line = Int(bitPattern: UInt(try reader.number()))
-            try body(Problem(kind, file: file, line: line < 0 ? nil : line, respondent: try reader.text(),
-                column: try reader.text(), value: try reader.text(), message: try reader.text()))
+            var problem = Problem(kind, file: file, line: line < 0 ? nil : line, respondent: try reader.text(),
+                column: try reader.text(), value: try reader.text(), message: try reader.text())
+            let key = try reader.text()
+            problem.onceKey = key.isEmpty ? nil : key
+            try body(problem)
         }
     }
 
@@ -56,7 +59,9 @@ public final class ProblemLog {
             try spill.append(problem.kind.rawValue)
             try spill.append(problem.file)
             try spill.append(UInt64(bitPattern: Int64(problem.line ?? -1)))
-            for text in [problem.respondent, problem.column, problem.value, problem.message] { try spill.append(text) }
+            for text in [problem.respondent, problem.column, problem.value, problem.message, problem.onceKey ?? ""] {
+                try spill.append(text)
+            }
             return
         }
         if strict && problem.kind.failsStrict {

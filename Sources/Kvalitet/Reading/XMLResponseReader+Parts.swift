@@ -46,8 +46,6 @@ extension XMLResponseReader {
     var first: Boundary?
     /// The element that ended the part (nil for the last part, or when the file ended first).
     var stop: Boundary?
-    /// The elements the part warned about, in order (`name@depth`), one per `unknown-element`.
-    var warned: [String] = []
     var error: (any Error)?
   }
 
@@ -116,7 +114,6 @@ extension XMLResponseReader {
     }
     outcome.first = state.first
     outcome.stop = state.stop
-    outcome.warned = state.warnedOrder
     return outcome
   }
 

@@ -56,12 +56,17 @@ public struct XMLResponseReader: ResponseReader {
     var inResponse = false
     var record = ResponseRecord(line: 0)
     var target = TextTarget.none
+    /// The previous response's answer names: a response naming the same items in the same order
+    /// (as exports do) shares this array instead of making its own, which spares a string per
+    /// answer here and lets the collector map answers to items by position without comparing.
+    var sharedNames: [String] = []
+    /// Answers of the current response so far, and whether their names left `sharedNames`
+    /// (the record then builds its own).
+    var answerCount = 0
+    var namesDiverged = false
     var text = ""
     var depth = 0
     var warnedElements: Set<String> = []
-    /// The keys of `warnedElements` in the order they were warned (a part's warnings are merged
-    /// with those of the parts before it).
-    var warnedOrder: [String] = []
     /// Reading a part of a file: file offset = `xmlByteConsumed` − `markBase` (the part's
     /// document starts with a made-up opening; see `XMLResponseReader+Parts`).
     var markBase = 0
@@ -270,6 +275,23 @@ public struct XMLResponseReader: ResponseReader {
     pointer.map { String(cString: $0) } ?? ""
   }
 
+  /// The bytes of attribute `name`'s value (see `attribute`), not copied.
+  private static func attributeBytes(
+    _ name: StaticString, _ count: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+  ) -> (UnsafePointer<xmlChar>, Int)? {
+    guard let attributes else { return nil }
+    for index in 0..<Int(count) {
+      let base = attributes + 5 * index
+      guard let local = base[0],
+        strcmp(UnsafeRawPointer(local).assumingMemoryBound(to: CChar.self),
+          UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0,
+        let start = base[3], let end = base[4]
+      else { continue }
+      return (start, end - start)
+    }
+    return nil
+  }
+
   /// The value of attribute `name` in libxml2's SAX2 attribute array (5 pointers each: local
   /// name, prefix, URI, value start, value end; the value is not NUL-terminated).
   private static func attribute(
@@ -325,8 +347,7 @@ public struct XMLResponseReader: ResponseReader {
           state.stop("a text is longer than \(describeBytes(state.maxTextBytes)) (limit: --max-field-mib)")
           return
         }
-        let piece = String(
-          decoding: UnsafeBufferPointer(start: characters, count: Int(length)), as: UTF8.self)
+        let piece = TextEncoding.utf8.decode(UnsafeBufferPointer(start: characters, count: Int(length)))
         if state.text.isEmpty { state.text = piece } else { state.text += piece }
       }
     }
@@ -368,7 +389,27 @@ public struct XMLResponseReader: ResponseReader {
     }
     func attribute(_ key: String) -> String? { Self.attribute(key, attributeCount, attributes) }
     if depth == 3 && state.inResponse && named("answer") {
-      state.target = .answer(attribute("item") ?? "")
+      var name: String?
+      if let (start, count) = Self.attributeBytes("item", attributeCount, attributes) {
+        let position = state.answerCount
+        if !state.namesDiverged && position < state.sharedNames.count {
+          var shared = state.sharedNames[position]
+          if shared.withUTF8({ $0.count == count && (count == 0 || memcmp($0.baseAddress!, start, count) == 0) }) {
+            name = shared
+          }
+        }
+        if name == nil {
+          if !state.namesDiverged {
+            state.namesDiverged = true
+            state.record.answerNames = Array(state.sharedNames.prefix(position))
+          }
+          name = String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
+        }
+      } else if !state.namesDiverged {
+        state.namesDiverged = true
+        state.record.answerNames = Array(state.sharedNames.prefix(state.answerCount))
+      }
+      state.target = .answer(name ?? "")
       state.text = ""
     } else if depth == 3 && state.inResponse && named("background") {
       state.target = .background(attribute("name") ?? "")
@@ -389,6 +430,8 @@ public struct XMLResponseReader: ResponseReader {
       record.invited = state.unit?.invited
       record.unitName = state.unit?.name
       state.record = record
+      state.answerCount = 0
+      state.namesDiverged = false
       state.inResponse = true
     } else if depth == 1 && named("unit") {
       state.unit = (
@@ -406,14 +449,14 @@ public struct XMLResponseReader: ResponseReader {
       }
       let file = state.file.name
       if state.warnedElements.insert("\(elementName)@\(depth)").inserted {
-        state.warnedOrder.append("\(elementName)@\(depth)")
-        state.events.append(
-          .problem(
-            Problem(
-              .unknownElement, file: file, line: state.line, column: elementName,
-              message: "element <\(elementName)> is not part of the format here and is ignored"
-                + (elementName == "response"
-                  ? " (a <response> must be inside a <unit>); the response is not counted" : ""))))
+        var warning = Problem(
+          .unknownElement, file: file, line: state.line, column: elementName,
+          message: "element <\(elementName)> is not part of the format here and is ignored"
+            + (elementName == "response"
+              ? " (a <response> must be inside a <unit>); the response is not counted" : ""))
+        // U+001F cannot occur in XML names or values, so no column's name is the same key.
+        warning.onceKey = "\u{1F}element\u{1F}\(elementName)@\(depth)"
+        state.events.append(.problem(warning))
       }
       if elementName == "response" {
         state.events.append(
@@ -431,7 +474,10 @@ public struct XMLResponseReader: ResponseReader {
     switch state.depth {
     case 3:
       switch state.target {
-      case .answer(let item): state.record.appendAnswer(name: item, value: state.text)
+      case .answer(let item):
+        if state.namesDiverged { state.record.answerNames.append(item) }
+        state.record.answerValues.append(state.text)
+        state.answerCount += 1
       case .background(let variable):
         state.record.background.append(.init(name: variable, value: state.text))
       case .none: break
@@ -440,6 +486,11 @@ public struct XMLResponseReader: ResponseReader {
     case 2:
       if state.inResponse {
         state.inResponse = false
+        if !state.namesDiverged {
+          state.record.answerNames = state.answerCount == state.sharedNames.count
+            ? state.sharedNames : Array(state.sharedNames.prefix(state.answerCount))
+        }
+        state.sharedNames = state.record.answerNames
         state.events.append(.record(state.record))
       }
     case 1:
