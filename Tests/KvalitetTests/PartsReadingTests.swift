@@ -8,14 +8,14 @@ import Testing
 @Suite struct PartsReadingTests {
     /// Scores `paths` with the given parts (tiny parts force many boundaries in small files).
     static func run(_ paths: [String], parts: Int, sets: String? = nil, register: String? = nil, breakdown: String? = nil,
-        strict: Bool = false, scanAhead: Bool = false) throws(KvalitetError) -> (scores: String, rejects: String, summary: RunSummary)
+        strict: Bool = false, idsOnDisk: Bool = false) throws(KvalitetError) -> (scores: String, rejects: String, summary: RunSummary)
     {
         var catalog = try IndicatorSetCatalog.builtIn()
         if let sets { try catalog.addDirectory(URL(fileURLWithPath: sets)) }
         var registers = try RegisterIndex()
         if let register { try registers.add(try Register.load(file: URL(fileURLWithPath: register))) }
         let pipeline = ScorePipeline(catalog: catalog, registers: registers,
-            options: .init(breakdown: breakdown, parts: parts, minimumPartBytes: 64, scanAheadBytes: scanAhead ? 0 : .max))
+            options: .init(breakdown: breakdown, parts: parts, minimumPartBytes: 64, idsOnDiskBytes: idsOnDisk ? 0 : .max))
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rejectsPath = folder.appendingPathComponent("rejects.csv").path
@@ -31,10 +31,10 @@ import Testing
         sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
     {
         let sequential = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown)
-        // In parts, and with duplicates found by the scan ahead (sequentially and in parts).
-        for (parts, scanAhead) in [(2, false), (3, false), (7, false), (1, true), (2, true), (7, true)] {
-            let split = try run(paths, parts: parts, sets: sets, register: register, breakdown: breakdown, scanAhead: scanAhead)
-            let way = "\(parts) parts\(scanAhead ? ", scan ahead" : "")"
+        // In parts, and with respondent ids kept on disk (sequentially and in parts).
+        for (parts, idsOnDisk) in [(2, false), (3, false), (7, false), (1, true), (2, true), (7, true)] {
+            let split = try run(paths, parts: parts, sets: sets, register: register, breakdown: breakdown, idsOnDisk: idsOnDisk)
+            let way = "\(parts) parts\(idsOnDisk ? ", ids on disk" : "")"
             #expect(split.scores == sequential.scores, "scores with \(way)", sourceLocation: sourceLocation)
             #expect(split.rejects == sequential.rejects, "rejects with \(way)", sourceLocation: sourceLocation)
             #expect(split.summary == sequential.summary, "summary with \(way)", sourceLocation: sourceLocation)
@@ -98,9 +98,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = Support.write(rows.joined(separator: "\n") + "\n", to: "strict.csv", in: folder)
         var messages: [String] = []
-        for (parts, scanAhead) in [(1, false), (4, false), (1, true), (4, true)] {
+        for (parts, idsOnDisk) in [(1, false), (4, false), (1, true), (4, true)] {
             do {
-                _ = try Self.run([path], parts: parts, strict: true, scanAhead: scanAhead)
+                _ = try Self.run([path], parts: parts, strict: true, idsOnDisk: idsOnDisk)
                 Issue.record("expected --strict to stop")
             } catch {
                 messages.append(error.description)
@@ -111,10 +111,28 @@ import Testing
         #expect(messages.first?.contains(":42: error: no valid answer in the response") == true, "\(messages)")
     }
 
+    /// With ids on disk the first read assumes no duplicates; `--strict` must still stop at a
+    /// duplicate before the first other problem (row 6 repeats row 2's id; row 41 is invalid).
+    @Test func strictStopsAtAnEarlierDuplicate() throws {
+        var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
+        for index in 0..<300 { rows.append("r\(index == 5 ? 1 : index),M,SFO,u,2024,sfo-foresatte,\(index == 40 ? "x" : "4")") }
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Support.write(rows.joined(separator: "\n") + "\n", to: "strict.csv", in: folder)
+        for (parts, idsOnDisk) in [(1, false), (1, true), (4, true)] {
+            do {
+                _ = try Self.run([path], parts: parts, strict: true, idsOnDisk: idsOnDisk)
+                Issue.record("expected --strict to stop")
+            } catch {
+                #expect(error.description.contains(":7: error: respondent r1 appears more than once"), "\(error)")
+            }
+        }
+    }
+
     /// Duplicates within a file, across files and periods, a file given twice (every response of
     /// its second reading a duplicate), aborted interviews (never registered, so a later complete
     /// one with the same id counts), rows of another set or with a field missing (not registered).
-    @Test func scanAheadAcrossFiles() throws {
+    @Test func idsOnDiskAcrossFiles() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let header = "respondent;municipality;service;unit;period;set;status;trivsel-1;trivsel-2"
@@ -130,8 +148,8 @@ import Testing
         let pathA = Support.write(a.joined(separator: "\n") + "\n", to: "a.csv", in: folder)
         let pathB = Support.write(b.joined(separator: "\n") + "\n", to: "b.csv", in: folder)
         try Self.expectSame([pathA, pathB, pathA])
-        let once = try Self.run([pathA, pathB], parts: 1, scanAhead: true)
-        let twice = try Self.run([pathA, pathB, pathA], parts: 1, scanAhead: true)
+        let once = try Self.run([pathA, pathB], parts: 1, idsOnDisk: true)
+        let twice = try Self.run([pathA, pathB, pathA], parts: 1, idsOnDisk: true)
         // By hand: a.csv has 120 rows; 12 aborted (index % 10 == 3); 7 of another set (index % 17
         // == 5: 5, 22, 39, 56, 73, 90, 107), 73 of them aborted too → 6 more; 5 without a unit
         // (index % 23 == 7: 7, 30, 53, 76, 99), 53 aborted → 4 more; so 120 − 12 − 6 − 4 = 98
@@ -142,7 +160,7 @@ import Testing
     }
 
     /// A file that cannot be read to its end stops the run with the same error either way.
-    @Test func scanAheadKeepsTheErrors() throws {
+    @Test func idsOnDiskKeepsTheErrors() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
@@ -151,9 +169,9 @@ import Testing
         let noSet = Support.write("respondent,municipality,service,unit,period,trivsel-1\nr1,M,SFO,u,2024,4\n", to: "noset.csv", in: folder)
         for paths in [[broken], [noSet], [broken, noSet]] {
             var messages: [String] = []
-            for (parts, scanAhead) in [(1, false), (1, true), (3, true)] {
+            for (parts, idsOnDisk) in [(1, false), (1, true), (3, true)] {
                 do {
-                    _ = try Self.run(paths, parts: parts, scanAhead: scanAhead)
+                    _ = try Self.run(paths, parts: parts, idsOnDisk: idsOnDisk)
                     Issue.record("expected an error for \(paths)")
                 } catch {
                     messages.append(error.description)

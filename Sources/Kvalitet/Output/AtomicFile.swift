@@ -56,6 +56,16 @@ public final class AtomicFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Drops everything written so far: the file starts again empty.
+    func restart() throws(KvalitetError) {
+        buffer.removeAll(keepingCapacity: true)
+        if ftruncate(descriptor, 0) != 0 || lseek(descriptor, 0, SEEK_SET) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw KvalitetError(.output, "cannot write the output: \(reason)", at: SourceLocation(file: path))
+        }
+    }
+
     /// Writes what is left, syncs, and renames the temporary file to the target.
     public func commit() throws(KvalitetError) {
         try flush()

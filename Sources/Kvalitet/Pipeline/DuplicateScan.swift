@@ -3,57 +3,41 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
 
-/// Finds every duplicate respondent of a run of CSV files before it is scored, in memory that
-/// does not grow with the number of responses (issue #6: under 200 MB at any size).
+/// Duplicate detection for large runs in memory that does not grow with the number of responses
+/// (issue #6: under 200 MB at any size).
 ///
-/// Duplicate detection is exact (FORMAT.md §5: the first response of a respondent id in a set and
-/// period counts, later ones are `duplicate-respondent`), so every registered id must be compared
-/// with every other. Kept in memory that costs about 30 bytes per response (``RespondentIndex``):
-/// 300 MB at 10 million. This scan instead reads the files once ahead, applying the same checks
-/// as the collector up to the point where an id is registered (``ResponseCollector/admission``),
-/// and writes each registered id with where it was read to one of 64 temporary files chosen by
-/// the id's hash. Each temporary file is then sorted on its own (a 64th of the ids at a time):
-/// within a run of equal (set, period, id), every response after the first is a duplicate.
-/// Scoring then asks ``KnownDuplicates`` instead of keeping ids, and since the answer is the same
-/// the whole result is: scores, rejects report, its order, `--strict`'s first problem.
-///
-/// A file is scanned in parts on the cores like scoring reads it (same split points, same
-/// fallback when a part runs over its end: the parts after it are ignored). A file whose set
-/// cannot be decided, or that cannot be read, ends the scan: scoring will stop at that file with
-/// its error, so nothing after it is ever asked about.
-struct DuplicateScan {
-    let reader: CSVResponseReader
-    let catalog: IndicatorSetCatalog
-    let defaultSet: String?
-    let parts: Int
-    let minimumPartBytes: Int
-
+/// Duplicate detection is exact (FORMAT.md §5: the first response of a respondent id in a set
+/// and period counts, later ones are `duplicate-respondent`), so every registered id must be
+/// compared with every other. Kept in memory (``RespondentIndex``) that costs about 30 bytes per
+/// response: 300 MB at 10 million. A large run instead reads its files assuming no duplicates,
+/// and every collector writes each id it registers, with where it was read, to one of 64
+/// temporary files chosen by the id's hash (``IDSpill``). Each temporary file is then sorted on
+/// its own, a 64th of the ids at a time: within a run of equal (set, period, id), every response
+/// after the first is a duplicate (``laterOccurrences``). None, as in almost every export: the
+/// result stands. Some: the run is read again knowing them (``KnownDuplicates``), so the result,
+/// the rejects report, its order and `--strict`'s first problem are exactly those of one read
+/// with an index in memory; only time is spent twice.
+enum DuplicateScan {
     static let partitionCount = 64
 
-    /// One worker's temporary files, one per hash partition.
-    final class Partitions: @unchecked Sendable {
-        // @unchecked: used by one worker at a time (its part index), read after all have finished.
+    /// The temporary files one collector at a time writes registered ids to.
+    final class IDSpill: @unchecked Sendable {
+        // @unchecked: used by one collector at a time (the run's, or one part's), read after
+        // all have finished.
         let files: [SpillFile]
+        private var key: [UInt8] = []
+
         init() throws(KvalitetError) {
             var files: [SpillFile] = []
             for _ in 0..<DuplicateScan.partitionCount { files.append(try SpillFile()) }
             self.files = files
         }
-    }
 
-    /// Receives a part's responses and writes the registered ones: per entry the key's length
-    /// (4 bytes), the key (set, period and id, separated by U+001F), the file index and part
-    /// (8 bytes: file × 256 + part) and the offset (8 bytes).
-    struct Registration: ResponseSink {
-        let set: String
-        let source: UInt64
-        let partitions: Partitions
-        var key: [UInt8] = []
-
-        mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
-            guard case .registered(let respondent, let period) = ResponseCollector.admission(of: record, set: set) else { return }
+        /// Writes one registered id: the key's length (8 bytes), the key (set, period and id,
+        /// separated by U+001F), where it was read (file number × 256 + part, 8 bytes) and its
+        /// offset in the file (8 bytes).
+        func add(set: String, period: String, respondent: String, source: UInt64, offset: Int) throws(KvalitetError) {
             key.removeAll(keepingCapacity: true)
             key.append(contentsOf: set.utf8)
             key.append(0x1F)
@@ -61,92 +45,29 @@ struct DuplicateScan {
             key.append(0x1F)
             key.append(contentsOf: respondent.utf8)
             let hash = key.withUnsafeBufferPointer { RespondentIndex.hash($0) }
-            let spill = partitions.files[Int(UInt(bitPattern: hash) % UInt(DuplicateScan.partitionCount))]
+            let spill = files[Int(UInt(bitPattern: hash) % UInt(DuplicateScan.partitionCount))]
             try spill.append(UInt64(key.count))
             try key.withUnsafeBufferPointer { buffer throws(KvalitetError) in try spill.append(buffer) }
             try spill.append(source)
-            try spill.append(UInt64(record.offset ?? 0))
+            try spill.append(UInt64(offset))
         }
-
-        mutating func report(_ problem: Problem) throws {}
     }
 
-    /// The set of `file`, decided by its first response as the collector decides it; nil when
-    /// the file has none or it cannot be decided (scoring then reports that).
-    private func setOfFirstResponse(_ file: InputFile, layout: CSVResponseReader.Layout) -> String? {
-        struct First: ResponseSink {
-            var set: String?
-            struct Found: Error {}
-            mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
-                set = record.set?.trimmingSpaces ?? ""
-                throw Found()
-            }
-            mutating func report(_ problem: Problem) throws {}
-        }
-        var first = First()
-        do {
-            _ = try reader.read(file, layout: layout, from: (layout.dataOffset, layout.dataLine), until: nil, into: &first)
-        } catch is First.Found {} catch { return nil }
-        guard let named = first.set else { return nil }
-        let id = named.isEmpty ? defaultSet : named
-        return id.flatMap { catalog[$0] == nil ? nil : $0 }
-    }
+    /// Where a collector's ids come from: a part of a file (0, 1, …) or a whole file.
+    static let wholeFile: UInt64 = 0xFF
 
-    /// What a scan found: the duplicates, and the layout of each file it read (by place in the
-    /// run), so that scoring need not work it out again.
-    struct Outcome {
-        let duplicates: KnownDuplicates
-        let layouts: [Int: CSVResponseReader.Layout]
-    }
+    static func source(file: Int, part: UInt64) -> UInt64 { UInt64(file) << 8 | part }
 
-    /// The duplicates among the responses of `files` (in this order).
-    func run(_ files: [InputFile]) throws(KvalitetError) -> Outcome {
-        var layouts: [Int: CSVResponseReader.Layout] = [:]
-        var workers: [Partitions] = []
-        /// (file index × 256 + part) of the parts whose entries do not count.
-        var ignored: Set<UInt64> = []
-        files: for (fileIndex, file) in files.enumerated() {
-            try Interruption.check(file.name)
-            guard let layout = try? reader.layout(of: file) else { break }
-            layouts[fileIndex] = layout
-            guard let set = setOfFirstResponse(file, layout: layout) else { break }
-            let points = (try? reader.splitPoints(of: file, layout: layout, parts: parts, minimumPartBytes: minimumPartBytes))
-                ?? [(layout.dataOffset, layout.dataLine)]
-            while workers.count < points.count { workers.append(try Partitions()) }
-            final class Outcomes: @unchecked Sendable {
-                // @unchecked: each slot is written by one worker, read after all have finished.
-                var crossed: [Bool]
-                var failed: [Bool]
-                init(_ count: Int) { (crossed, failed) = (Array(repeating: false, count: count), Array(repeating: false, count: count)) }
-            }
-            let outcomes = Outcomes(points.count)
-            let (reader, workerList) = (self.reader, workers)
-            DispatchQueue.concurrentPerform(iterations: points.count) { index in
-                var sink = Registration(set: set, source: UInt64(fileIndex) << 8 | UInt64(index), partitions: workerList[index])
-                let end = index + 1 < points.count ? points[index + 1] : nil
-                do {
-                    outcomes.crossed[index] = try reader.read(file, layout: layout.unshared(), from: points[index], until: end,
-                        onlyFields: true, into: &sink)
-                } catch {
-                    outcomes.failed[index] = true
-                }
-            }
-            for index in points.indices {
-                if outcomes.failed[index] { break files }
-                if outcomes.crossed[index] {
-                    for later in (index + 1)..<max(index + 1, points.count) { ignored.insert(UInt64(fileIndex) << 8 | UInt64(later)) }
-                    break
-                }
-            }
-        }
+    /// The duplicates among the ids `spills` hold, leaving out those of the `ignored` sources
+    /// (parts that were read again another way).
+    static func duplicates(in spills: [IDSpill], ignoring ignored: Set<UInt64>) throws(KvalitetError) -> KnownDuplicates {
         var duplicates: [Int: [Int]] = [:]
-        for partition in 0..<Self.partitionCount {
-            try Interruption.check(files.last?.name ?? "")
+        for partition in 0..<partitionCount {
             var entries = Entries()
-            for worker in workers { entries.add(try worker.files[partition].contents(), ignoring: ignored) }
-            for (fileIndex, offset) in entries.laterOccurrences() { duplicates[fileIndex, default: []].append(offset) }
+            for spill in spills { entries.add(try spill.files[partition].contents(), ignoring: ignored) }
+            for (file, offset) in entries.laterOccurrences() { duplicates[file, default: []].append(offset) }
         }
-        return Outcome(duplicates: KnownDuplicates(duplicates.mapValues { $0.sorted() }), layouts: layouts)
+        return KnownDuplicates(duplicates.mapValues { $0.sorted() })
     }
 
     /// The entries of one partition, to be sorted.
@@ -154,7 +75,7 @@ struct DuplicateScan {
         var bytes: [UInt8] = []
         var keyStarts: [Int] = []
         var keyLengths: [Int] = []
-        /// File index and offset, ordered as the run reads them.
+        /// File number and offset: the order the run reads them in.
         var files: [Int] = []
         var offsets: [Int] = []
 
@@ -182,7 +103,7 @@ struct DuplicateScan {
         }
 
         /// Every entry after the first of its key (by file, then offset), as (file, offset);
-        /// the same response read twice (by two overlapping parts) is one.
+        /// the same response written twice is one.
         func laterOccurrences() -> [(Int, Int)] {
             let order = bytes.withUnsafeBufferPointer { arena in
                 keyStarts.indices.sorted { a, b in
@@ -209,14 +130,14 @@ struct DuplicateScan {
     }
 }
 
-/// The responses a ``DuplicateScan`` found to be duplicates: the file's place in the run (a file
-/// given twice is two files) → their offsets, sorted.
+/// The responses found to be duplicates: the file's place in the run (a file given twice is two
+/// files) → their offsets, sorted. Empty on a run's first read, which assumes none.
 final class KnownDuplicates: Sendable {
     let offsets: [Int: [Int]]
 
-    init(_ offsets: [Int: [Int]]) { self.offsets = offsets }
+    init(_ offsets: [Int: [Int]] = [:]) { self.offsets = offsets }
 
-    var count: Int { offsets.values.reduce(0) { $0 + $1.count } }
+    var isEmpty: Bool { offsets.isEmpty }
 
     func contains(file: Int, offset: Int) -> Bool {
         guard let sorted = offsets[file] else { return false }

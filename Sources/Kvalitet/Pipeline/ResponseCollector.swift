@@ -48,8 +48,11 @@ struct ResponseCollector: ResponseSink {
     }
     /// Whether `seenRespondents` keeps where each id was read (a part of a file read at once).
     let tracksPositions: Bool
-    /// The duplicates a scan ahead found (large runs): when set, ids are not kept at all.
+    /// The duplicates already known (a large run; see ``DuplicateScan``): when set, ids are not
+    /// kept in memory; those registered are written to `idSpill`, if given, as from `idPart`.
     var knownDuplicates: KnownDuplicates?
+    var idSpill: DuplicateScan.IDSpill?
+    var idPart = DuplicateScan.wholeFile
     /// The current file's place in the run (counted by `begin`; a part is told its file's).
     var fileNumber = -1
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
@@ -274,6 +277,10 @@ struct ResponseCollector: ResponseSink {
         let duplicate: Bool
         if let knownDuplicates {
             duplicate = knownDuplicates.contains(file: fileNumber, offset: record.offset ?? -1)
+            if !duplicate, let idSpill {
+                try idSpill.add(set: set.set.id, period: period, respondent: respondent,
+                    source: DuplicateScan.source(file: fileNumber, part: idPart), offset: record.offset ?? -1)
+            }
         } else {
             let slot = respondentSlot(SlicedKey(set: set.set.id, period: period))
             duplicate = !respondentIndexes[slot].insert(respondent,

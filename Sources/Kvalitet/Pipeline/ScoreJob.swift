@@ -115,10 +115,10 @@ public struct ScoreJob: Sendable {
     static func options(defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?) -> ScorePipeline.Options {
         var options = ScorePipeline.Options(defaultSet: defaultSet, breakdown: breakdown, minN: minN)
         if let parts { options.parts = max(1, parts) }
-        // KVALITET_SCAN_AHEAD_MIB=N moves the size from which duplicates are found by a scan
-        // ahead (0: always), for benchmarks and for trying both ways on the same data.
-        if let mib = ProcessInfo.processInfo.environment["KVALITET_SCAN_AHEAD_MIB"].flatMap(Int.init) {
-            options.scanAheadBytes = max(0, mib) << 20
+        // KVALITET_IDS_ON_DISK_MIB=N moves the input size from which respondent ids are kept on
+        // disk (0: always), for benchmarks and for trying both ways on the same data.
+        if let mib = ProcessInfo.processInfo.environment["KVALITET_IDS_ON_DISK_MIB"].flatMap(Int.init) {
+            options.idsOnDiskBytes = max(0, mib) << 20
         }
         return options
     }

@@ -30,20 +30,20 @@ public struct ScorePipeline: Sendable {
         public var parts: Int
         /// A CSV file is split only when every part gets at least this many bytes.
         public var minimumPartBytes: Int
-        /// From this many bytes of CSV input (and no other), duplicates are found by a scan ahead
-        /// through temporary files (``DuplicateScan``) instead of keeping every id in memory.
-        public var scanAheadBytes: Int
+        /// From this many bytes of input (CSV and XML), respondent ids are kept in temporary files
+        /// instead of memory (``DuplicateScan``).
+        public var idsOnDiskBytes: Int
 
         public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
             parts: Int = min(8, ProcessInfo.processInfo.activeProcessorCount), minimumPartBytes: Int = 4 << 20,
-            scanAheadBytes: Int = 256 << 20)
+            idsOnDiskBytes: Int = 256 << 20)
         {
             self.defaultSet = defaultSet
             self.breakdown = breakdown
             self.minN = minN
             self.parts = parts
             self.minimumPartBytes = minimumPartBytes
-            self.scanAheadBytes = scanAheadBytes
+            self.idsOnDiskBytes = idsOnDiskBytes
         }
     }
 
@@ -155,20 +155,68 @@ public struct ScorePipeline: Sendable {
         Validator(collector: try collect(files, problems: problems, covariances: true)).result()
     }
 
-    /// Reads every file through its reader into one collector.
+    /// Reads every file through its reader into one collector. A large run keeps respondent ids
+    /// on disk (see ``DuplicateScan``): it reads assuming no duplicates, and when there were some
+    /// (or `--strict` stopped and there may have been one before), reads again knowing them.
     private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
+        guard keepsIDsOnDisk(files) else {
+            return try collect(files, problems: problems, covariances: covariances, duplicates: nil, spills: nil)
+        }
+        let spills = IDSpills()
+        var found: KnownDuplicates
+        do {
+            let collector = try collect(files, problems: problems, covariances: covariances, duplicates: KnownDuplicates(), spills: spills)
+            found = try DuplicateScan.duplicates(in: spills.spills, ignoring: spills.ignored)
+            if found.isEmpty { return collector }
+        } catch {
+            guard error.code == .strict else { throw error }
+            found = try DuplicateScan.duplicates(in: spills.spills, ignoring: spills.ignored)
+            if found.isEmpty { throw error }
+        }
+        try problems.restart()
+        return try collect(files, problems: problems, covariances: covariances, duplicates: found, spills: nil)
+    }
+
+    /// Whether a run keeps its respondent ids on disk: CSV and XML only (their responses say where
+    /// they start), at least `idsOnDiskBytes` of them.
+    private func keepsIDsOnDisk(_ files: [InputFile]) -> Bool {
+        var bytes = 0
+        for file in files {
+            let reader = reader(for: file.name)
+            guard reader is CSVResponseReader || reader is XMLResponseReader else { return false }
+            bytes += (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
+        }
+        return !files.isEmpty && bytes >= options.idsOnDiskBytes
+    }
+
+    /// The temporary files of a run's registered ids: one set for whole files, one per part.
+    final class IDSpills {
+        private(set) var spills: [DuplicateScan.IDSpill] = []
+        /// Parts whose ids do not count (their file was read another way).
+        var ignored: Set<UInt64> = []
+
+        /// Set `index` (0: whole files; 1…: parts 0…).
+        func spill(_ index: Int) throws(KvalitetError) -> DuplicateScan.IDSpill {
+            while spills.count <= index { spills.append(try DuplicateScan.IDSpill()) }
+            return spills[index]
+        }
+    }
+
+    private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool, duplicates: KnownDuplicates?,
+        spills: IDSpills?) throws(KvalitetError) -> ResponseCollector
+    {
         var collector = makeCollector(problems: problems, covariances: covariances)
-        let scan = try scanAhead(files)
-        collector.knownDuplicates = scan?.duplicates
-        for (number, file) in files.enumerated() {
+        collector.knownDuplicates = duplicates
+        collector.idSpill = try spills?.spill(0)
+        for file in files {
             guard let reader = reader(for: file.name) else { continue }
             if let csv = reader as? CSVResponseReader, options.parts > 1,
-                try collectInParts(file, reader: csv, layout: scan?.layouts[number], into: &collector, covariances: covariances)
+                try collectInParts(file, reader: csv, into: &collector, covariances: covariances, spills: spills)
             {
                 continue
             }
             if let xml = reader as? XMLResponseReader, options.parts > 1,
-                try collectXMLInParts(file, reader: xml, into: &collector, covariances: covariances)
+                try collectXMLInParts(file, reader: xml, into: &collector, covariances: covariances, spills: spills)
             {
                 continue
             }
@@ -176,6 +224,28 @@ public struct ScorePipeline: Sendable {
             try read(file, into: &collector)
         }
         return collector
+    }
+
+    /// A collector for part `index` of a file read in parts, knowing the run's `known` duplicates.
+    private func partCollector(_ index: Int, known: KnownDuplicates?, covariances: Bool, spill: DuplicateScan.IDSpill?)
+        -> ResponseCollector
+    {
+        // With duplicates known, none is taken back, so the part's problems can wait on disk.
+        var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+            breakdown: options.breakdown, problems: .buffering(spilling: known != nil), collectCovariances: covariances,
+            tracksPositions: known == nil)
+        part.knownDuplicates = known
+        part.idSpill = spill
+        part.idPart = UInt64(index)
+        return part
+    }
+
+    /// The id spills of `count` parts (nil when ids are kept in memory).
+    private func partSpills(_ spills: IDSpills?, count: Int) throws(KvalitetError) -> [DuplicateScan.IDSpill]? {
+        guard let spills else { return nil }
+        var list: [DuplicateScan.IDSpill] = []
+        for index in 0..<count { list.append(try spills.spill(index + 1)) }
+        return list
     }
 
     /// Reads a large XML file in parts at once (see `XMLResponseReader+Parts`), each into a
@@ -186,21 +256,23 @@ public struct ScorePipeline: Sendable {
     /// does not hold, nothing of the parts is used and false is returned (the file is then read
     /// in one go, with the same result).
     private func collectXMLInParts(_ file: InputFile, reader: XMLResponseReader, into collector: inout ResponseCollector,
-        covariances: Bool) throws(KvalitetError) -> Bool
+        covariances: Bool, spills: IDSpills?) throws(KvalitetError) -> Bool
     {
         guard let starts = try reader.partStarts(of: file, parts: options.parts, minimumPartBytes: options.minimumPartBytes)
         else { return false }
+        let partSpills = try partSpills(spills, count: starts.count)
         final class Results: @unchecked Sendable {
             // @unchecked: each slot is written by one worker, read after all have finished.
             var parts: [(collector: ResponseCollector, outcome: XMLResponseReader.PartOutcome)?]
             init(_ count: Int) { parts = Array(repeating: nil, count: count) }
         }
         let results = Results(starts.count)
-        let (catalog, registers, options) = (self.catalog, self.registers, self.options)
         let fileNumber = collector.fileNumber + 1
+        let known = collector.knownDuplicates
+        // Used only when the file is read another way.
+        let partSources = starts.indices.map { DuplicateScan.source(file: fileNumber, part: UInt64($0)) }
         DispatchQueue.concurrentPerform(iterations: starts.count) { index in
-            var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-                breakdown: options.breakdown, problems: .buffering(), collectCovariances: covariances, tracksPositions: true)
+            var part = partCollector(index, known: known, covariances: covariances, spill: partSpills?[index])
             part.begin(file)
             part.fileNumber = fileNumber
             let outcome = reader.readPart(file, starts: starts, index: index, into: &part)
@@ -210,13 +282,19 @@ public struct ScorePipeline: Sendable {
         // file's numbering, less its line in the part's own.
         // A part that failed (malformed XML, say): the file is read in one go, which reports the
         // error exactly as without parts (libxml2's messages name lines of the part's own).
-        if results.parts.contains(where: { $0?.outcome.error != nil }) { return false }
+        if results.parts.contains(where: { $0?.outcome.error != nil }) {
+            spills?.ignored.formUnion(partSources)
+            return false
+        }
         var shifts = [0]
         for index in 1..<starts.count {
             guard let before = results.parts[index - 1]?.outcome, let after = results.parts[index]?.outcome,
                 let stop = before.stop, let first = after.first,
                 stop.context != nil, stop == Boundary(mark: first.mark, line: stop.line, context: first.context)
-            else { return false }
+            else {
+                spills?.ignored.formUnion(partSources)
+                return false
+            }
             shifts.append(shifts[index - 1] + stop.line - first.line)
         }
 
@@ -251,21 +329,6 @@ public struct ScorePipeline: Sendable {
 
     typealias Boundary = XMLResponseReader.Boundary
 
-    /// The duplicates of a run whose input is CSV only and at least `scanAheadBytes` long, found
-    /// ahead; nil otherwise (ids are then kept in memory as they come).
-    private func scanAhead(_ files: [InputFile]) throws(KvalitetError) -> DuplicateScan.Outcome? {
-        var bytes = 0
-        var csv: CSVResponseReader?
-        for file in files {
-            guard let reader = reader(for: file.name) as? CSVResponseReader else { return nil }
-            csv = reader
-            bytes += (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
-        }
-        guard let csv, bytes >= options.scanAheadBytes else { return nil }
-        return try DuplicateScan(reader: csv, catalog: catalog, defaultSet: options.defaultSet, parts: options.parts,
-            minimumPartBytes: options.minimumPartBytes).run(files)
-    }
-
     /// Reads a large CSV file in parts at once, each into a collector of its own, and merges them
     /// in file order so that the result, the problems and their order are exactly those of one
     /// sequential read: a respondent whose first response lies in an earlier part is read again
@@ -274,14 +337,10 @@ public struct ScorePipeline: Sendable {
     /// last response runs past its planned end (the quote count misled the split) reads on to the
     /// end of the file, and the parts after it are dropped. Returns false when the file is too
     /// small to split (it is then read as usual).
-    /// `layout` is the file's when known already (its encoding takes a pass over the file).
-    private func collectInParts(_ file: InputFile, reader: CSVResponseReader, layout known: CSVResponseReader.Layout?,
-        into collector: inout ResponseCollector,
-        covariances: Bool) throws(KvalitetError) -> Bool
+    private func collectInParts(_ file: InputFile, reader: CSVResponseReader, into collector: inout ResponseCollector,
+        covariances: Bool, spills: IDSpills?) throws(KvalitetError) -> Bool
     {
-        var layout = known
-        if layout == nil { layout = try reader.layout(of: file) }
-        guard let layout,
+        guard let layout = try reader.layout(of: file),
             let points = try reader.splitPoints(of: file, layout: layout, parts: options.parts,
                 minimumPartBytes: options.minimumPartBytes),
             let first = try reader.record(at: points[0].offset, line: points[0].line, layout: layout, file: file)
@@ -295,14 +354,10 @@ public struct ScorePipeline: Sendable {
             init(_ count: Int) { parts = Array(repeating: nil, count: count) }
         }
         let results = Results(points.count)
-        let (catalog, registers, options) = (self.catalog, self.registers, self.options)
-        let (knownDuplicates, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
+        let (known, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
+        let partSpills = try partSpills(spills, count: points.count)
         DispatchQueue.concurrentPerform(iterations: points.count) { index in
-            // Found ahead, duplicates are never taken back, so problems can wait on disk.
-            var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-                breakdown: options.breakdown, problems: .buffering(spilling: knownDuplicates != nil), collectCovariances: covariances,
-                tracksPositions: knownDuplicates == nil)
-            part.knownDuplicates = knownDuplicates
+            var part = partCollector(index, known: known, covariances: covariances, spill: partSpills?[index])
             // A set and names of the part's own: objects both cores retain and release for every
             // response would bounce their reference counts between the cores' caches.
             part.begin(file, set: CompiledSet(set.set))
@@ -338,7 +393,13 @@ public struct ScorePipeline: Sendable {
                 if let error = failure as? KvalitetError { throw error }
                 throw KvalitetError(.inputRefused, "cannot read the file: \(failure)", at: SourceLocation(file: file.name))
             }
-            if result.crossed { break }
+            if result.crossed {
+                // The parts after it are not used: neither are the ids they registered.
+                for later in (index + 1)..<points.count {
+                    spills?.ignored.insert(DuplicateScan.source(file: fileNumber, part: UInt64(later)))
+                }
+                break
+            }
         }
         return true
     }

@@ -74,6 +74,13 @@ public final class ProblemLog {
         ], excelSafe: excelSafe))
     }
 
+    /// Forgets every problem recorded (the run reads its files again).
+    func restart() throws(KvalitetError) {
+        counts = [:]
+        try rejects?.restart()
+        try rejects?.write(Self.header)
+    }
+
     /// Writes the rejects report in place.
     public func commit() throws(KvalitetError) {
         try rejects?.commit()

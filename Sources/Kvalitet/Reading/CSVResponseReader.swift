@@ -142,16 +142,14 @@ public struct CSVResponseReader: ResponseReader {
     /// the last record ran past it, or the line count there differs from `end.line` (the split
     /// scan counts quotes, which a stray quote in an unquoted field fools). It has then read on
     /// to the end of the file instead, so the result is always that of reading at once.
-    /// With `onlyFields`, the other columns (answers, background) are read as empty.
     func read<Sink: ResponseSink>(_ file: InputFile, layout: Layout, from start: (offset: Int, line: Int),
-        until end: (offset: Int, line: Int)?, onlyFields: Bool = false, into sink: inout Sink) throws -> Bool
+        until end: (offset: Int, line: Int)?, into sink: inout Sink) throws -> Bool
     {
         let source = try ByteSource(file)
         try source.seek(to: start.offset)
         guard try source.refill() else { return false }
         var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
             startOffset: 0, line: start.line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
-        if onlyFields { tokenizer.skipped = layout.roles.map { $0 == .other || $0 == .background } }
         var fields: [String] = []
         fields.reserveCapacity(layout.columns.count)
         // One record's storage serves every row (the sink only reads it), and every row shares

@@ -16,10 +16,6 @@ struct CSVTokenizer {
     let maxFields: Int
     private var recordBytes = 0
 
-    /// Fields not wanted, by index: they are read as empty without making their text (a scan
-    /// that needs a few columns of every row).
-    var skipped: [Bool] = []
-
     private var position = 0
     private var line = 1
     private var field: [UInt8] = []
@@ -92,8 +88,7 @@ struct CSVTokenizer {
     }
 
     private mutating func finishField(into fields: inout [String], recordLine: Int) throws(KvalitetError) {
-        let skip = fields.count < skipped.count && skipped[fields.count]
-        fields.append(skip ? "" : field.withUnsafeBufferPointer { encoding.decode($0) })
+        fields.append(field.withUnsafeBufferPointer { encoding.decode($0) })
         try account(field.count, fields: fields.count, recordLine: recordLine)
         field.removeAll(keepingCapacity: true)
     }
@@ -130,8 +125,7 @@ struct CSVTokenizer {
                 }
                 if stop >= 0 {
                     if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
-                    let skip = fields.count < skipped.count && skipped[fields.count]
-                    fields.append(skip ? "" : encoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
+                    fields.append(encoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
                     try account(stop - start, fields: fields.count, recordLine: recordLine)
                     let terminator = bytes[stop]
                     position = stop + 1
