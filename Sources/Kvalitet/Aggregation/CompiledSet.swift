@@ -70,6 +70,26 @@ final class CompiledSet: Sendable {
         case invalid
     }
 
+    /// A cell given as bytes in `encoding`: one or two ASCII digits, or empty, decided from the
+    /// bytes; anything else as its text.
+    func classify(bytes: UnsafeBufferPointer<UInt8>, encoding: TextEncoding) -> Cell {
+        if bytes.isEmpty { return .unanswered }
+        let first = bytes[0]
+        if first >= 0x30 && first <= 0x39 {
+            var code = Int(first - 0x30)
+            var simple = bytes.count == 1
+            if bytes.count == 2, bytes[1] >= 0x30 && bytes[1] <= 0x39 {
+                code = code * 10 + Int(bytes[1] - 0x30)
+                simple = true
+            }
+            if simple {
+                let offset = code - scaleMin
+                if offset >= 0 && offset < codeCount { return .valid(offset) }
+            }
+        }
+        return classify(encoding.decode(bytes))
+    }
+
     func classify(_ raw: String) -> Cell {
         // Fast path, most cells: one or two ASCII digits.
         var utf8 = raw.utf8.makeIterator()

@@ -178,6 +178,8 @@ struct ResponseCollector: ResponseSink {
         }
     }
 
+    var acceptsRawAnswers: Bool { true }
+
     mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
         if currentFile != file.name { begin(file) }
         summary.read += 1
@@ -369,10 +371,10 @@ struct ResponseCollector: ResponseSink {
         var valid = 0
         var invalid: [Problem] = []
         let names = record.answerNames
-        let values = record.answerValues
-        /// Puts one answer's meaning into `cells`.
-        func take(_ value: String, item: Int, position: Int) {
-            switch set.classify(value) {
+        let count = record.answerCount
+        /// Puts the meaning of answer `position` into `cells`.
+        func take(_ cell: CompiledSet.Cell, item: Int, position: Int) {
+            switch cell {
             case .valid(let code):
                 cells[item] = code
                 valid += 1
@@ -381,17 +383,22 @@ struct ResponseCollector: ResponseSink {
             case .invalid:
                 cells[item] = Tally.invalidCell
                 let scale = set.set.scale
+                let value = record.answerValue(position)
                 invalid.append(problem(.invalidAnswer, column: names[position], value: value,
                     "invalid answer \"\(value)\" for item \(names[position]) (scale \(scale.min)–\(scale.max)); counted as unanswered"))
             }
         }
-        if values.count == names.count && Self.sameStorage(names, mappedNames) {
+        func classify(_ position: Int) -> CompiledSet.Cell {
+            if let raw = record.rawAnswers { return raw.withCell(position) { set.classify(bytes: $0, encoding: raw.encoding) } }
+            return set.classify(record.answerValues[position])
+        }
+        if count == names.count && Self.sameStorage(names, mappedNames) {
             // The very names of a response mapped before (CSV rows share their header's): each
             // position's item is known, its unknown columns were reported, no item comes twice.
             // No name is touched, which spares a reference count per answer.
-            for position in values.indices {
+            for position in 0..<count {
                 let item = positionItems[position]
-                if item >= 0 { take(values[position], item: item, position: position) }
+                if item >= 0 { take(classify(position), item: item, position: position) }
             }
             return (valid, invalid)
         }
@@ -399,7 +406,7 @@ struct ResponseCollector: ResponseSink {
         var seen = Array(repeating: false, count: set.itemCount)
         var twice = false
         for position in names.indices {
-            let answer = ResponseRecord.Field(name: names[position], value: record.answerValues[position])
+            let answer = ResponseRecord.Field(name: names[position], value: record.answerValue(position))
             let item: Int
             if position < positionNames.count && positionNames[position] == answer.name {
                 item = positionItems[position]
@@ -438,11 +445,11 @@ struct ResponseCollector: ResponseSink {
                 continue
             }
             seen[item] = true
-            take(answer.value, item: item, position: position)
+            take(set.classify(answer.value), item: item, position: position)
         }
         // Names mapped whole with their warnings given, and no item named twice (which is
         // reported per response): the next response with the same names takes the fast path.
-        if report && !twice && values.count == names.count && positionItems.count >= names.count {
+        if report && !twice && count == names.count && positionItems.count >= names.count {
             mappedNames = names
         }
         return (valid, invalid)

@@ -150,6 +150,8 @@ public struct CSVResponseReader: ResponseReader {
         guard try source.refill() else { return false }
         var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
             startOffset: 0, line: start.line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+        let raw = sink.acceptsRawAnswers
+        if raw { tokenizer.rawColumns = layout.roles.map { $0 == .other } }
         var fields: [String] = []
         fields.reserveCapacity(layout.columns.count)
         // One record's storage serves every row (the sink only reads it), and every row shares
@@ -174,10 +176,20 @@ public struct CSVResponseReader: ResponseReader {
                 crossed = true
                 limit = nil
             }
-            if try !Self.fill(&record, fields: fields, line: line, offset: offset, layout: layout, file: file, sink: &sink) {
+            if try !Self.fill(&record, fields: fields, raw: raw ? tokenizer.raw : nil, line: line, offset: offset,
+                layout: layout, file: file, sink: &sink)
+            {
                 continue
             }
+            // Lent to the record and dropped from it after, so the tokenizer's next row does
+            // not copy the cells' storage.
+            if raw {
+                // A short row's missing answers are empty, as its missing fields are.
+                while tokenizer.raw.count < layout.answerNames.count { tokenizer.raw.ends.append(tokenizer.raw.bytes.count) }
+                record.rawAnswers = tokenizer.raw
+            }
             try sink.receive(record, from: file)
+            record.rawAnswers = nil
         }
         return crossed
     }
@@ -200,7 +212,7 @@ public struct CSVResponseReader: ResponseReader {
         }
         var ignore = Ignore()
         do {
-            return try Self.fill(&record, fields: fields, line: start, offset: offset, layout: layout, file: file, sink: &ignore)
+            return try Self.fill(&record, fields: fields, raw: nil, line: start, offset: offset, layout: layout, file: file, sink: &ignore)
                 ? record : nil
         } catch let error as KvalitetError {
             throw error
@@ -211,11 +223,16 @@ public struct CSVResponseReader: ResponseReader {
 
     /// Puts a row's fields into `record`; false for a row that is no response (blank, or
     /// reported to the sink as having too many fields).
-    private static func fill<Sink: ResponseSink>(_ record: inout ResponseRecord, fields: [String], line: Int, offset: Int,
-        layout: Layout, file: InputFile, sink: inout Sink) throws -> Bool
+    /// With `raw`, the answers' cells are those bytes (their fields are empty).
+    private static func fill<Sink: ResponseSink>(_ record: inout ResponseRecord, fields: [String], raw: RawCells?, line: Int,
+        offset: Int, layout: Layout, file: InputFile, sink: inout Sink) throws -> Bool
     {
         let columns = layout.columns
-        if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }) { return false }  // blank line: no response
+        if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }),
+            (0..<(raw?.count ?? 0)).allSatisfy({ raw!.text($0).trimmingSpaces.isEmpty })
+        {
+            return false  // blank line: no response
+        }
         if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
             try sink.report(Problem(.fieldCount, file: file.name, line: line,
                 respondent: value(of: .respondent, in: fields, columns: columns) ?? "",
@@ -241,7 +258,7 @@ public struct CSVResponseReader: ResponseReader {
             case .background:
                 record.background.append(.init(name: layout.backgroundNames[background], value: value))
                 background += 1
-            case .other: record.answerValues.append(value)
+            case .other: if raw == nil { record.answerValues.append(value) }
             }
         }
         return true

@@ -16,6 +16,11 @@ struct CSVTokenizer {
     let maxFields: Int
     private var recordBytes = 0
 
+    /// Columns whose cells are kept as bytes in `raw` (an empty string takes their place in
+    /// the fields): the answers, for a sink that classifies them from their bytes.
+    var rawColumns: [Bool] = []
+    var raw = RawCells()
+
     private var position = 0
     private var line = 1
     private var field: [UInt8] = []
@@ -33,6 +38,7 @@ struct CSVTokenizer {
         self.line = line
         self.maxFieldBytes = maxFieldBytes
         field.reserveCapacity(256)
+        raw.encoding = encoding
     }
 
     /// The line the next record starts on.
@@ -88,7 +94,13 @@ struct CSVTokenizer {
     }
 
     private mutating func finishField(into fields: inout [String], recordLine: Int) throws(KvalitetError) {
-        fields.append(field.withUnsafeBufferPointer { encoding.decode($0) })
+        if fields.count < rawColumns.count && rawColumns[fields.count] {
+            raw.bytes.append(contentsOf: field)
+            raw.ends.append(raw.bytes.count)
+            fields.append("")
+        } else {
+            fields.append(field.withUnsafeBufferPointer { encoding.decode($0) })
+        }
         try account(field.count, fields: fields.count, recordLine: recordLine)
         field.removeAll(keepingCapacity: true)
     }
@@ -102,6 +114,7 @@ struct CSVTokenizer {
     /// A blank line yields a record of one empty field.
     mutating func nextRecord(into fields: inout [String]) throws(KvalitetError) -> Int? {
         fields.removeAll(keepingCapacity: true)
+        raw.removeAll()
         recordBytes = 0
         let recordLine = line
         if position >= source.count {
@@ -125,7 +138,14 @@ struct CSVTokenizer {
                 }
                 if stop >= 0 {
                     if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
-                    fields.append(encoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
+                    let cell = UnsafeBufferPointer(rebasing: bytes[start..<stop])
+                    if fields.count < rawColumns.count && rawColumns[fields.count] {
+                        raw.bytes.append(contentsOf: cell)
+                        raw.ends.append(raw.bytes.count)
+                        fields.append("")
+                    } else {
+                        fields.append(encoding.decode(cell))
+                    }
                     try account(stop - start, fields: fields.count, recordLine: recordLine)
                     let terminator = bytes[stop]
                     position = stop + 1

@@ -39,9 +39,22 @@ public struct ResponseRecord: Sendable, Hashable {
     public var answerNames: [String]
     public var answerValues: [String]
 
+    /// The answers' cells as bytes instead of `answerValues`, for a sink that reads them so
+    /// (``ResponseSink/acceptsRawAnswers``): the CSV reader then makes no string per cell.
+    var rawAnswers: RawCells?
+
+    /// The value of answer `position`, from `answerValues` or `rawAnswers`.
+    func answerValue(_ position: Int) -> String {
+        if let rawAnswers { return rawAnswers.text(position) }
+        return answerValues[position]
+    }
+
+    /// How many answers (and other columns) the record has.
+    var answerCount: Int { rawAnswers?.count ?? answerValues.count }
+
     /// The answers as name–value pairs.
     public var answers: [Field] {
-        zip(answerNames, answerValues).map { Field(name: $0, value: $1) }
+        answerNames.indices.map { Field(name: answerNames[$0], value: answerValue($0)) }
     }
 
     /// Adds one answer (or other column).
@@ -70,4 +83,27 @@ public struct ResponseRecord: Sendable, Hashable {
         self.answerNames = answers.map(\.name)
         self.answerValues = answers.map(\.value)
     }
+}
+
+/// Cells of one record as their bytes, one after another, in the file's encoding.
+struct RawCells: Sendable, Hashable {
+    var bytes: [UInt8] = []
+    /// Where each cell ends in `bytes` (it starts where the one before ends).
+    var ends: [Int] = []
+    var encoding: TextEncoding = .utf8
+
+    var count: Int { ends.count }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+    }
+
+    func withCell<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
+    }
+
+    /// Cell `index` as text.
+    func text(_ index: Int) -> String { withCell(index) { encoding.decode($0) } }
 }
