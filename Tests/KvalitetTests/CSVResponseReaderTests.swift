@@ -119,3 +119,26 @@ import Testing
         #expect(sink.records.last?.line == 1 + 2 * 2999 + 1)
     }
 }
+
+/// The UTF-8 check that decides a CSV file's encoding, against the standard library's own
+/// validation, on random bytes cut into random chunks (a sequence may span two).
+@Suite struct UTF8ValidatorTests {
+    @Test func agreesWithTheStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [Array("Bærum ".utf8), Array("€".utf8), Array("𝄞".utf8), Array("plain ascii text".utf8),
+            [0xC3], [0xA6], [0xE2, 0x82], [0xAC], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xFF], [0x80]]
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &generator) { bytes += pieces.randomElement(using: &generator)! }
+            var validator = UTF8Validator()
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 1...9, using: &generator))
+                bytes[start..<end].withUnsafeBufferPointer { validator.consume($0) }
+                start = end
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(validator.isCompleteAndValid == expected, "\(bytes)")
+        }
+    }
+}

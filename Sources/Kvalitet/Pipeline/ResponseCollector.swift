@@ -499,7 +499,8 @@ struct ResponseCollector: ResponseSink {
     }
 
     /// Adds what a later part of the same file collected. Its problems are replayed by the caller.
-    mutating func absorb(_ part: ResponseCollector) {
+    /// Without `keepingIDs` its respondent ids are not added (nothing is read after it).
+    mutating func absorb(_ part: ResponseCollector, keepingIDs: Bool = true) {
         for (index, key) in part.cellKeys.enumerated() {
             guard let set = part.compiled[key.set] else { continue }
             if compiled[key.set] == nil { compiled[key.set] = set }
@@ -525,7 +526,7 @@ struct ResponseCollector: ResponseSink {
         }
         for (key, value) in part.fileInvited where fileInvited[key] == nil { fileInvited[key] = value }
         for (key, value) in part.fileUnitNames where fileUnitNames[key] == nil { fileUnitNames[key] = value }
-        for (slice, partSlot) in part.respondentSlots {
+        for (slice, partSlot) in part.respondentSlots where keepingIDs {
             respondentIndexes[respondentSlot(slice)].formUnion(part.respondentIndexes[partSlot])
         }
         summary.read += part.summary.read

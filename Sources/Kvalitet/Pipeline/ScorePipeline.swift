@@ -208,10 +208,11 @@ public struct ScorePipeline: Sendable {
         var collector = makeCollector(problems: problems, covariances: covariances)
         collector.knownDuplicates = duplicates
         collector.idSpill = try spills?.spill(0)
-        for file in files {
+        for (number, file) in files.enumerated() {
             guard let reader = reader(for: file.name) else { continue }
             if let csv = reader as? CSVResponseReader, options.parts > 1,
-                try collectInParts(file, reader: csv, into: &collector, covariances: covariances, spills: spills)
+                try collectInParts(file, reader: csv, into: &collector, covariances: covariances, spills: spills,
+                    last: number == files.count - 1)
             {
                 continue
             }
@@ -337,8 +338,9 @@ public struct ScorePipeline: Sendable {
     /// last response runs past its planned end (the quote count misled the split) reads on to the
     /// end of the file, and the parts after it are dropped. Returns false when the file is too
     /// small to split (it is then read as usual).
+    /// `last`: no file is read after it (so its last part's ids need not be kept).
     private func collectInParts(_ file: InputFile, reader: CSVResponseReader, into collector: inout ResponseCollector,
-        covariances: Bool, spills: IDSpills?) throws(KvalitetError) -> Bool
+        covariances: Bool, spills: IDSpills?, last: Bool) throws(KvalitetError) -> Bool
     {
         guard let layout = try reader.layout(of: file),
             let points = try reader.splitPoints(of: file, layout: layout, parts: options.parts,
@@ -387,7 +389,7 @@ public struct ScorePipeline: Sendable {
                     try part.retractDuplicate(record, file: file)
                 }
             }
-            collector.absorb(part)
+            collector.absorb(part, keepingIDs: !last || index + 1 < points.count)
             try part.problems.forEachKept { problem throws(KvalitetError) in try collector.replay(problem) }
             if let failure = result.error {
                 if let error = failure as? KvalitetError { throw error }
