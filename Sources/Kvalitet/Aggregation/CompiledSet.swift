@@ -3,6 +3,8 @@
 /// scoring rule per answer.
 final class CompiledSet: Sendable {
     let set: any IndicatorSet
+    /// `set.id`, kept (reading it through the existential copies it for every response).
+    let id: String
     let itemCount: Int
     /// Lowercased item id → flat item index.
     let itemLookup: [String: Int]
@@ -23,6 +25,7 @@ final class CompiledSet: Sendable {
 
     init(_ set: any IndicatorSet) {
         self.set = set
+        id = set.id
         let items = set.items
         itemCount = items.count
         var lookup: [String: Int] = [:]

@@ -152,7 +152,7 @@ struct ResponseCollector: ResponseSink {
         currentFile = file.name
         fileSet = set
         if let set {
-            compiled[set.set.id] = compiled[set.set.id] ?? set
+            compiled[set.id] = compiled[set.id] ?? set
             cells = Array(repeating: Tally.unansweredCell, count: set.itemCount)
         }
         columnItems.removeAll(keepingCapacity: true)
@@ -216,7 +216,24 @@ struct ResponseCollector: ResponseSink {
         case aborted
         case invalidStatus
         /// Registered under its (trimmed) respondent id and period: checked for duplicates.
-        case registered(respondent: String, period: String)
+        case registered(Fields)
+    }
+
+    /// A response's key fields, trimmed (once per response: they are used several times).
+    struct Fields: Equatable {
+        var respondent: String
+        var municipality: String
+        var service: String
+        var unit: String
+        var period: String
+
+        init(_ record: ResponseRecord) {
+            respondent = record.respondent?.trimmingSpaces ?? ""
+            municipality = record.municipality?.trimmingSpaces ?? ""
+            service = record.service?.trimmingSpaces ?? ""
+            unit = record.unit?.trimmingSpaces ?? ""
+            period = record.period?.trimmingSpaces ?? ""
+        }
     }
 
     /// The checks every response passes before its id is registered, in order; shared by the
@@ -224,19 +241,18 @@ struct ResponseCollector: ResponseSink {
     static func admission(of record: ResponseRecord, set: String) -> Admission {
         let named = record.set?.trimmingSpaces ?? ""
         if !named.isEmpty && named != set { return .otherSet(named) }
-        let respondent = record.respondent?.trimmingSpaces ?? ""
-        let period = record.period?.trimmingSpaces ?? ""
+        let fields = Fields(record)
         // Checked one by one, in this order (no array of pairs built per response).
-        if respondent.isEmpty { return .missing("respondent") }
-        if record.municipality?.trimmingSpaces.isEmpty ?? true { return .missing("municipality") }
-        if record.service?.trimmingSpaces.isEmpty ?? true { return .missing("service") }
-        if record.unit?.trimmingSpaces.isEmpty ?? true { return .missing("unit") }
-        if period.isEmpty { return .missing("period") }
+        if fields.respondent.isEmpty { return .missing("respondent") }
+        if fields.municipality.isEmpty { return .missing("municipality") }
+        if fields.service.isEmpty { return .missing("service") }
+        if fields.unit.isEmpty { return .missing("unit") }
+        if fields.period.isEmpty { return .missing("period") }
         var status = record.status?.trimmingSpaces ?? ""
         if status != "complete" { status = status.lowercased() }
         if status == "aborted" { return .aborted }
         if !status.isEmpty && status != "complete" { return .invalidStatus }
-        return .registered(respondent: respondent, period: period)
+        return .registered(fields)
     }
 
     /// Decides whether a response of the file's set is counted, and tallies it.
@@ -247,15 +263,15 @@ struct ResponseCollector: ResponseSink {
             Problem(kind, file: file.name, line: record.line, respondent: respondent, column: column, value: value,
                 message: message)
         }
-        let period: String
-        switch Self.admission(of: record, set: set.set.id) {
+        let fields: Fields
+        switch Self.admission(of: record, set: set.id) {
         case .otherSet(let named):
             if catalog[named] == nil {
                 try note(problem(.unknownSet, column: "set", value: named,
                     "unknown set \"\(named)\"; the response is not counted"))
             } else {
                 try note(problem(.setMismatch, column: "set", value: named,
-                    "the row names set \"\(named)\", the file \"\(set.set.id)\"; the response is not counted"))
+                    "the row names set \"\(named)\", the file \"\(set.id)\"; the response is not counted"))
             }
             return
         case .missing(let name):
@@ -269,28 +285,27 @@ struct ResponseCollector: ResponseSink {
             try note(problem(.invalidStatus, column: "status", value: record.status ?? "",
                 "status must be complete or aborted; the response is not counted"))
             return
-        case .registered(_, let registeredPeriod):
-            period = registeredPeriod
+        case .registered(let registered):
+            fields = registered
         }
-        let municipality = record.municipality?.trimmingSpaces ?? ""
-        let unit = record.unit?.trimmingSpaces ?? ""
+        let (municipality, unit, period) = (fields.municipality, fields.unit, fields.period)
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
         let duplicate: Bool
         if let knownDuplicates {
             duplicate = knownDuplicates.contains(file: fileNumber, offset: record.offset ?? -1)
             if !duplicate, let idSpill {
-                try idSpill.add(set: set.set.id, period: period, respondent: respondent,
+                try idSpill.add(set: set.id, period: period, respondent: respondent,
                     source: DuplicateScan.source(file: fileNumber, part: idPart), offset: record.offset ?? -1)
             }
         } else {
-            let slot = respondentSlot(SlicedKey(set: set.set.id, period: period))
+            let slot = respondentSlot(SlicedKey(set: set.id, period: period))
             duplicate = !respondentIndexes[slot].insert(respondent,
                 position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
         }
         if duplicate {
             try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
-                "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted"))
+                "respondent \(respondent) appears more than once for set \(set.id) and period \(period); this one is not counted"))
             return
         }
 
@@ -310,7 +325,7 @@ struct ResponseCollector: ResponseSink {
             namedSubprojects[UnitRef(municipality: municipality, unit: unit), default: [:]][subproject, default: 0] += 1
         }
         if let invitedText = record.invited?.trimmingSpaces, !invitedText.isEmpty {
-            let key = UnitPeriod(set: set.set.id, municipality: municipality, unit: unit, period: period)
+            let key = UnitPeriod(set: set.id, municipality: municipality, unit: unit, period: period)
             if let invited = Int(invitedText), invited >= 0 {
                 if fileInvited[key] == nil { fileInvited[key] = invited }
             } else if warnedColumns.insert("invited\u{1F}\(unit)").inserted {
@@ -324,19 +339,18 @@ struct ResponseCollector: ResponseSink {
             let ref = UnitRef(municipality: municipality, unit: unit)
             if fileUnitNames[ref] == nil { fileUnitNames[ref] = name }
         }
-        tally(record, set: set, sign: 1)
+        tally(record, fields, set: set, sign: 1)
     }
 
     /// Adds (sign 1) or takes back (sign −1) the current `cells` as `record`'s answers.
-    private mutating func tally(_ record: ResponseRecord, set: CompiledSet, sign: Int) {
-        let period = record.period?.trimmingSpaces ?? ""
+    private mutating func tally(_ record: ResponseRecord, _ fields: Fields, set: CompiledSet, sign: Int) {
+        let period = fields.period
         var breakdownValue = ""
         if let breakdown {
             breakdownValue = record.background.first { $0.name.trimmingSpaces.lowercased() == breakdown }?.value.trimmingSpaces ?? ""
         }
-        let key = CellKey(set: set.set.id, period: period, municipality: record.municipality?.trimmingSpaces ?? "",
-            service: record.service?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "",
-            breakdownValue: breakdownValue)
+        let key = CellKey(set: set.id, period: period, municipality: fields.municipality, service: fields.service,
+            unit: fields.unit, breakdownValue: breakdownValue)
         let index: Int
         if let last = lastCell, last.key == key {
             index = last.index
@@ -352,7 +366,7 @@ struct ResponseCollector: ResponseSink {
         }
         tallies[index].add(cells: cells, set: set, sign: sign)
         if collectCovariances {
-            covariances[SlicedKey(set: set.set.id, period: period), default: DimensionCovariances(set)]
+            covariances[SlicedKey(set: set.id, period: period), default: DimensionCovariances(set)]
                 .add(cells: cells, set: set, sign: sign)
         }
     }
@@ -429,7 +443,7 @@ struct ResponseCollector: ResponseSink {
                 if report && warnedColumns.insert(answer.name).inserted {
                     // A CSV column is a property of the header: reported at the header's line.
                     var warning = problem(.unknownColumn, column: answer.name, line: record.namesLine,
-                        "\"\(answer.name)\" is no item of set \(set.set.id); ignored in the whole file")
+                        "\"\(answer.name)\" is no item of set \(set.id); ignored in the whole file")
                     if record.namesLine != nil { warning.respondent = "" }
                     warning.onceKey = answer.name
                     try note(warning)
@@ -476,7 +490,7 @@ struct ResponseCollector: ResponseSink {
         let period = record.period?.trimmingSpaces ?? ""
         let duplicate = Problem(.duplicateRespondent, file: file.name, line: record.line, respondent: respondent,
             column: "respondent", value: respondent,
-            message: "respondent \(respondent) appears more than once for set \(set.set.id) and period \(period); this one is not counted")
+            message: "respondent \(respondent) appears more than once for set \(set.id) and period \(period); this one is not counted")
         let position = first ?? (buffer.firstIndex { ($0.line ?? 0) > record.line } ?? buffer.endIndex)
         buffer.insert(duplicate, at: min(position, buffer.endIndex))
         problems.buffer = buffer
@@ -492,7 +506,7 @@ struct ResponseCollector: ResponseSink {
                 namedSubprojects[ref]?[subproject, default: 1] -= 1
                 if namedSubprojects[ref]?[subproject] == 0 { namedSubprojects[ref]?[subproject] = nil }
             }
-            tally(record, set: set, sign: -1)
+            tally(record, Fields(record), set: set, sign: -1)
         }
         summary.rejectedByKind[Problem.Kind.duplicateRespondent.rawValue, default: 0] += 1
         summary.rejectedByKind = summary.rejectedByKind.filter { $0.value != 0 }
