@@ -211,3 +211,67 @@ import Testing
         }
     }
 }
+
+/// Taking back many responses rewrites a part's problems in one pass; it must give what taking
+/// them back one at a time gave (the earlier code, kept here as the reference).
+@Suite struct RetractionTests {
+    static func oneAtATime(_ buffer: [Problem], _ retracted: [(line: Int, problem: Problem)], file: String) -> [Problem] {
+        var buffer = buffer
+        let own: Set<Problem.Kind> = [.invalidAnswer, .noValidAnswers]
+        for (line, duplicate) in retracted {
+            let first = buffer.firstIndex { $0.file == file && $0.line == line && own.contains($0.kind) }
+            buffer.removeAll { $0.file == file && $0.line == line && own.contains($0.kind) }
+            let position = first ?? (buffer.firstIndex { ($0.line ?? 0) > line } ?? buffer.endIndex)
+            buffer.insert(duplicate, at: min(position, buffer.endIndex))
+        }
+        return buffer
+    }
+
+    /// Buffers as parts make them: problems in file order, a response's own problems (invalid
+    /// answers, or none valid) after its other ones; the header's unknown-column warning (line 1)
+    /// just before the problems of the first response classified. Retracted responses are
+    /// registered ones, so never on a line whose response was rejected before classification.
+    @Test func onePassAgreesWithOneAtATime() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1000 {
+            var buffer: [Problem] = []
+            var rejectedLines: Set<Int> = []
+            var warned = false
+            for line in 2..<Int.random(in: 3...30, using: &generator) {
+                func add(_ kind: Problem.Kind, _ at: Int = line) {
+                    buffer.append(Problem(kind, file: "f.csv", line: at, column: "c\(buffer.count)", message: "m"))
+                }
+                switch Int.random(in: 0..<5, using: &generator) {
+                case 0: continue
+                case 1:
+                    add(Bool.random(using: &generator) ? .aborted : .missingField)
+                    rejectedLines.insert(line)
+                default:
+                    if !warned && Bool.random(using: &generator) {
+                        add(.unknownColumn, 1)
+                        warned = true
+                    }
+                    if Bool.random(using: &generator) { add(.duplicateAnswer) }
+                    if Bool.random(using: &generator) {
+                        add(.noValidAnswers)
+                    } else {
+                        for _ in 0..<Int.random(in: 0...3, using: &generator) { add(.invalidAnswer) }
+                    }
+                }
+            }
+            // Retracted responses in file order; now and then two on one line (XML allows that).
+            var retracted: [(line: Int, problem: Problem)] = []
+            var at = 2
+            for _ in 0..<Int.random(in: 1...8, using: &generator) {
+                at += Int.random(in: 0...4, using: &generator)
+                if rejectedLines.contains(at) { continue }
+                retracted.append((at, Problem(.duplicateRespondent, file: "f.csv", line: at, column: "d\(retracted.count)", message: "d")))
+            }
+            var byLine: [Int: [Problem]] = [:]
+            for (line, problem) in retracted { byLine[line, default: []].append(problem) }
+            let expected = Self.oneAtATime(buffer, retracted, file: "f.csv")
+            #expect(ResponseCollector.replacingOwnProblems(buffer, with: byLine, file: "f.csv") == expected,
+                "\(buffer.map { "\($0.kind)@\($0.line!)" }) taking back \(retracted.map(\.line))")
+        }
+    }
+}

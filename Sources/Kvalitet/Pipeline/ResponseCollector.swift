@@ -480,36 +480,68 @@ struct ResponseCollector: ResponseSink {
     /// Takes back a response this part registered first, after merging found the same respondent
     /// in an earlier part: as in a sequential read, it becomes a `duplicate-respondent`. Its own
     /// problems (buffered, as parts buffer them) are replaced by that one.
-    mutating func retractDuplicate(_ record: ResponseRecord, file: InputFile) throws(KvalitetError) {
-        guard let set = fileSet, var buffer = problems.buffer else { return }
-        let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: false)
-        let own: Set<Problem.Kind> = [.invalidAnswer, .noValidAnswers]
-        let first = buffer.firstIndex { $0.file == file.name && $0.line == record.line && own.contains($0.kind) }
-        buffer.removeAll { $0.file == file.name && $0.line == record.line && own.contains($0.kind) }
-        let respondent = record.respondent?.trimmingSpaces ?? ""
-        let period = record.period?.trimmingSpaces ?? ""
-        let duplicate = Problem(.duplicateRespondent, file: file.name, line: record.line, respondent: respondent,
-            column: "respondent", value: respondent,
-            message: "respondent \(respondent) appears more than once for set \(set.id) and period \(period); this one is not counted")
-        let position = first ?? (buffer.firstIndex { ($0.line ?? 0) > record.line } ?? buffer.endIndex)
-        buffer.insert(duplicate, at: min(position, buffer.endIndex))
-        problems.buffer = buffer
-        if valid == 0 {
-            summary.rejectedByKind[Problem.Kind.noValidAnswers.rawValue, default: 0] -= 1
-        } else {
-            summary.counted -= 1
-            summary.rejected += 1
-            summary.invalidCells -= invalid.count
-            let subproject = record.subproject?.trimmingSpaces ?? ""
-            if !subproject.isEmpty {
-                let ref = UnitRef(municipality: record.municipality?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "")
-                namedSubprojects[ref]?[subproject, default: 1] -= 1
-                if namedSubprojects[ref]?[subproject] == 0 { namedSubprojects[ref]?[subproject] = nil }
+    mutating func retractDuplicates(_ records: [ResponseRecord], file: InputFile) throws(KvalitetError) {
+        guard let set = fileSet, let buffer = problems.buffer, !records.isEmpty else { return }
+        var duplicates: [Int: [Problem]] = [:]
+        for record in records {
+            let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: false)
+            let respondent = record.respondent?.trimmingSpaces ?? ""
+            let period = record.period?.trimmingSpaces ?? ""
+            duplicates[record.line, default: []].append(Problem(.duplicateRespondent, file: file.name, line: record.line, respondent: respondent,
+                column: "respondent", value: respondent,
+                message: "respondent \(respondent) appears more than once for set \(set.id) and period \(period); this one is not counted"))
+            if valid == 0 {
+                summary.rejectedByKind[Problem.Kind.noValidAnswers.rawValue, default: 0] -= 1
+            } else {
+                summary.counted -= 1
+                summary.rejected += 1
+                summary.invalidCells -= invalid.count
+                let subproject = record.subproject?.trimmingSpaces ?? ""
+                if !subproject.isEmpty {
+                    let ref = UnitRef(municipality: record.municipality?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "")
+                    namedSubprojects[ref]?[subproject, default: 1] -= 1
+                    if namedSubprojects[ref]?[subproject] == 0 { namedSubprojects[ref]?[subproject] = nil }
+                }
+                tally(record, Fields(record), set: set, sign: -1)
             }
-            tally(record, Fields(record), set: set, sign: -1)
+            summary.rejectedByKind[Problem.Kind.duplicateRespondent.rawValue, default: 0] += 1
         }
-        summary.rejectedByKind[Problem.Kind.duplicateRespondent.rawValue, default: 0] += 1
         summary.rejectedByKind = summary.rejectedByKind.filter { $0.value != 0 }
+        problems.buffer = Self.replacingOwnProblems(buffer, with: duplicates, file: file.name)
+    }
+
+    /// `buffer` (a part's problems, in file order) with each taken-back response's own problems
+    /// (its invalid answers, or that it had no valid one) replaced by its `duplicate-respondent`:
+    /// where the first of them stood, or else before the first problem of a later line (a second
+    /// response on the same line: after that line's problems). One pass, so taking back many
+    /// responses stays linear.
+    static func replacingOwnProblems(_ buffer: [Problem], with duplicates: [Int: [Problem]], file: String) -> [Problem] {
+        // Lines with responses taken back, in order, with the duplicates still to place.
+        var queue = duplicates.keys.sorted().map { (line: $0, problems: duplicates[$0]![...]) }[...]
+        var placedAt: Set<Int> = []
+        var result: [Problem] = []
+        result.reserveCapacity(buffer.count + duplicates.values.reduce(0) { $0 + $1.count })
+        for problem in buffer {
+            let line = problem.line ?? 0
+            while let head = queue.first, head.line < line {
+                result.append(contentsOf: head.problems)
+                queue.removeFirst()
+            }
+            guard duplicates[line] != nil, problem.file == file,
+                problem.kind == .invalidAnswer || problem.kind == .noValidAnswers
+            else {
+                result.append(problem)
+                continue
+            }
+            // An own problem of a line with a response taken back: the first one's place takes
+            // that line's first duplicate; the others go.
+            if placedAt.insert(line).inserted, let head = queue.first, head.line == line, let first = head.problems.first {
+                result.append(first)
+                queue[queue.startIndex].problems.removeFirst()
+            }
+        }
+        for head in queue { result.append(contentsOf: head.problems) }
+        return result
     }
 
     /// Adds what a later part of the same file collected. Its problems are replayed by the caller.

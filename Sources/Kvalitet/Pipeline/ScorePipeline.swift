@@ -316,7 +316,7 @@ public struct ScorePipeline: Sendable {
                     // It was read without error a moment ago: the file changed meanwhile.
                     throw KvalitetError(.inputRefused, "the file changed while it was read: \(error)", at: SourceLocation(file: file.name))
                 }
-                for record in records { try part.retractDuplicate(record, file: file) }
+                try part.retractDuplicates(records, file: file)
             }
             collector.absorb(part)
             try part.problems.forEachKept { problem throws(KvalitetError) in
@@ -381,14 +381,16 @@ public struct ScorePipeline: Sendable {
             results.parts[index] = nil
             var part = result.collector
             // Respondents an earlier part (or file) already had: take them back from this part.
+            var retracted: [ResponseRecord] = []
             for (slice, ids) in part.seenRespondents {
                 guard let earlier = collector.seenRespondents[slice] else { continue }
                 for position in ids.common(with: earlier) {
                     guard let record = try reader.record(at: position.offset, line: position.line, layout: layout, file: file)
                     else { continue }
-                    try part.retractDuplicate(record, file: file)
+                    retracted.append(record)
                 }
             }
+            try part.retractDuplicates(retracted, file: file)
             collector.absorb(part, keepingIDs: !last || index + 1 < points.count)
             try part.problems.forEachKept { problem throws(KvalitetError) in try collector.replay(problem) }
             if let failure = result.error {

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Scaling and memory of `kvalitet score` on CSV files of growing size (issue #6: 10M responses in
+# about 10x the time of 1M, peak memory under 200 MB whatever the size), and the cost of a run
+# with duplicates when respondent ids are kept on disk (it reads its files a second time).
+# Usage: Benchmarks/scale.sh [RUNS (3)] [SIZES (1000000 3000000 10000000)]
+# Environment: BENCH_DIR (data, default /tmp/kvalitet-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+shift || true
+sizes=("${@:-1000000 3000000 10000000}")
+read -r -a sizes <<< "${sizes[*]}"
+dir=${BENCH_DIR:-/tmp/kvalitet-bench}
+mkdir -p "$dir"
+[ -x /usr/bin/time ] || { apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null; }
+swift build -c release --product kvalitet >/dev/null
+kvalitet=$(swift build -c release --show-bin-path)/kvalitet
+
+declare -A commands
+order=()
+for n in "${sizes[@]}"; do
+    file="$dir/bench-$n.csv"
+    [ -f "$file" ] || "$kvalitet" generate --sets Benchmarks/sets --set bench-30 --responses "$n" \
+        --units 400 --format csv --seed 42 --output "$file"
+    commands[csv-$n]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-$n.csv $file"
+    order+=("csv-$n")
+done
+# The first size again with 1 % of its responses repeated at its end: duplicates.
+first=${sizes[0]}
+duplicated="$dir/bench-$first-dup.csv"
+if [ ! -f "$duplicated" ]; then
+    cp "$dir/bench-$first.csv" "$duplicated"
+    sed -n "2,$(( first / 100 + 1 ))p" "$dir/bench-$first.csv" >> "$duplicated"
+fi
+for mode in memory disk; do
+    mib=$([ $mode = disk ] && echo 0 || echo 1000000)
+    commands[dup-$mode]="env KVALITET_IDS_ON_DISK_MIB=$mib $kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-dup-$mode.csv $duplicated"
+    commands[nodup-$mode]="env KVALITET_IDS_ON_DISK_MIB=$mib $kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-nodup-$mode.csv $dir/bench-$first.csv"
+    order+=("nodup-$mode" "dup-$mode")
+done
+
+source Benchmarks/timing.sh
+time_alternating
+cmp "$dir/scale-dup-memory.csv" "$dir/scale-dup-disk.csv" || { echo "ids in memory and on disk disagree"; exit 1; }
+
+echo "kvalitet score, CSV, $(nproc) cores; medians of $runs runs; ids on disk from 256 MiB of input (KVALITET_IDS_ON_DISK_MIB)"
+printf '%-28s %10s %12s %10s\n' run "median s" "vs first" "peak MB"
+base=$(median "${times[csv-$first]}")
+for name in "${order[@]}"; do
+    m=$(median "${times[$name]}")
+    printf '%-28s %10s %11sx %10d\n' "$name" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" $(( ${memory[$name]} / 1024 ))
+done
