@@ -69,6 +69,8 @@ extension XMLResponseReader {
       {
         return nil
       }
+      // The opening says XML 1.0; a document of another version is read in one go.
+      if declaration.contains("1.1") { return nil }
     }
     guard let survey = Self.startTag("survey", in: head[...]) else { return nil }
     var starts = [PartStart(offset: 0, prefix: [])]
