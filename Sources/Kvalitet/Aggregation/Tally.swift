@@ -38,17 +38,30 @@ struct Tally: Sendable, Equatable {
     mutating func add(cells: [Int], set: CompiledSet, sign: Int = 1) {
         respondents += sign
         var anyScore = false
+        let codeCount = set.codeCount
         for (d, range) in set.dimensionItems.enumerated() {
             var answered = 0
             var sum = 0
-            for item in range {
+            // The valid answers (most cells) through borrowed buffers: no uniqueness check or
+            // bounds check per cell on the hot path (the indices come from the compiled set).
+            codeCounts.withUnsafeMutableBufferPointer { counts in
+                set.values.withUnsafeBufferPointer { values in
+                    cells.withUnsafeBufferPointer { cells in
+                        for item in range {
+                            let cell = cells[item]
+                            if cell >= 0 {
+                                let index = item * codeCount + cell
+                                counts[index] += sign
+                                answered += 1
+                                sum += values[index]
+                            }
+                        }
+                    }
+                }
+            }
+            for item in range where cells[item] < 0 {
                 let cell = cells[item]
-                if cell >= 0 {
-                    let index = item * set.codeCount + cell
-                    codeCounts[index] += sign
-                    answered += 1
-                    sum += set.values[index]
-                } else if cell == Self.dontKnowCell {
+                if cell == Self.dontKnowCell {
                     dontKnow[item] += sign
                 } else {
                     unanswered[item] += sign

@@ -381,7 +381,7 @@ struct ResponseCollector: ResponseSink {
             Problem(kind, file: file.name, line: line ?? record.line, respondent: respondent, column: column, value: value,
                 message: message)
         }
-        for index in cells.indices { cells[index] = Tally.unansweredCell }
+        cells.withUnsafeMutableBufferPointer { $0.update(repeating: Tally.unansweredCell) }
         var valid = 0
         var invalid: [Problem] = []
         let names = record.answerNames
@@ -405,6 +405,38 @@ struct ResponseCollector: ResponseSink {
         func classify(_ position: Int) -> CompiledSet.Cell {
             if let raw = record.rawAnswers { return raw.withCell(position) { set.classify(bytes: $0, encoding: raw.encoding) } }
             return set.classify(record.answerValues[position])
+        }
+        if count == names.count && Self.sameStorage(names, mappedNames), let raw = record.rawAnswers {
+            // As below, for CSV cells as bytes: one pass over the row with the cells, the map and
+            // the bytes borrowed once (no uniqueness check per write); strings only for the rare
+            // invalid cell, after.
+            var invalidPositions: [Int] = []
+            let items = positionItems
+            cells.withUnsafeMutableBufferPointer { cells in
+                items.withUnsafeBufferPointer { items in
+                    raw.bytes.withUnsafeBufferPointer { bytes in
+                        var start = 0
+                        for position in 0..<count {
+                            let end = raw.ends[position]
+                            defer { start = end }
+                            let item = items[position]
+                            guard item >= 0 else { continue }
+                            switch set.classify(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding) {
+                            case .valid(let code):
+                                cells[item] = code
+                                valid += 1
+                            case .dontKnow: cells[item] = Tally.dontKnowCell
+                            case .unanswered: cells[item] = Tally.unansweredCell
+                            case .invalid:
+                                cells[item] = Tally.invalidCell
+                                invalidPositions.append(position)
+                            }
+                        }
+                    }
+                }
+            }
+            for position in invalidPositions { take(.invalid, item: items[position], position: position) }
+            return (valid, invalid)
         }
         if count == names.count && Self.sameStorage(names, mappedNames) {
             // The very names of a response mapped before (CSV rows share their header's): each
