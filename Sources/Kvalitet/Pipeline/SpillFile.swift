@@ -18,8 +18,9 @@ final class SpillFile {
     /// Bytes written so far (buffered ones included).
     private(set) var size = 0
 
-    init() throws(KvalitetError) {
-        let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    /// A new file in `folder` (default: `TMPDIR`, else `/tmp`).
+    init(in folder: String? = nil) throws(KvalitetError) {
+        let folder = folder ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(folder)/kvalitet-spill-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
