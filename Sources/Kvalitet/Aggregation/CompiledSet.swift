@@ -71,6 +71,16 @@ final class CompiledSet: Sendable {
         case dontKnow
         case unanswered
         case invalid
+
+        /// How ``Tally`` keeps it: the code, or a sentinel.
+        var tallyCell: Int {
+            switch self {
+            case .valid(let code): return code
+            case .dontKnow: return Tally.dontKnowCell
+            case .unanswered: return Tally.unansweredCell
+            case .invalid: return Tally.invalidCell
+            }
+        }
     }
 
     /// A cell given as bytes in `encoding`: one or two ASCII digits, or empty, decided from the

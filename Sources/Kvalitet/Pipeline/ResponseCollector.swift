@@ -388,14 +388,11 @@ struct ResponseCollector: ResponseSink {
         let count = record.answerCount
         /// Puts the meaning of answer `position` into `cells`.
         func take(_ cell: CompiledSet.Cell, item: Int, position: Int) {
+            cells[item] = cell.tallyCell
             switch cell {
-            case .valid(let code):
-                cells[item] = code
-                valid += 1
-            case .dontKnow: cells[item] = Tally.dontKnowCell
-            case .unanswered: cells[item] = Tally.unansweredCell
+            case .valid: valid += 1
+            case .dontKnow, .unanswered: break
             case .invalid:
-                cells[item] = Tally.invalidCell
                 let scale = set.set.scale
                 let value = record.answerValue(position)
                 invalid.append(problem(.invalidAnswer, column: names[position], value: value,
@@ -421,15 +418,12 @@ struct ResponseCollector: ResponseSink {
                             defer { start = end }
                             let item = items[position]
                             guard item >= 0 else { continue }
-                            switch set.classify(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding) {
-                            case .valid(let code):
-                                cells[item] = code
-                                valid += 1
-                            case .dontKnow: cells[item] = Tally.dontKnowCell
-                            case .unanswered: cells[item] = Tally.unansweredCell
-                            case .invalid:
-                                cells[item] = Tally.invalidCell
-                                invalidPositions.append(position)
+                            let cell = set.classify(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding)
+                            cells[item] = cell.tallyCell
+                            switch cell {
+                            case .valid: valid += 1
+                            case .dontKnow, .unanswered: break
+                            case .invalid: invalidPositions.append(position)
                             }
                         }
                     }
