@@ -140,7 +140,8 @@ struct CSVTokenizer {
                     if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
                     let cell = UnsafeBufferPointer(rebasing: bytes[start..<stop])
                     if fields.count < rawColumns.count && rawColumns[fields.count] {
-                        raw.bytes.append(contentsOf: cell)
+                        // Most answer cells are one byte: appended as such (cheaper than a copy).
+                        if cell.count == 1 { raw.bytes.append(cell[0]) } else { raw.bytes.append(contentsOf: cell) }
                         raw.ends.append(raw.bytes.count)
                         fields.append("")
                     } else {
