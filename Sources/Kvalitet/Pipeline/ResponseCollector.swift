@@ -48,11 +48,11 @@ struct ResponseCollector: ResponseSink {
     }
     /// Whether `seenRespondents` keeps where each id was read (a part of a file read at once).
     let tracksPositions: Bool
-    /// The duplicates already known (a large run; see ``DuplicateScan``): when set, ids are not
+    /// The duplicates already known (a large run; see ``IDsOnDisk``): when set, ids are not
     /// kept in memory; those registered are written to `idSpill`, if given, as from `idPart`.
     var knownDuplicates: KnownDuplicates?
-    var idSpill: DuplicateScan.IDSpill?
-    var idPart = DuplicateScan.wholeFile
+    var idSpill: IDsOnDisk.IDSpill?
+    var idPart = IDsOnDisk.wholeFile
     /// The current file's place in the run (counted by `begin`; a part is told its file's).
     var fileNumber = -1
     /// Per set and period, when `collectCovariances`: each dimension's pairwise covariances of
@@ -216,7 +216,7 @@ struct ResponseCollector: ResponseSink {
         case aborted
         case invalidStatus
         /// Registered under its (trimmed) respondent id and period: checked for duplicates.
-        case registered(Fields)
+        case registered
     }
 
     /// A response's key fields, trimmed (once per response: they are used several times).
@@ -236,12 +236,11 @@ struct ResponseCollector: ResponseSink {
         }
     }
 
-    /// The checks every response passes before its id is registered, in order; shared by the
-    /// collector and the scan that finds duplicates ahead (``DuplicateScan``).
-    static func admission(of record: ResponseRecord, set: String) -> Admission {
+    /// The checks every response passes before its id is registered, in order; `fields` are
+    /// `record`'s.
+    static func admission(of record: ResponseRecord, fields: Fields, set: String) -> Admission {
         let named = record.set?.trimmingSpaces ?? ""
         if !named.isEmpty && named != set { return .otherSet(named) }
-        let fields = Fields(record)
         // Checked one by one, in this order (no array of pairs built per response).
         if fields.respondent.isEmpty { return .missing("respondent") }
         if fields.municipality.isEmpty { return .missing("municipality") }
@@ -252,19 +251,19 @@ struct ResponseCollector: ResponseSink {
         if status != "complete" { status = status.lowercased() }
         if status == "aborted" { return .aborted }
         if !status.isEmpty && status != "complete" { return .invalidStatus }
-        return .registered(fields)
+        return .registered
     }
 
     /// Decides whether a response of the file's set is counted, and tallies it.
     private mutating func collect(_ record: ResponseRecord, from file: InputFile) throws(KvalitetError) {
         guard let set = fileSet else { return }
-        let respondent = record.respondent?.trimmingSpaces ?? ""
+        let fields = Fields(record)
+        let respondent = fields.respondent
         func problem(_ kind: Problem.Kind, column: String = "", value: String = "", _ message: String) -> Problem {
             Problem(kind, file: file.name, line: record.line, respondent: respondent, column: column, value: value,
                 message: message)
         }
-        let fields: Fields
-        switch Self.admission(of: record, set: set.id) {
+        switch Self.admission(of: record, fields: fields, set: set.id) {
         case .otherSet(let named):
             if catalog[named] == nil {
                 try note(problem(.unknownSet, column: "set", value: named,
@@ -285,8 +284,8 @@ struct ResponseCollector: ResponseSink {
             try note(problem(.invalidStatus, column: "status", value: record.status ?? "",
                 "status must be complete or aborted; the response is not counted"))
             return
-        case .registered(let registered):
-            fields = registered
+        case .registered:
+            break
         }
         let (municipality, unit, period) = (fields.municipality, fields.unit, fields.period)
 
@@ -296,7 +295,7 @@ struct ResponseCollector: ResponseSink {
             duplicate = knownDuplicates.contains(file: fileNumber, offset: record.offset ?? -1)
             if !duplicate, let idSpill {
                 try idSpill.add(set: set.id, period: period, respondent: respondent,
-                    source: DuplicateScan.source(file: fileNumber, part: idPart), offset: record.offset ?? -1)
+                    source: IDsOnDisk.source(file: fileNumber, part: idPart), offset: record.offset ?? -1)
             }
         } else {
             let slot = respondentSlot(SlicedKey(set: set.id, period: period))

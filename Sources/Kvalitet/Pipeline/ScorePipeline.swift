@@ -31,7 +31,7 @@ public struct ScorePipeline: Sendable {
         /// A CSV file is split only when every part gets at least this many bytes.
         public var minimumPartBytes: Int
         /// From this many bytes of input (CSV and XML), respondent ids are kept in temporary files
-        /// instead of memory (``DuplicateScan``).
+        /// instead of memory (``IDsOnDisk``).
         public var idsOnDiskBytes: Int
 
         public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
@@ -156,7 +156,7 @@ public struct ScorePipeline: Sendable {
     }
 
     /// Reads every file through its reader into one collector. A large run keeps respondent ids
-    /// on disk (see ``DuplicateScan``): it reads assuming no duplicates, and when there were some
+    /// on disk (see ``IDsOnDisk``): it reads assuming no duplicates, and when there were some
     /// (or `--strict` stopped and there may have been one before), reads again knowing them.
     private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
         guard keepsIDsOnDisk(files) else {
@@ -166,11 +166,11 @@ public struct ScorePipeline: Sendable {
         var found: KnownDuplicates
         do {
             let collector = try collect(files, problems: problems, covariances: covariances, duplicates: KnownDuplicates(), spills: spills)
-            found = try DuplicateScan.duplicates(in: spills.spills, ignoring: spills.ignored)
+            found = try IDsOnDisk.duplicates(in: spills.spills, ignoring: spills.ignored)
             if found.isEmpty { return collector }
         } catch {
             guard error.code == .strict else { throw error }
-            found = try DuplicateScan.duplicates(in: spills.spills, ignoring: spills.ignored)
+            found = try IDsOnDisk.duplicates(in: spills.spills, ignoring: spills.ignored)
             if found.isEmpty { throw error }
         }
         try problems.restart()
@@ -191,13 +191,13 @@ public struct ScorePipeline: Sendable {
 
     /// The temporary files of a run's registered ids: one set for whole files, one per part.
     final class IDSpills {
-        private(set) var spills: [DuplicateScan.IDSpill] = []
+        private(set) var spills: [IDsOnDisk.IDSpill] = []
         /// Parts whose ids do not count (their file was read another way).
         var ignored: Set<UInt64> = []
 
         /// Set `index` (0: whole files; 1…: parts 0…).
-        func spill(_ index: Int) throws(KvalitetError) -> DuplicateScan.IDSpill {
-            while spills.count <= index { spills.append(try DuplicateScan.IDSpill()) }
+        func spill(_ index: Int) throws(KvalitetError) -> IDsOnDisk.IDSpill {
+            while spills.count <= index { spills.append(try IDsOnDisk.IDSpill()) }
             return spills[index]
         }
     }
@@ -217,7 +217,8 @@ public struct ScorePipeline: Sendable {
                 continue
             }
             if let xml = reader as? XMLResponseReader, options.parts > 1,
-                try collectXMLInParts(file, reader: xml, into: &collector, covariances: covariances, spills: spills)
+                try collectXMLInParts(file, reader: xml, into: &collector, covariances: covariances, spills: spills,
+                    last: number == files.count - 1)
             {
                 continue
             }
@@ -228,7 +229,7 @@ public struct ScorePipeline: Sendable {
     }
 
     /// A collector for part `index` of a file read in parts, knowing the run's `known` duplicates.
-    private func partCollector(_ index: Int, known: KnownDuplicates?, covariances: Bool, spill: DuplicateScan.IDSpill?)
+    private func partCollector(_ index: Int, known: KnownDuplicates?, covariances: Bool, spill: IDsOnDisk.IDSpill?)
         -> ResponseCollector
     {
         // With duplicates known, none is taken back, so the part's problems can wait on disk.
@@ -242,9 +243,9 @@ public struct ScorePipeline: Sendable {
     }
 
     /// The id spills of `count` parts (nil when ids are kept in memory).
-    private func partSpills(_ spills: IDSpills?, count: Int) throws(KvalitetError) -> [DuplicateScan.IDSpill]? {
+    private func partSpills(_ spills: IDSpills?, count: Int) throws(KvalitetError) -> [IDsOnDisk.IDSpill]? {
         guard let spills else { return nil }
-        var list: [DuplicateScan.IDSpill] = []
+        var list: [IDsOnDisk.IDSpill] = []
         for index in 0..<count { list.append(try spills.spill(index + 1)) }
         return list
     }
@@ -256,22 +257,18 @@ public struct ScorePipeline: Sendable {
     /// once per file is kept once. Every boundary is checked before anything is merged; when one
     /// does not hold, nothing of the parts is used and false is returned (the file is then read
     /// in one go, with the same result).
+    /// `last`: no file is read after it (so its last part's ids need not be kept).
     private func collectXMLInParts(_ file: InputFile, reader: XMLResponseReader, into collector: inout ResponseCollector,
-        covariances: Bool, spills: IDSpills?) throws(KvalitetError) -> Bool
+        covariances: Bool, spills: IDSpills?, last: Bool) throws(KvalitetError) -> Bool
     {
         guard let starts = try reader.partStarts(of: file, parts: options.parts, minimumPartBytes: options.minimumPartBytes)
         else { return false }
         let partSpills = try partSpills(spills, count: starts.count)
-        final class Results: @unchecked Sendable {
-            // @unchecked: each slot is written by one worker, read after all have finished.
-            var parts: [(collector: ResponseCollector, outcome: XMLResponseReader.PartOutcome)?]
-            init(_ count: Int) { parts = Array(repeating: nil, count: count) }
-        }
-        let results = Results(starts.count)
+        let results = PartResults<(collector: ResponseCollector, outcome: XMLResponseReader.PartOutcome)>(starts.count)
         let fileNumber = collector.fileNumber + 1
         let known = collector.knownDuplicates
         // Used only when the file is read another way.
-        let partSources = starts.indices.map { DuplicateScan.source(file: fileNumber, part: UInt64($0)) }
+        let partSources = starts.indices.map { IDsOnDisk.source(file: fileNumber, part: UInt64($0)) }
         DispatchQueue.concurrentPerform(iterations: starts.count) { index in
             var part = partCollector(index, known: known, covariances: covariances, spill: partSpills?[index])
             part.begin(file)
@@ -279,19 +276,19 @@ public struct ScorePipeline: Sendable {
             let outcome = reader.readPart(file, starts: starts, index: index, into: &part)
             results.parts[index] = (part, outcome)
         }
-        // The line shift of each part: the shared element's line in the part before, in the
-        // file's numbering, less its line in the part's own.
         // A part that failed (malformed XML, say): the file is read in one go, which reports the
         // error exactly as without parts (libxml2's messages name lines of the part's own).
         if results.parts.contains(where: { $0?.outcome.error != nil }) {
             spills?.ignored.formUnion(partSources)
             return false
         }
+        // The line shift of each part: the shared element's line in the part before, in the
+        // file's numbering, less its line in the part's own.
         var shifts = [0]
         for index in 1..<starts.count {
             guard let before = results.parts[index - 1]?.outcome, let after = results.parts[index]?.outcome,
                 let stop = before.stop, let first = after.first,
-                stop.context != nil, stop == Boundary(mark: first.mark, line: stop.line, context: first.context)
+                stop.context != nil, stop.mark == first.mark, stop.context == first.context
             else {
                 spills?.ignored.formUnion(partSources)
                 return false
@@ -318,7 +315,7 @@ public struct ScorePipeline: Sendable {
                 }
                 try part.retractDuplicates(records, file: file)
             }
-            collector.absorb(part)
+            collector.absorb(part, keepingIDs: !last || index + 1 < starts.count)
             try part.problems.forEachKept { problem throws(KvalitetError) in
                 var problem = problem
                 if let line = problem.line { problem.line = line + shift }
@@ -327,8 +324,6 @@ public struct ScorePipeline: Sendable {
         }
         return true
     }
-
-    typealias Boundary = XMLResponseReader.Boundary
 
     /// Reads a large CSV file in parts at once, each into a collector of its own, and merges them
     /// in file order so that the result, the problems and their order are exactly those of one
@@ -350,12 +345,7 @@ public struct ScorePipeline: Sendable {
         collector.begin(file)
         let set = try collector.decideSet(for: first, file: file)
 
-        final class Results: @unchecked Sendable {
-            // @unchecked: each slot is written by one worker, read after all have finished.
-            var parts: [(collector: ResponseCollector, crossed: Bool, error: (any Error)?)?]
-            init(_ count: Int) { parts = Array(repeating: nil, count: count) }
-        }
-        let results = Results(points.count)
+        let results = PartResults<(collector: ResponseCollector, crossed: Bool, error: (any Error)?)>(points.count)
         let (known, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
         let partSpills = try partSpills(spills, count: points.count)
         DispatchQueue.concurrentPerform(iterations: points.count) { index in
@@ -400,11 +390,18 @@ public struct ScorePipeline: Sendable {
             if result.crossed {
                 // The parts after it are not used: neither are the ids they registered.
                 for later in (index + 1)..<points.count {
-                    spills?.ignored.insert(DuplicateScan.source(file: fileNumber, part: UInt64(later)))
+                    spills?.ignored.insert(IDsOnDisk.source(file: fileNumber, part: UInt64(later)))
                 }
                 break
             }
         }
         return true
     }
+}
+
+/// What the workers reading the parts of one file hand back, one slot per part.
+private final class PartResults<Part>: @unchecked Sendable {
+    // @unchecked: each slot is written by one worker, read after all have finished.
+    var parts: [Part?]
+    init(_ count: Int) { parts = Array(repeating: nil, count: count) }
 }

@@ -18,7 +18,7 @@ import Darwin
 /// result stands. Some: the run is read again knowing them (``KnownDuplicates``), so the result,
 /// the rejects report, its order and `--strict`'s first problem are exactly those of one read
 /// with an index in memory; only time is spent twice.
-enum DuplicateScan {
+enum IDsOnDisk {
     static let partitionCount = 64
 
     /// The temporary files one collector at a time writes registered ids to.
@@ -30,7 +30,7 @@ enum DuplicateScan {
 
         init() throws(KvalitetError) {
             var files: [SpillFile] = []
-            for _ in 0..<DuplicateScan.partitionCount { files.append(try SpillFile()) }
+            for _ in 0..<IDsOnDisk.partitionCount { files.append(try SpillFile()) }
             self.files = files
         }
 
@@ -45,7 +45,7 @@ enum DuplicateScan {
             key.append(0x1F)
             key.append(contentsOf: respondent.utf8)
             let hash = key.withUnsafeBufferPointer { RespondentIndex.hash($0) }
-            let spill = files[Int(UInt(bitPattern: hash) % UInt(DuplicateScan.partitionCount))]
+            let spill = files[Int(UInt(bitPattern: hash) % UInt(IDsOnDisk.partitionCount))]
             try spill.append(UInt64(key.count))
             try key.withUnsafeBufferPointer { buffer throws(KvalitetError) in try spill.append(buffer) }
             try spill.append(source)
