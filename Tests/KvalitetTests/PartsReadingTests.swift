@@ -8,14 +8,16 @@ import Testing
 @Suite struct PartsReadingTests {
     /// Scores `paths` with the given parts (tiny parts force many boundaries in small files).
     static func run(_ paths: [String], parts: Int, sets: String? = nil, register: String? = nil, breakdown: String? = nil,
-        strict: Bool = false, idsOnDisk: Bool = false) throws(KvalitetError) -> (scores: String, rejects: String, summary: RunSummary)
+        strict: Bool = false, idsOnDisk: Bool = false, cellsAsText: Bool = false) throws(KvalitetError)
+        -> (scores: String, rejects: String, summary: RunSummary)
     {
         var catalog = try IndicatorSetCatalog.builtIn()
         if let sets { try catalog.addDirectory(URL(fileURLWithPath: sets)) }
         var registers = try RegisterIndex()
         if let register { try registers.add(try Register.load(file: URL(fileURLWithPath: register))) }
-        let pipeline = ScorePipeline(catalog: catalog, registers: registers,
-            options: .init(breakdown: breakdown, parts: parts, minimumPartBytes: 64, idsOnDiskBytes: idsOnDisk ? 0 : .max))
+        var options = ScorePipeline.Options(breakdown: breakdown, parts: parts, minimumPartBytes: 64, idsOnDiskBytes: idsOnDisk ? 0 : .max)
+        options.cellsAsText = cellsAsText
+        let pipeline = ScorePipeline(catalog: catalog, registers: registers, options: options)
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rejectsPath = folder.appendingPathComponent("rejects.csv").path
@@ -31,6 +33,11 @@ import Testing
         sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
     {
         let sequential = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown)
+        // Every row through the general path, its fields as text (the bytes' path must agree).
+        let text = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown, cellsAsText: true)
+        #expect(text.scores == sequential.scores, "scores with cells as text", sourceLocation: sourceLocation)
+        #expect(text.rejects == sequential.rejects, "rejects with cells as text", sourceLocation: sourceLocation)
+        #expect(text.summary == sequential.summary, "summary with cells as text", sourceLocation: sourceLocation)
         // In parts, and with respondent ids kept on disk (sequentially and in parts).
         for (parts, idsOnDisk) in [(2, false), (3, false), (7, false), (1, true), (2, true), (7, true)] {
             let split = try run(paths, parts: parts, sets: sets, register: register, breakdown: breakdown, idsOnDisk: idsOnDisk)

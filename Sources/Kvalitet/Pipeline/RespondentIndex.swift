@@ -133,7 +133,7 @@ struct RespondentIndex {
         }
     }
 
-    private mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
+    mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
         let (found, bucket, tag) = find(id)
         if found { return false }
         precondition(count < Int(Int32.max) - 1 && bytes.count + id.count < Int(UInt32.max),

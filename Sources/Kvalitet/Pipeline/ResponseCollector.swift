@@ -109,6 +109,14 @@ struct ResponseCollector: ResponseSink {
     /// theirs while compared by address).
     private var mappedNames: [String] = []
     private var cells: [Int] = []
+    /// For rows whose fields are bytes (``collectRaw``), per file: the respondent index of the
+    /// last period's bytes, the group of each key's bytes, the last group, and where the
+    /// breakdown variable's cell is (computed at the first row).
+    private var rawPeriodSlot: (period: [UInt8], slot: Int)?
+    private var rawGroups: [[UInt8]: Int] = [:]
+    private var lastRawGroup: (key: [UInt8], index: Int)?
+    private var groupKey: [UInt8] = []
+    private var rawBreakdown: (position: Int?, known: Bool) = (nil, false)
 
     struct CellKey: Hashable {
         var set: String
@@ -160,6 +168,10 @@ struct ResponseCollector: ResponseSink {
         positionItems.removeAll(keepingCapacity: true)
         warnedColumns.removeAll(keepingCapacity: true)
         mappedNames = []
+        rawPeriodSlot = nil
+        rawGroups.removeAll()
+        lastRawGroup = nil
+        rawBreakdown = (nil, false)
     }
 
     /// A problem the reader found; when it leaves a whole response out, that response was read too.
@@ -178,13 +190,143 @@ struct ResponseCollector: ResponseSink {
         }
     }
 
-    var acceptsRawAnswers: Bool { true }
+    /// Whether CSV rows come with their cells as bytes (``collectRaw``).
+    var acceptsRawCells = true
 
     mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
         if currentFile != file.name { begin(file) }
         summary.read += 1
+        if record.rawKeys != nil {
+            if let set = fileSet, try collectRaw(record, set: set, file: file) { return }
+            let decoded = record.decoded(answers: false)
+            if fileSet == nil { _ = try decideSet(for: decoded, file: file) }
+            try collect(decoded, from: file)
+            return
+        }
         if fileSet == nil { _ = try decideSet(for: record, file: file) }
         try collect(record, from: file)
+    }
+
+    /// A CSV row with its fields as bytes (`rawKeys`, `rawAnswers`) of the usual kind — the
+    /// file's set, every required field there, status complete or none, answer columns mapped —
+    /// registered, classified and tallied from its bytes: no text is made of it unless a
+    /// problem is reported or a new group or period appears. The rules are those of `collect`,
+    /// which takes every other row (false is returned then, with nothing changed).
+    private mutating func collectRaw(_ record: ResponseRecord, set: CompiledSet, file: InputFile) throws(KvalitetError) -> Bool {
+        guard let keys = record.rawKeys, let answers = record.rawAnswers,
+            answers.count == record.answerNames.count, Self.sameStorage(record.answerNames, mappedNames)
+        else { return false }
+        let (columns, cells) = (keys.columns, keys.cells)
+        let respondent = cells.trimmedRange(columns.respondent)
+        let (municipality, service) = (cells.trimmedRange(columns.municipality), cells.trimmedRange(columns.service))
+        let (unit, period) = (cells.trimmedRange(columns.unit), cells.trimmedRange(columns.period))
+        guard !respondent.isEmpty, !municipality.isEmpty, !service.isEmpty, !unit.isEmpty, !period.isEmpty else { return false }
+        let usual = cells.bytes.withUnsafeBufferPointer { bytes in
+            if columns.set >= 0 {
+                let named = cells.trimmedRange(columns.set)
+                if !named.isEmpty && !bytes[named].elementsEqual(set.id.utf8) { return false }
+            }
+            if columns.status >= 0 {
+                let status = cells.trimmedRange(columns.status)
+                if !status.isEmpty && !bytes[status].elementsEqual(Self.complete) { return false }
+            }
+            return true
+        }
+        guard usual else { return false }
+
+        // Registered: from here on the row is decided here.
+        let duplicate: Bool
+        if let knownDuplicates {
+            duplicate = knownDuplicates.contains(file: fileNumber, offset: record.offset ?? -1)
+            if !duplicate, let idSpill {
+                let (id, periodText) = (cells.trimmedText(columns.respondent), cells.trimmedText(columns.period))
+                try idSpill.add(set: set.id, period: periodText, respondent: id,
+                    source: IDsOnDisk.source(file: fileNumber, part: idPart), offset: record.offset ?? -1)
+            }
+        } else {
+            let slot = rawRespondentSlot(cells, period: period, position: columns.period, set: set)
+            let position = RespondentIndex.Position(offset: record.offset ?? -1, line: record.line)
+            duplicate = !cells.withUTF8(respondent) { respondentIndexes[slot].insert(bytes: $0, position: position) }
+        }
+        if duplicate {
+            try note(Self.duplicateProblem(file: file.name, line: record.line, respondent: cells.trimmedText(columns.respondent),
+                set: set.id, period: cells.trimmedText(columns.period)))
+            return true
+        }
+
+        let (valid, invalid) = classifyMapped(answers)
+        if valid == 0 || !invalid.isEmpty {
+            let id = cells.trimmedText(columns.respondent)
+            if valid == 0 {
+                try note(Problem(.noValidAnswers, file: file.name, line: record.line, respondent: id,
+                    message: "no valid answer in the response; it is not counted"))
+                return true
+            }
+            for position in invalid {
+                try note(Self.invalidAnswer(file: file.name, line: record.line, respondent: id, column: record.answerNames[position],
+                    value: answers.text(position), set: set))
+                summary.invalidCells += 1
+            }
+        }
+        summary.counted += 1
+        if columns.subproject >= 0, !cells.trimmedRange(columns.subproject).isEmpty {
+            let ref = UnitRef(municipality: cells.trimmedText(columns.municipality), unit: cells.trimmedText(columns.unit))
+            namedSubprojects[ref, default: [:]][cells.trimmedText(columns.subproject), default: 0] += 1
+        }
+
+        // The group: found by its fields' bytes; text is made for a group not met before in the file.
+        if !rawBreakdown.known, let breakdown { rawBreakdown = (columns.background(named: breakdown), true) }
+        let breakdownCell = rawBreakdown.position.map { cells.trimmedRange($0) } ?? cells.bytes.count..<cells.bytes.count
+        groupKey.removeAll(keepingCapacity: true)
+        cells.bytes.withUnsafeBufferPointer { bytes in
+            for range in [period, municipality, service, unit, breakdownCell] {
+                withUnsafeBytes(of: UInt32(range.count).littleEndian) { groupKey.append(contentsOf: $0) }
+                groupKey.append(contentsOf: bytes[range])
+            }
+        }
+        let index: Int
+        if let last = lastRawGroup, last.key == groupKey {
+            index = last.index
+        } else {
+            if let known = rawGroups[groupKey] {
+                index = known
+            } else {
+                func text(_ range: Range<Int>) -> String {
+                    cells.bytes.withUnsafeBufferPointer { cells.encoding.decode(UnsafeBufferPointer(rebasing: $0[range])) }
+                }
+                index = cellIndex(CellKey(set: set.id, period: text(period), municipality: text(municipality),
+                    service: text(service), unit: text(unit), breakdownValue: text(breakdownCell)), set: set)
+                rawGroups[groupKey] = index
+            }
+            lastRawGroup = (groupKey, index)
+        }
+        tallies[index].add(cells: self.cells, set: set, sign: 1)
+        if collectCovariances {
+            covariances[SlicedKey(set: set.id, period: cells.trimmedText(columns.period)), default: DimensionCovariances(set)]
+                .add(cells: self.cells, set: set, sign: 1)
+        }
+        return true
+    }
+
+    private static let complete = Array("complete".utf8)
+
+    /// The respondent index of `set` and the period in `cells[period]` (bytes of cell `position`).
+    private mutating func rawRespondentSlot(_ cells: RawCells, period: Range<Int>, position: Int, set: CompiledSet) -> Int {
+        if let last = rawPeriodSlot, last.period.elementsEqual(cells.bytes[period]) { return last.slot }
+        let slot = respondentSlot(SlicedKey(set: set.id, period: cells.trimmedText(position)))
+        rawPeriodSlot = (Array(cells.bytes[period]), slot)
+        return slot
+    }
+
+    static func duplicateProblem(file: String, line: Int, respondent: String, set: String, period: String) -> Problem {
+        Problem(.duplicateRespondent, file: file, line: line, respondent: respondent, column: "respondent", value: respondent,
+            message: "respondent \(respondent) appears more than once for set \(set) and period \(period); this one is not counted")
+    }
+
+    static func invalidAnswer(file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet) -> Problem {
+        let scale = set.set.scale
+        return Problem(.invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value,
+            message: "invalid answer \"\(value)\" for item \(column) (scale \(scale.min)–\(scale.max)); counted as unanswered")
     }
 
     /// The file's set, decided by its first response (FORMAT.md §2: one set per file).
@@ -303,8 +445,7 @@ struct ResponseCollector: ResponseSink {
                 position: RespondentIndex.Position(offset: record.offset ?? -1, line: record.line))
         }
         if duplicate {
-            try note(problem(.duplicateRespondent, column: "respondent", value: respondent,
-                "respondent \(respondent) appears more than once for set \(set.id) and period \(period); this one is not counted"))
+            try note(Self.duplicateProblem(file: file.name, line: record.line, respondent: respondent, set: set.id, period: period))
             return
         }
 
@@ -350,24 +491,28 @@ struct ResponseCollector: ResponseSink {
         }
         let key = CellKey(set: set.id, period: period, municipality: fields.municipality, service: fields.service,
             unit: fields.unit, breakdownValue: breakdownValue)
-        let index: Int
-        if let last = lastCell, last.key == key {
-            index = last.index
-        } else if let existing = cellIndex[key] {
-            index = existing
-            lastCell = (key, index)
-        } else {
-            index = tallies.count
-            cellIndex[key] = index
-            cellKeys.append(key)
-            tallies.append(Tally(set))
-            lastCell = (key, index)
-        }
+        let index = cellIndex(key, set: set)
         tallies[index].add(cells: cells, set: set, sign: sign)
         if collectCovariances {
             covariances[SlicedKey(set: set.id, period: period), default: DimensionCovariances(set)]
                 .add(cells: cells, set: set, sign: sign)
         }
+    }
+
+    /// The position of group `key`'s tally, made when new.
+    private mutating func cellIndex(_ key: CellKey, set: CompiledSet) -> Int {
+        if let last = lastCell, last.key == key { return last.index }
+        let index: Int
+        if let existing = cellIndex[key] {
+            index = existing
+        } else {
+            index = tallies.count
+            cellIndex[key] = index
+            cellKeys.append(key)
+            tallies.append(Tally(set))
+        }
+        lastCell = (key, index)
+        return index
     }
 
     /// Puts the meaning of each answer of `record` into `cells`; returns the number of valid ones
@@ -392,10 +537,8 @@ struct ResponseCollector: ResponseSink {
             case .valid: valid += 1
             case .dontKnow, .unanswered: break
             case .invalid:
-                let scale = set.set.scale
-                let value = record.answerValue(position)
-                invalid.append(problem(.invalidAnswer, column: names[position], value: value,
-                    "invalid answer \"\(value)\" for item \(names[position]) (scale \(scale.min)–\(scale.max)); counted as unanswered"))
+                invalid.append(Self.invalidAnswer(file: file.name, line: record.line, respondent: respondent,
+                    column: names[position], value: record.answerValue(position), set: set))
             }
         }
         func classify(_ position: Int) -> CompiledSet.Cell {
@@ -403,32 +546,9 @@ struct ResponseCollector: ResponseSink {
             return set.classify(record.answerValues[position])
         }
         if count == names.count && Self.sameStorage(names, mappedNames), let raw = record.rawAnswers {
-            // As below, for CSV cells as bytes: one pass over the row with the cells, the map and
-            // the bytes borrowed once (no uniqueness check per write); strings only for the rare
-            // invalid cell, after.
-            var invalidPositions: [Int] = []
-            let items = positionItems
-            cells.withUnsafeMutableBufferPointer { cells in
-                items.withUnsafeBufferPointer { items in
-                    raw.bytes.withUnsafeBufferPointer { bytes in
-                        var start = 0
-                        for position in 0..<count {
-                            let end = raw.ends[position]
-                            defer { start = end }
-                            let item = items[position]
-                            guard item >= 0 else { continue }
-                            let cell = set.classify(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding)
-                            cells[item] = cell.tallyCell
-                            switch cell {
-                            case .valid: valid += 1
-                            case .dontKnow, .unanswered: break
-                            case .invalid: invalidPositions.append(position)
-                            }
-                        }
-                    }
-                }
-            }
-            for position in invalidPositions { take(.invalid, item: items[position], position: position) }
+            let (found, invalidPositions) = classifyMapped(raw)
+            valid = found
+            for position in invalidPositions { take(.invalid, item: positionItems[position], position: position) }
             return (valid, invalid)
         }
         if count == names.count && Self.sameStorage(names, mappedNames) {
@@ -494,6 +614,42 @@ struct ResponseCollector: ResponseSink {
         return (valid, invalid)
     }
 
+    /// Puts the meaning of each answer cell of `raw` into `cells`, for answers whose columns are
+    /// mapped (`mappedNames`): one pass over the row with the cells, the map and the bytes
+    /// borrowed once (no uniqueness check per write). Returns the number of valid answers and
+    /// the positions of invalid ones (their text is made only for them, by the caller).
+    private mutating func classifyMapped(_ raw: RawCells) -> (valid: Int, invalid: [Int]) {
+        cells.withUnsafeMutableBufferPointer { $0.update(repeating: Tally.unansweredCell) }
+        guard let set = fileSet else { return (0, []) }
+        var valid = 0
+        var invalidPositions: [Int] = []
+        let items = positionItems
+        let count = raw.count
+        cells.withUnsafeMutableBufferPointer { cells in
+            items.withUnsafeBufferPointer { items in
+                raw.bytes.withUnsafeBufferPointer { bytes in
+                    raw.ends.withUnsafeBufferPointer { ends in
+                        var start = 0
+                        for position in 0..<count {
+                            let end = ends[position]
+                            defer { start = end }
+                            let item = items[position]
+                            guard item >= 0 else { continue }
+                            let cell = set.classify(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding)
+                            cells[item] = cell.tallyCell
+                            switch cell {
+                            case .valid: valid += 1
+                            case .dontKnow, .unanswered: break
+                            case .invalid: invalidPositions.append(position)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (valid, invalidPositions)
+    }
+
     /// Whether two arrays share their storage (so hold the same elements).
     private static func sameStorage(_ a: [String], _ b: [String]) -> Bool {
         guard a.count == b.count, !a.isEmpty else { return false }
@@ -512,9 +668,8 @@ struct ResponseCollector: ResponseSink {
             let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: false)
             let respondent = record.respondent?.trimmingSpaces ?? ""
             let period = record.period?.trimmingSpaces ?? ""
-            duplicates[record.line, default: []].append(Problem(.duplicateRespondent, file: file.name, line: record.line, respondent: respondent,
-                column: "respondent", value: respondent,
-                message: "respondent \(respondent) appears more than once for set \(set.id) and period \(period); this one is not counted"))
+            duplicates[record.line, default: []].append(
+                Self.duplicateProblem(file: file.name, line: record.line, respondent: respondent, set: set.id, period: period))
             if valid == 0 {
                 summary.rejectedByKind[Problem.Kind.noValidAnswers.rawValue, default: 0] -= 1
             } else {

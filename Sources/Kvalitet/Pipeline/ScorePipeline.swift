@@ -33,6 +33,9 @@ public struct ScorePipeline: Sendable {
         /// From this many bytes of input (CSV and XML), respondent ids are kept in temporary files
         /// instead of memory (``IDsOnDisk``).
         public var idsOnDiskBytes: Int
+        /// Collectors take CSV cells as text, as other sinks do, instead of as bytes: the slower
+        /// general path for every row, for tests that compare the two.
+        var cellsAsText = false
 
         public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
             parts: Int = min(8, ProcessInfo.processInfo.activeProcessorCount), minimumPartBytes: Int = 4 << 20,
@@ -122,8 +125,10 @@ public struct ScorePipeline: Sendable {
 
     /// A collector with this pipeline's sets, registers and options.
     func makeCollector(problems: ProblemLog, covariances: Bool) -> ResponseCollector {
-        ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+        var collector = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
             breakdown: options.breakdown, problems: problems, collectCovariances: covariances)
+        collector.acceptsRawCells = !options.cellsAsText
+        return collector
     }
 
     private func score(_ collector: ResponseCollector) -> ScoreResult {
@@ -238,6 +243,7 @@ public struct ScorePipeline: Sendable {
             tracksPositions: known == nil)
         part.knownDuplicates = known
         part.idSpill = spill
+        part.acceptsRawCells = !options.cellsAsText
         part.idPart = UInt64(index)
         return part
     }

@@ -67,14 +67,10 @@ public struct CSVResponseReader: ResponseReader {
         /// Where the first record after the header starts, and its line.
         let dataOffset: Int
         let dataLine: Int
-        /// Each column's role without its name, and the background columns' names in order:
-        /// filling a record then copies no `Column` (a name's reference count per column and row).
-        let roles: [Role]
-        let backgroundNames: [String]
-
-        enum Role: UInt8 {
-            case respondent, municipality, service, unit, period, set, subproject, status, background, other
-        }
+        /// Which columns are answers (the tokenizer keeps their cells apart), and what each other
+        /// column is, in order.
+        let answerColumns: [Bool]
+        let keyColumns: KeyColumns
 
         init(encoding: TextEncoding, delimiter: UInt8, columns: [Column], answerNames: [String], dataOffset: Int, dataLine: Int) {
             self.encoding = encoding
@@ -84,23 +80,25 @@ public struct CSVResponseReader: ResponseReader {
             self.dataOffset = dataOffset
             self.dataLine = dataLine
             var backgroundNames: [String] = []
-            roles = columns.map { column in
+            var roles: [KeyColumns.Role] = []
+            answerColumns = columns.map { column in
                 switch column {
-                case .respondent: return .respondent
-                case .municipality: return .municipality
-                case .service: return .service
-                case .unit: return .unit
-                case .period: return .period
-                case .set: return .set
-                case .subproject: return .subproject
-                case .status: return .status
+                case .respondent: roles.append(.respondent)
+                case .municipality: roles.append(.municipality)
+                case .service: roles.append(.service)
+                case .unit: roles.append(.unit)
+                case .period: roles.append(.period)
+                case .set: roles.append(.set)
+                case .subproject: roles.append(.subproject)
+                case .status: roles.append(.status)
                 case .background(let name):
+                    roles.append(.background)
                     backgroundNames.append(name)
-                    return .background
-                case .other: return .other
+                case .other: return true
                 }
+                return false
             }
-            self.backgroundNames = backgroundNames
+            keyColumns = KeyColumns(roles: roles, backgroundNames: backgroundNames)
         }
 
         /// The same layout with storage of its own (arrays and strings), for a thread reading a
@@ -148,18 +146,11 @@ public struct CSVResponseReader: ResponseReader {
         let source = try ByteSource(file)
         try source.seek(to: start.offset)
         guard try source.refill() else { return false }
-        var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
-            startOffset: 0, line: start.line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
-        let raw = sink.acceptsRawAnswers
-        if raw { tokenizer.rawColumns = layout.roles.map { $0 == .other } }
-        var fields: [String] = []
-        fields.reserveCapacity(layout.columns.count)
+        var tokenizer = tokenizer(source, layout: layout, line: start.line)
+        let raw = sink.acceptsRawCells
         // One record's storage serves every row (the sink only reads it), and every row shares
-        // the header's answer names.
-        var record = ResponseRecord(line: 0)
-        record.answerNames = layout.answerNames
-        record.namesLine = 1
-        record.answerValues.reserveCapacity(layout.answerNames.count)
+        // the header's answer names. The tokenizer writes the cells straight into it.
+        var record = Self.rawRecord(layout)
         var limit = end?.offset
         var crossed = false
         while true {
@@ -170,50 +161,61 @@ public struct CSVResponseReader: ResponseReader {
                 crossed = true
                 limit = nil
             }
-            guard let line = try tokenizer.nextRecord(into: &fields) else { break }
+            guard let line = try tokenizer.nextRecord(into: &record.rawKeys!.cells, answers: &record.rawAnswers!) else { break }
             if let stop = limit, tokenizer.offset > stop {
                 // The record ran over the planned boundary: read on to the end of the file.
                 crossed = true
                 limit = nil
             }
-            if try !Self.fill(&record, fields: fields, raw: raw ? tokenizer.raw : nil, line: line, offset: offset,
-                layout: layout, file: file, sink: &sink)
-            {
-                continue
-            }
-            // Lent to the record and dropped from it after, so the tokenizer's next row does
-            // not copy the cells' storage.
+            record.line = line
+            record.offset = offset
+            guard try Self.isResponse(&record, layout: layout, file: file, sink: &sink) else { continue }
             if raw {
-                // A short row's missing answers are empty, as its missing fields are.
-                while tokenizer.raw.count < layout.answerNames.count { tokenizer.raw.ends.append(tokenizer.raw.bytes.count) }
-                record.rawAnswers = tokenizer.raw
+                try sink.receive(record, from: file)
+            } else {
+                try sink.receive(record.decoded(answers: true), from: file)
             }
-            try sink.receive(record, from: file)
-            record.rawAnswers = nil
         }
         return crossed
     }
 
-    /// The record that starts at `offset` on `line` (to take back a response counted twice).
+    private func tokenizer(_ source: ByteSource, layout: Layout, line: Int) -> CSVTokenizer {
+        var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
+            startOffset: 0, line: line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+        tokenizer.answerColumns = layout.answerColumns
+        return tokenizer
+    }
+
+    /// A record to read rows of `layout` into as bytes.
+    private static func rawRecord(_ layout: Layout) -> ResponseRecord {
+        var record = ResponseRecord(line: 0)
+        record.answerNames = layout.answerNames
+        record.namesLine = 1
+        record.rawKeys = RawKeys(cells: RawCells(encoding: layout.encoding), columns: layout.keyColumns)
+        record.rawAnswers = RawCells(encoding: layout.encoding)
+        record.rawKeys!.cells.bytes.reserveCapacity(256)
+        record.rawAnswers!.bytes.reserveCapacity(256)
+        return record
+    }
+
+    /// The record that starts at `offset` on `line` (to take back a response counted twice), its
+    /// fields and answers as text.
     func record(at offset: Int, line: Int, layout: Layout, file: InputFile) throws(KvalitetError) -> ResponseRecord? {
         let source = try ByteSource(file, chunkSize: 1 << 16)
         try source.seek(to: offset)
         guard try source.refill() else { return nil }
-        var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
-            startOffset: 0, line: line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
-        var fields: [String] = []
-        guard let start = try tokenizer.nextRecord(into: &fields) else { return nil }
-        var record = ResponseRecord(line: start)
-        record.answerNames = layout.answerNames
-        record.namesLine = 1
+        var tokenizer = tokenizer(source, layout: layout, line: line)
+        var record = Self.rawRecord(layout)
+        guard let start = try tokenizer.nextRecord(into: &record.rawKeys!.cells, answers: &record.rawAnswers!) else { return nil }
+        record.line = start
+        record.offset = offset
         struct Ignore: ResponseSink {
             mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {}
             mutating func report(_ problem: Problem) throws {}
         }
         var ignore = Ignore()
         do {
-            return try Self.fill(&record, fields: fields, raw: nil, line: start, offset: offset, layout: layout, file: file, sink: &ignore)
-                ? record : nil
+            return try Self.isResponse(&record, layout: layout, file: file, sink: &ignore) ? record.decoded(answers: true) : nil
         } catch let error as KvalitetError {
             throw error
         } catch {
@@ -221,45 +223,27 @@ public struct CSVResponseReader: ResponseReader {
         }
     }
 
-    /// Puts a row's fields into `record`; false for a row that is no response (blank, or
-    /// reported to the sink as having too many fields).
-    /// With `raw`, the answers' cells are those bytes (their fields are empty).
-    private static func fill<Sink: ResponseSink>(_ record: inout ResponseRecord, fields: [String], raw: RawCells?, line: Int,
-        offset: Int, layout: Layout, file: InputFile, sink: inout Sink) throws -> Bool
+    /// Whether a row just read into `record` is a response: not when blank, nor when it has
+    /// more fields than the header (reported to the sink). A short row's missing cells are
+    /// added, empty, as missing fields are empty.
+    private static func isResponse<Sink: ResponseSink>(_ record: inout ResponseRecord, layout: Layout, file: InputFile,
+        sink: inout Sink) throws -> Bool
     {
-        let columns = layout.columns
-        if fields.allSatisfy({ $0.trimmingSpaces.isEmpty }),
-            (0..<(raw?.count ?? 0)).allSatisfy({ raw!.text($0).trimmingSpaces.isEmpty })
-        {
-            return false  // blank line: no response
-        }
-        if fields.count > columns.count, fields[columns.count...].contains(where: { !$0.trimmingSpaces.isEmpty }) {
-            try sink.report(Problem(.fieldCount, file: file.name, line: line,
-                respondent: value(of: .respondent, in: fields, columns: columns) ?? "",
-                message: "the row has \(fields.count) fields, the header \(columns.count); the response is not counted"))
+        let keyCount = layout.keyColumns.roles.count
+        let answerCount = layout.answerNames.count
+        let (keys, answers) = (record.rawKeys!.cells, record.rawAnswers!)
+        if keys.isBlank && answers.isBlank { return false }  // blank line: no response
+        // Cells past the header's columns come after all of its columns, so among the keys.
+        if keys.count > keyCount, (keyCount..<keys.count).contains(where: { !keys.trimmedRange($0).isEmpty }) {
+            let fields = keys.count + answers.count
+            try sink.report(Problem(.fieldCount, file: file.name, line: record.line,
+                respondent: (0..<keys.count).contains(layout.keyColumns.respondent) ? keys.text(layout.keyColumns.respondent) : "",
+                message: "the row has \(fields) fields, the header \(layout.columns.count); the response is not counted"))
             return false
         }
-        record.line = line
-        record.offset = offset
-        record.answerValues.removeAll(keepingCapacity: true)
-        record.background.removeAll(keepingCapacity: true)
-        var background = 0
-        for (index, role) in layout.roles.enumerated() {
-            let value = index < fields.count ? fields[index] : ""
-            switch role {
-            case .respondent: record.respondent = value
-            case .municipality: record.municipality = value
-            case .service: record.service = value
-            case .unit: record.unit = value
-            case .period: record.period = value
-            case .set: record.set = value
-            case .subproject: record.subproject = value
-            case .status: record.status = value
-            case .background:
-                record.background.append(.init(name: layout.backgroundNames[background], value: value))
-                background += 1
-            case .other: if raw == nil { record.answerValues.append(value) }
-            }
+        if keys.count < keyCount || answers.count < answerCount {
+            record.rawKeys!.cells.padEmpty(to: keyCount)
+            record.rawAnswers!.padEmpty(to: answerCount)
         }
         return true
     }
@@ -329,11 +313,6 @@ public struct CSVResponseReader: ResponseReader {
             }
         }
         return points.count >= 2 ? points : nil
-    }
-
-    static func value(of column: Column, in fields: [String], columns: [Column]) -> String? {
-        guard let index = columns.firstIndex(of: column), index < fields.count else { return nil }
-        return fields[index]
     }
 
     /// Maps the header; a missing required column or a column named twice refuses the file.

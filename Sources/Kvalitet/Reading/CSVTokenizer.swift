@@ -16,14 +16,14 @@ struct CSVTokenizer {
     let maxFields: Int
     private var recordBytes = 0
 
-    /// Columns whose cells are kept as bytes in `raw` (an empty string takes their place in
-    /// the fields): the answers, for a sink that classifies them from their bytes.
-    var rawColumns: [Bool] = []
-    var raw = RawCells()
+    /// Columns whose cells go to the `answers` of `nextRecord` (the rest to its `cells`).
+    var answerColumns: [Bool] = []
 
     private var position = 0
     private var line = 1
     private var field: [UInt8] = []
+    /// The column of the next field of the record being read.
+    private var column = 0
 
     /// `startOffset` is a position in the source's current chunk; `line` the line it is on.
     init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, line: Int = 1,
@@ -38,7 +38,6 @@ struct CSVTokenizer {
         self.line = line
         self.maxFieldBytes = maxFieldBytes
         field.reserveCapacity(256)
-        raw.encoding = encoding
     }
 
     /// The line the next record starts on.
@@ -93,15 +92,16 @@ struct CSVTokenizer {
         }
     }
 
-    private mutating func finishField(into fields: inout [String], recordLine: Int) throws(KvalitetError) {
-        if fields.count < rawColumns.count && rawColumns[fields.count] {
-            raw.bytes.append(contentsOf: field)
-            raw.ends.append(raw.bytes.count)
-            fields.append("")
-        } else {
-            fields.append(field.withUnsafeBufferPointer { encoding.decode($0) })
+    /// Whether field `column` of a record goes to the answers.
+    @inline(__always)
+    private func isAnswer(_ column: Int) -> Bool { column < answerColumns.count && answerColumns[column] }
+
+    private mutating func finishField(into cells: inout RawCells, answers: inout RawCells, recordLine: Int) throws(KvalitetError) {
+        field.withUnsafeBufferPointer { field in
+            if isAnswer(column) { answers.append(field) } else { cells.append(field) }
         }
-        try account(field.count, fields: fields.count, recordLine: recordLine)
+        column += 1
+        try account(field.count, fields: column, recordLine: recordLine)
         field.removeAll(keepingCapacity: true)
     }
 
@@ -110,11 +110,26 @@ struct CSVTokenizer {
         case delimiter, newline, end
     }
 
-    /// Reads the next record into `fields`; returns the line it starts on, or nil at the end.
-    /// A blank line yields a record of one empty field.
+    /// Reads the next record into `fields`, as text (a tokenizer without `answerColumns`);
+    /// returns the line it starts on, or nil at the end. A blank line yields a record of one
+    /// empty field.
     mutating func nextRecord(into fields: inout [String]) throws(KvalitetError) -> Int? {
-        fields.removeAll(keepingCapacity: true)
-        raw.removeAll()
+        precondition(answerColumns.isEmpty, "fields as text come in column order")
+        var cells = RawCells(encoding: encoding)
+        var answers = RawCells(encoding: encoding)
+        let line = try nextRecord(into: &cells, answers: &answers)
+        fields = (0..<cells.count).map { cells.text($0) }
+        return line
+    }
+
+    /// Reads the next record's cells as bytes: those of `answerColumns` into `answers`, the others
+    /// into `cells` (both in column order); returns the line it starts on, or nil at the end.
+    mutating func nextRecord(into cells: inout RawCells, answers: inout RawCells) throws(KvalitetError) -> Int? {
+        cells.removeAll()
+        answers.removeAll()
+        cells.encoding = encoding
+        answers.encoding = encoding
+        column = 0
         recordBytes = 0
         let recordLine = line
         if position >= source.count {
@@ -139,15 +154,9 @@ struct CSVTokenizer {
                 if stop >= 0 {
                     if stop - start > maxFieldBytes { try append(0, recordLine: recordLine, limit: true) }
                     let cell = UnsafeBufferPointer(rebasing: bytes[start..<stop])
-                    if fields.count < rawColumns.count && rawColumns[fields.count] {
-                        // Most answer cells are one byte: appended as such (cheaper than a copy).
-                        if cell.count == 1 { raw.bytes.append(cell[0]) } else { raw.bytes.append(contentsOf: cell) }
-                        raw.ends.append(raw.bytes.count)
-                        fields.append("")
-                    } else {
-                        fields.append(encoding.decode(cell))
-                    }
-                    try account(stop - start, fields: fields.count, recordLine: recordLine)
+                    if isAnswer(column) { answers.append(cell) } else { cells.append(cell) }
+                    column += 1
+                    try account(stop - start, fields: column, recordLine: recordLine)
                     let terminator = bytes[stop]
                     position = stop + 1
                     if terminator == delimiter { continue }
@@ -156,7 +165,7 @@ struct CSVTokenizer {
                     return recordLine
                 }
             }
-            switch try slowField(into: &fields, recordLine: recordLine) {
+            switch try slowField(into: &cells, answers: &answers, recordLine: recordLine) {
             case .delimiter: continue
             case .newline, .end: return recordLine
             }
@@ -164,10 +173,10 @@ struct CSVTokenizer {
     }
 
     /// One field byte by byte: a quoted one, or one that runs past the end of the chunk.
-    private mutating func slowField(into fields: inout [String], recordLine: Int) throws(KvalitetError) -> Terminator {
+    private mutating func slowField(into cells: inout RawCells, answers: inout RawCells, recordLine: Int) throws(KvalitetError) -> Terminator {
         field.removeAll(keepingCapacity: true)
         guard var byte = try next() else {
-            try finishField(into: &fields, recordLine: recordLine)
+            try finishField(into: &cells, answers: &answers, recordLine: recordLine)
             return .end
         }
         if byte == Self.quote {
@@ -190,25 +199,25 @@ struct CSVTokenizer {
             }
             // Text after the closing quote (not RFC 4180, but Excel users type it) is kept.
             guard let after = try next() else {
-                try finishField(into: &fields, recordLine: recordLine)
+                try finishField(into: &cells, answers: &answers, recordLine: recordLine)
                 return .end
             }
             byte = after
         }
         while true {
             if byte == delimiter {
-                try finishField(into: &fields, recordLine: recordLine)
+                try finishField(into: &cells, answers: &answers, recordLine: recordLine)
                 return .delimiter
             }
             if byte == Self.lf || byte == Self.cr {
                 if byte == Self.cr, try peek() == Self.lf { position += 1 }
                 line += 1
-                try finishField(into: &fields, recordLine: recordLine)
+                try finishField(into: &cells, answers: &answers, recordLine: recordLine)
                 return .newline
             }
             try append(byte, recordLine: recordLine)
             guard let following = try next() else {
-                try finishField(into: &fields, recordLine: recordLine)
+                try finishField(into: &cells, answers: &answers, recordLine: recordLine)
                 return .end
             }
             byte = following

@@ -18,13 +18,13 @@ public protocol ResponseSink {
     mutating func receive(_ record: ResponseRecord, from file: InputFile) throws
     /// A problem that belongs to no single response (an element the format does not know).
     mutating func report(_ problem: Problem) throws
-    /// Whether the sink reads answers from ``ResponseRecord/rawAnswers`` when a reader gives
-    /// them so (the pipeline's collector does; others get `answerValues`).
-    var acceptsRawAnswers: Bool { get }
+    /// Whether the sink reads cells as bytes (``ResponseRecord/rawAnswers`` and `rawKeys`) when
+    /// a reader gives them so (the pipeline's collector does; others get text).
+    var acceptsRawCells: Bool { get }
 }
 
 extension ResponseSink {
-    public var acceptsRawAnswers: Bool { false }
+    public var acceptsRawCells: Bool { false }
 }
 
 /// Reads one file format of responses (FORMAT.md §2–3) into ``ResponseRecord``s.

@@ -40,8 +40,25 @@ public struct ResponseRecord: Sendable, Hashable {
     public var answerValues: [String]
 
     /// The answers' cells as bytes instead of `answerValues`, for a sink that reads them so
-    /// (``ResponseSink/acceptsRawAnswers``): the CSV reader then makes no string per cell.
+    /// (``ResponseSink/acceptsRawCells``): the CSV reader then makes no string per cell.
     var rawAnswers: RawCells?
+    /// The other columns' cells as bytes instead of the fields above (CSV, for such a sink too).
+    var rawKeys: RawKeys?
+
+    /// The same record with its fields as text (``rawKeys`` decoded into them), and with
+    /// `answers` its answers as text too.
+    func decoded(answers: Bool) -> ResponseRecord {
+        var copy = self
+        if let keys = rawKeys {
+            copy.rawKeys = nil
+            keys.decode(into: &copy)
+        }
+        if answers, let raw = rawAnswers {
+            copy.rawAnswers = nil
+            copy.answerValues = (0..<raw.count).map { raw.text($0) }
+        }
+        return copy
+    }
 
     /// The value of answer `position`, from `answerValues` or `rawAnswers`.
     func answerValue(_ position: Int) -> String {
@@ -94,6 +111,19 @@ struct RawCells: Sendable, Hashable {
 
     var count: Int { ends.count }
 
+    /// Adds a cell.
+    @inline(__always)
+    mutating func append(_ cell: UnsafeBufferPointer<UInt8>) {
+        // Most answer cells are one byte: appended as such (cheaper than a copy).
+        if cell.count == 1 { bytes.append(cell[0]) } else { bytes.append(contentsOf: cell) }
+        ends.append(bytes.count)
+    }
+
+    /// Adds empty cells until there are `count`.
+    mutating func padEmpty(to count: Int) {
+        while ends.count < count { ends.append(bytes.count) }
+    }
+
     mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
@@ -106,4 +136,146 @@ struct RawCells: Sendable, Hashable {
 
     /// Cell `index` as text.
     func text(_ index: Int) -> String { withCell(index) { encoding.decode($0) } }
+
+    /// Where cell `index` lies in `bytes` (empty beyond the last cell).
+    @inline(__always)
+    func range(_ index: Int) -> Range<Int> {
+        guard index >= 0 && index < ends.count else { return bytes.count..<bytes.count }
+        return (index == 0 ? 0 : ends[index - 1])..<ends[index]
+    }
+
+    /// Cell `index` as text, without leading and trailing white space (`trimmingSpaces`).
+    func trimmedText(_ index: Int) -> String {
+        let trimmed = trimmedRange(index)
+        return bytes.withUnsafeBufferPointer { encoding.decode(UnsafeBufferPointer(rebasing: $0[trimmed])) }
+    }
+
+    /// Where cell `index` lies without leading and trailing white space: the bytes of what
+    /// `trimmingSpaces` leaves of its text (Unicode white space, so a no-break space too).
+    func trimmedRange(_ index: Int) -> Range<Int> {
+        let whole = range(index)
+        return bytes.withUnsafeBufferPointer { bytes in
+            var (start, end) = (whole.lowerBound, whole.upperBound)
+            // ASCII edges are decided by a table; others by decoding the scalar there.
+            while start < end {
+                let byte = bytes[start]
+                if byte < 0x80 {
+                    guard Self.asciiSpace[Int(byte)] else { break }
+                    start += 1
+                } else {
+                    let (scalar, length) = scalar(startingAt: start, in: bytes)
+                    guard scalar.properties.isWhitespace else { break }
+                    start += length
+                }
+            }
+            while end > start {
+                let byte = bytes[end - 1]
+                if byte < 0x80 {
+                    guard Self.asciiSpace[Int(byte)] else { break }
+                    end -= 1
+                } else {
+                    var lead = end - 1
+                    if encoding == .utf8 {
+                        while lead > start && bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+                    }
+                    guard scalar(startingAt: lead, in: bytes).scalar.properties.isWhitespace else { break }
+                    end = lead
+                }
+            }
+            return start..<end
+        }
+    }
+
+    /// Whether each ASCII byte is white space (as Unicode has it: tab to carriage return, space).
+    private static let asciiSpace: [Bool] = (0..<128).map { Unicode.Scalar(UInt8($0)).properties.isWhitespace }
+
+    /// The scalar whose first byte is at `index` (not ASCII), and its length in bytes. The cells
+    /// of a UTF-8 file are valid UTF-8 (the reader checked the file); a byte that does not start
+    /// a sequence counts as one replacement character, as decoding it would make it.
+    private func scalar(startingAt index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (scalar: Unicode.Scalar, length: Int) {
+        switch encoding {
+        case .windows1252:
+            return (TextEncoding.windows1252.decode(UnsafeBufferPointer(rebasing: bytes[index..<(index + 1)])).unicodeScalars.first!, 1)
+        case .utf8:
+            var iterator = bytes[index...].makeIterator()
+            var decoder = UTF8()
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): return (scalar, UTF8.width(scalar))
+            default: return ("\u{FFFD}", 1)
+            }
+        }
+    }
+
+    /// `body` given the UTF-8 bytes of `range`'s text (its bytes themselves, unless this is
+    /// Windows-1252 with a byte beyond ASCII there).
+    func withUTF8<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if encoding == .utf8 || !bytes[range].contains(where: { $0 >= 0x80 }) {
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        }
+        var text = bytes.withUnsafeBufferPointer { encoding.decode(UnsafeBufferPointer(rebasing: $0[range])) }
+        return text.withUTF8(body)
+    }
+
+    /// Whether every cell is empty or white space.
+    var isBlank: Bool {
+        // Most rows have a byte that is neither (no decoding then).
+        if bytes.contains(where: { $0 > 0x20 && $0 < 0x80 }) { return false }
+        return (0..<count).allSatisfy { trimmedRange($0).isEmpty }
+    }
+}
+
+/// The cells of a CSV row's columns other than its answers, as bytes, and which field each is:
+/// the collector reads them so and makes text only of those it keeps.
+struct RawKeys: Sendable, Hashable {
+    var cells = RawCells()
+    let columns: KeyColumns
+
+    /// Puts the cells into `record`'s fields, as the reader would have as text. Missing cells
+    /// (a short row) are empty, as missing fields are.
+    func decode(into record: inout ResponseRecord) {
+        record.background.removeAll(keepingCapacity: true)
+        var background = 0
+        for (position, role) in columns.roles.enumerated() {
+            let value = position < cells.count ? cells.text(position) : ""
+            switch role {
+            case .respondent: record.respondent = value
+            case .municipality: record.municipality = value
+            case .service: record.service = value
+            case .unit: record.unit = value
+            case .period: record.period = value
+            case .set: record.set = value
+            case .subproject: record.subproject = value
+            case .status: record.status = value
+            case .background:
+                record.background.append(.init(name: columns.backgroundNames[background], value: value))
+                background += 1
+            }
+        }
+    }
+}
+
+/// What each key cell of a CSV row is (its columns in order, the answers left out), and where
+/// each field is among them (-1: the file has no such column).
+struct KeyColumns: Sendable, Hashable {
+    enum Role: UInt8, Sendable {
+        case respondent, municipality, service, unit, period, set, subproject, status, background
+    }
+
+    let roles: [Role]
+    let backgroundNames: [String]
+    let respondent: Int, municipality: Int, service: Int, unit: Int, period: Int, set: Int, subproject: Int, status: Int
+
+    init(roles: [Role], backgroundNames: [String]) {
+        self.roles = roles
+        self.backgroundNames = backgroundNames
+        func position(_ role: Role) -> Int { roles.firstIndex(of: role) ?? -1 }
+        (respondent, municipality, service, unit) = (position(.respondent), position(.municipality), position(.service), position(.unit))
+        (period, set, subproject, status) = (position(.period), position(.set), position(.subproject), position(.status))
+    }
+
+    /// The position of the first background cell whose name is `name` (trimmed, lowercased).
+    func background(named name: String) -> Int? {
+        guard let index = backgroundNames.firstIndex(where: { $0.trimmingSpaces.lowercased() == name }) else { return nil }
+        return roles.indices.filter { roles[$0] == .background }[index]
+    }
 }
