@@ -10,6 +10,20 @@ import Testing
         return Support.parseCSV(text).dropFirst().map { $0.map { Double($0)! } }
     }
 
+    /// The fast conversion of exact sums gives the standard library's double, within 64 bits,
+    /// at its edges and beyond.
+    @Test func int128ConvertsAsTheStandardLibraryDoes() {
+        var random = SplitMix64(seed: 3)
+        var values: [Int128] = [0, 1, -1, Int128(Int64.max), Int128(Int64.min), Int128(Int64.max) + 1, Int128(Int64.min) - 1,
+            Int128.max, Int128.min, (1 << 53) + 1, -((1 << 53) + 1)]
+        for _ in 0..<10_000 {
+            let high = Int128(Int64(bitPattern: random.next())) >> Int(random.next() % 64)
+            values.append(high << 64 | Int128(random.next()))
+            values.append(Int128(Int64(bitPattern: random.next()) >> Int(random.next() % 63)))
+        }
+        for value in values { #expect(Double(rounding: value) == Double(value), "\(value)") }
+    }
+
     @Test func tQuantilesMatchScipy() {
         for row in Self.table("t-quantiles.csv") {
             let (df, p, expected) = (row[0], row[1], row[2])

@@ -55,7 +55,7 @@ public struct PairwiseCovariance: Sendable, Equatable {
         guard n >= 2 else { return nil }
         // (n·Σxy − Σx·Σy) / (n(n − 1)), the numerator exact in integers.
         let numerator = Int128(n) * Int128(sumXY[index]) - Int128(sumX[index]) * Int128(sumY[index])
-        return Double(numerator) / Double(Int128(n) * Int128(n - 1))
+        return Double(rounding: numerator) / Double(rounding: Int128(n) * Int128(n - 1))
     }
 
     /// The k × k matrix, or nil when some pair has fewer than two complete observations.
