@@ -9,6 +9,6 @@ public struct CSVScoresWriter: ScoresWriter {
     }
 
     public func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try TableText.csv(header: ScoreRow.columnNames, rows: result.rows.map(\.columnValues), excelSafe: excelSafe, to: &output)
+        try TableText.csv(header: ScoreRow.columnNames, rows: result.rows.lazy.map(\.columnValues), excelSafe: excelSafe, to: &output)
     }
 }
