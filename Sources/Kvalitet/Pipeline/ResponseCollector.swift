@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Applies the rules of FORMAT.md §2, §5 and §7 to each response a reader finds: which set it
 /// belongs to, whether it is counted, what each cell means; and adds counted respondents to the
 /// tally of their finest group (set, period, municipality, service, unit, breakdown value).
@@ -116,6 +122,9 @@ struct ResponseCollector: ResponseSink {
     private var rawGroups: [[UInt8]: Int] = [:]
     private var lastRawGroup: (key: [UInt8], index: Int)?
     private var groupKey: [UInt8] = []
+    private var keyRanges: [Range<Int>] = []
+    /// The file's set id as UTF-8.
+    private var setIDBytes: [UInt8] = []
     private var rawBreakdown: (position: Int?, known: Bool) = (nil, false)
 
     struct CellKey: Hashable {
@@ -169,6 +178,7 @@ struct ResponseCollector: ResponseSink {
         warnedColumns.removeAll(keepingCapacity: true)
         mappedNames = []
         rawPeriodSlot = nil
+        setIDBytes = []
         rawGroups.removeAll()
         lastRawGroup = nil
         rawBreakdown = (nil, false)
@@ -217,6 +227,7 @@ struct ResponseCollector: ResponseSink {
             answers.count == record.answerNames.count, Self.sameStorage(record.answerNames, mappedNames)
         else { return false }
         let (columns, cells) = (keys.columns, keys.cells)
+        if setIDBytes.isEmpty { setIDBytes = Array(set.id.utf8) }
         let respondent = cells.trimmedRange(columns.respondent)
         let (municipality, service) = (cells.trimmedRange(columns.municipality), cells.trimmedRange(columns.service))
         let (unit, period) = (cells.trimmedRange(columns.unit), cells.trimmedRange(columns.period))
@@ -224,11 +235,11 @@ struct ResponseCollector: ResponseSink {
         let usual = cells.bytes.withUnsafeBufferPointer { bytes in
             if columns.set >= 0 {
                 let named = cells.trimmedRange(columns.set)
-                if !named.isEmpty && !bytes[named].elementsEqual(set.id.utf8) { return false }
+                if !named.isEmpty && !Self.bytes(bytes, named, equal: setIDBytes) { return false }
             }
             if columns.status >= 0 {
                 let status = cells.trimmedRange(columns.status)
-                if !status.isEmpty && !bytes[status].elementsEqual(Self.complete) { return false }
+                if !status.isEmpty && !Self.bytes(bytes, status, equal: Self.complete) { return false }
             }
             return true
         }
@@ -277,17 +288,23 @@ struct ResponseCollector: ResponseSink {
         // The group: found by its fields' bytes; text is made for a group not met before in the file.
         if !rawBreakdown.known, let breakdown { rawBreakdown = (columns.background(named: breakdown), true) }
         let breakdownCell = rawBreakdown.position.map { cells.trimmedRange($0) } ?? cells.bytes.count..<cells.bytes.count
-        groupKey.removeAll(keepingCapacity: true)
-        cells.bytes.withUnsafeBufferPointer { bytes in
-            for range in [period, municipality, service, unit, breakdownCell] {
-                withUnsafeBytes(of: UInt32(range.count).littleEndian) { groupKey.append(contentsOf: $0) }
-                groupKey.append(contentsOf: bytes[range])
-            }
-        }
+        keyRanges.removeAll(keepingCapacity: true)
+        keyRanges.append(period)
+        keyRanges.append(municipality)
+        keyRanges.append(service)
+        keyRanges.append(unit)
+        keyRanges.append(breakdownCell)
         let index: Int
-        if let last = lastRawGroup, last.key == groupKey {
+        if let last = lastRawGroup, Self.groupKey(last.key, holds: keyRanges, of: cells.bytes) {
             index = last.index
         } else {
+            groupKey.removeAll(keepingCapacity: true)
+            cells.bytes.withUnsafeBufferPointer { bytes in
+                for range in keyRanges {
+                    withUnsafeBytes(of: UInt32(range.count)) { groupKey.append(contentsOf: $0) }
+                    groupKey.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+                }
+            }
             if let known = rawGroups[groupKey] {
                 index = known
             } else {
@@ -309,6 +326,31 @@ struct ResponseCollector: ResponseSink {
     }
 
     private static let complete = Array("complete".utf8)
+
+    /// Whether `key` (each field's length as 4 bytes, then its bytes) is of the fields at
+    /// `ranges` of `bytes`: the previous row's group is checked without building a key.
+    private static func groupKey(_ key: [UInt8], holds ranges: [Range<Int>], of bytes: [UInt8]) -> Bool {
+        key.withUnsafeBytes { key in
+            bytes.withUnsafeBytes { bytes in
+                var offset = 0
+                for range in ranges {
+                    guard offset + 4 + range.count <= key.count,
+                        key.loadUnaligned(fromByteOffset: offset, as: UInt32.self) == UInt32(range.count),
+                        range.isEmpty || memcmp(key.baseAddress! + offset + 4, bytes.baseAddress! + range.lowerBound, range.count) == 0
+                    else { return false }
+                    offset += 4 + range.count
+                }
+                return offset == key.count
+            }
+        }
+    }
+
+    /// Whether `bytes[range]` are `expected`.
+    @inline(__always)
+    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, equal expected: [UInt8]) -> Bool {
+        range.count == expected.count
+            && expected.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0 }
+    }
 
     /// The respondent index of `set` and the period in `cells[period]` (bytes of cell `position`).
     private mutating func rawRespondentSlot(_ cells: RawCells, period: Range<Int>, position: Int, set: CompiledSet) -> Int {
