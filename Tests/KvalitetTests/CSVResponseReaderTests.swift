@@ -142,3 +142,88 @@ import Testing
         }
     }
 }
+
+/// The tokenizer reads most records whole from the chunk (`wholeRecord`) and the rest field by
+/// field: on random files of quoted and unquoted fields, stray quotes, every kind of line end,
+/// blank lines and fields near the limits, cut into chunks of every small size, both ways give
+/// the same cells, lines, offsets and errors.
+@Suite struct CSVTokenizerTests {
+    struct Outcome: Equatable {
+        var records: [[String]] = []
+        var answers: [[String]] = []
+        var lines: [Int] = []
+        var offsets: [Int] = []
+        var error: String?
+    }
+
+    static func tokenize(_ path: String, chunkSize: Int, whole: Bool, answerColumns: [Bool], maxFieldBytes: Int,
+        maxRecordBytes: Int, maxFields: Int) -> Outcome
+    {
+        var outcome = Outcome()
+        do {
+            let source = try ByteSource(InputFile(url: URL(fileURLWithPath: path)), chunkSize: chunkSize)
+            guard try source.refill() else { return outcome }
+            var tokenizer = CSVTokenizer(source: source, delimiter: UInt8(ascii: ";"), encoding: .utf8, startOffset: 0,
+                maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxFields)
+            tokenizer.readsWholeRecords = whole
+            tokenizer.answerColumns = answerColumns
+            var cells = RawCells()
+            var answers = RawCells()
+            while true {
+                let offset = tokenizer.offset
+                guard let line = try tokenizer.nextRecord(into: &cells, answers: &answers) else { break }
+                outcome.records.append((0..<cells.count).map { cells.text($0) })
+                outcome.answers.append((0..<answers.count).map { answers.text($0) })
+                outcome.lines.append(line)
+                outcome.offsets.append(offset)
+            }
+        } catch {
+            outcome.error = error.description
+        }
+        return outcome
+    }
+
+    @Test func wholeRecordsAgreeWithFieldByField() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fields = ["a", "bø", "", " ", "12", "\"q;\"\"x\"\"\"", "x\"y", "\"multi\nline\"", "\"cr\r\"", "long-field-value", "6", "vet ikke"]
+        let ends = ["\n", "\r\n", "\r", "\n\n", "\r\n\r\n"]
+        var random = SplitMix64(seed: 5)
+        func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
+        for round in 0..<60 {
+            var text = ""
+            for _ in 0..<(1 + Int(random.next() % 12)) {
+                text += (0..<(1 + Int(random.next() % 7))).map { _ in pick(fields) }.joined(separator: ";") + pick(ends)
+            }
+            if round % 4 == 0 { text.removeLast() }  // no line end after the last record (or a lone CR/LF left)
+            let path = Support.write(text, to: "t\(round).csv", in: folder)
+            let mask = (0..<7).map { _ in random.next() % 2 == 0 }
+            let limits: [(field: Int, record: Int, fields: Int)] = [(1 << 20, 8 << 20, 10_000), (5, 1 << 20, 10_000),
+                (1 << 20, 20, 10_000), (1 << 20, 1 << 20, 3)]
+            for limit in limits {
+                let reference = Self.tokenize(path, chunkSize: 1 << 16, whole: false, answerColumns: mask,
+                    maxFieldBytes: limit.field, maxRecordBytes: limit.record, maxFields: limit.fields)
+                for chunkSize in [1, 2, 3, 5, 8, 13, 64, 1 << 16] {
+                    let whole = Self.tokenize(path, chunkSize: chunkSize, whole: true, answerColumns: mask,
+                        maxFieldBytes: limit.field, maxRecordBytes: limit.record, maxFields: limit.fields)
+                    #expect(whole == reference, "chunks of \(chunkSize), limits \(limit): \(Array(text.utf8))")
+                }
+            }
+        }
+    }
+
+    /// The tokenizer on a file cut by hand, as a check of the reference itself.
+    @Test func aSmallFileByHand() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Support.write("a;\"b;\"\"c\"\"\";d\r\n\ne;f\rg\n", to: "hand.csv", in: folder)
+        for whole in [true, false] {
+            let outcome = Self.tokenize(path, chunkSize: 4, whole: whole, answerColumns: [false, true], maxFieldBytes: 100,
+                maxRecordBytes: 100, maxFields: 10)
+            #expect(outcome.records == [["a", "d"], [""], ["e"], ["g"]])
+            #expect(outcome.answers == [["b;\"c\""], [], ["f"], []])
+            #expect(outcome.lines == [1, 2, 3, 4])
+            #expect(outcome.offsets == [0, 15, 16, 20])
+        }
+    }
+}

@@ -24,6 +24,11 @@ struct CSVTokenizer {
     private var field: [UInt8] = []
     /// The column of the next field of the record being read.
     private var column = 0
+    /// Where `wholeRecord` splits a record before handing its cells over.
+    private let scratch = Scratch()
+    /// Whether records are read by `wholeRecord` where they can be (tests compare it with the
+    /// general path).
+    var readsWholeRecords = true
 
     /// `startOffset` is a position in the source's current chunk; `line` the line it is on.
     init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, line: Int = 1,
@@ -136,6 +141,10 @@ struct CSVTokenizer {
             guard try source.refill() else { return nil }
             position = 0
         }
+        if readsWholeRecords && wholeRecord(into: &cells, answers: &answers) {
+            line += 1
+            return recordLine
+        }
         while true {
             // Fast path: an unquoted field that ends inside this chunk becomes a String straight
             // from the chunk's bytes.
@@ -170,6 +179,79 @@ struct CSVTokenizer {
             case .newline, .end: return recordLine
             }
         }
+    }
+
+    /// Reads a record that lies whole in the chunk, ends in a line break and has no quote (most
+    /// records) in one pass over the chunk's bytes: its cells are split into `scratch` and
+    /// handed to `cells` and `answers` in four bulk appends (appending cell by cell checked the
+    /// arrays' uniqueness and capacity twice per cell). Returns false, having read nothing, for
+    /// any other record and for one beyond a limit: the general path reads it (and reports it).
+    private mutating func wholeRecord(into cells: inout RawCells, answers: inout RawCells) -> Bool {
+        let (bytes, count, start, delimiter) = (source.chunk, source.count, position, self.delimiter)
+        guard let base = bytes.baseAddress else { return false }
+        // The line end, eight bytes at a time while none is a quote, CR or LF.
+        var end = start
+        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
+            (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
+        }
+        while end + 8 <= count {
+            let word = UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self)
+            if hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+                || hasZeroByte(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+            {
+                break
+            }
+            end += 8
+        }
+        while end < count {
+            let byte = base[end]
+            if byte == Self.quote { return false }
+            if byte == Self.lf || byte == Self.cr { break }
+            end += 1
+        }
+        guard end < count else { return false }  // the line ends in a later chunk (or the file does)
+        var next = end + 1
+        if base[end] == Self.cr {
+            guard next < count else { return false }  // an LF may follow in the next chunk
+            if base[next] == Self.lf { next += 1 }
+        }
+        // Every field's bytes and a separator (or the line end) each: the record's bytes.
+        guard end - start + 1 <= maxRecordBytes else { return false }
+        scratch.reserve(end - start + 1)
+        let (keyBytes, keyEnds, answerBytes, answerEnds) = (scratch.keyBytes, scratch.keyEnds, scratch.answerBytes, scratch.answerEnds)
+        var (keyCount, keyLength, answerCount, answerLength) = (0, 0, 0, 0)
+        let (maxFieldBytes, maxFields) = (self.maxFieldBytes, self.maxFields)
+        let split = answerColumns.withUnsafeBufferPointer { mask -> Bool in
+            var fieldStart = start
+            var column = 0
+            while true {
+                var stop = fieldStart
+                while stop < end && base[stop] != delimiter { stop += 1 }
+                let length = stop - fieldStart
+                column += 1
+                if length > maxFieldBytes || column > maxFields { return false }
+                if column <= mask.count && mask[column - 1] {
+                    if length == 1 { answerBytes[answerLength] = base[fieldStart] } else { (answerBytes + answerLength).update(from: base + fieldStart, count: length) }
+                    answerLength += length
+                    answerEnds[answerCount] = answerLength
+                    answerCount += 1
+                } else {
+                    if length == 1 { keyBytes[keyLength] = base[fieldStart] } else { (keyBytes + keyLength).update(from: base + fieldStart, count: length) }
+                    keyLength += length
+                    keyEnds[keyCount] = keyLength
+                    keyCount += 1
+                }
+                if stop == end { return true }
+                fieldStart = stop + 1
+            }
+        }
+        guard split else { return false }
+        cells.bytes.append(contentsOf: UnsafeBufferPointer(start: keyBytes, count: keyLength))
+        cells.ends.append(contentsOf: UnsafeBufferPointer(start: keyEnds, count: keyCount))
+        answers.bytes.append(contentsOf: UnsafeBufferPointer(start: answerBytes, count: answerLength))
+        answers.ends.append(contentsOf: UnsafeBufferPointer(start: answerEnds, count: answerCount))
+        position = next
+        return true
     }
 
     /// One field byte by byte: a quoted one, or one that runs past the end of the chunk.
@@ -223,4 +305,34 @@ struct CSVTokenizer {
             byte = following
         }
     }
+}
+
+/// The buffers `CSVTokenizer.wholeRecord` splits a record into: cells' bytes and ends, the
+/// keys' and the answers' apart, grown to the longest record seen.
+private final class Scratch {
+    private(set) var capacity = 0
+    private(set) var keyBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 0)
+    private(set) var answerBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 0)
+    private(set) var keyEnds = UnsafeMutablePointer<Int>.allocate(capacity: 0)
+    private(set) var answerEnds = UnsafeMutablePointer<Int>.allocate(capacity: 0)
+
+    /// Room for a record of `bytes` bytes (it has at most that many cells, each at most that long).
+    func reserve(_ bytes: Int) {
+        guard bytes > capacity else { return }
+        release()
+        capacity = max(bytes, 2 * capacity, 256)
+        keyBytes = .allocate(capacity: capacity)
+        answerBytes = .allocate(capacity: capacity)
+        keyEnds = .allocate(capacity: capacity)
+        answerEnds = .allocate(capacity: capacity)
+    }
+
+    private func release() {
+        keyBytes.deallocate()
+        answerBytes.deallocate()
+        keyEnds.deallocate()
+        answerEnds.deallocate()
+    }
+
+    deinit { release() }
 }
