@@ -36,6 +36,26 @@ import Testing
         }
     }
 
+    /// A cell classified from its bytes means what its text means, for every set, every byte
+    /// alone and pairs of them, in both encodings.
+    @Test func cellsFromBytesMeanWhatTheirTextMeans() throws {
+        let catalog = try IndicatorSetCatalog.builtIn()
+        let pool: [UInt8] = [0x20, 0x30, 0x31, 0x34, 0x36, 0x37, 0x39, 0x78, 0x2D, 0x2E, 0x09, 0xA0, 0xC3, 0xB8]
+        for set in catalog.sets.values.map(CompiledSet.init) {
+            var cells: [[UInt8]] = (0..<256).map { [UInt8($0)] }
+            for a in pool { for b in pool { cells.append([a, b]) } }
+            cells.append(Array("vet ikke".utf8))
+            cells.append(Array(" Vet ikke ".utf8))
+            for cell in cells {
+                for encoding in [TextEncoding.utf8, .windows1252] {
+                    let fromBytes = cell.withUnsafeBufferPointer { set.classify(bytes: $0, encoding: encoding) }
+                    let fromText = set.classify(cell.withUnsafeBufferPointer { encoding.decode($0) })
+                    #expect(fromBytes == fromText, "\(set.id) \(cell) \(encoding)")
+                }
+            }
+        }
+    }
+
     /// `text` in Windows-1252, or nil when it has a character the code page lacks.
     static func windows1252(_ text: String) -> [UInt8]? {
         var bytes: [UInt8] = []

@@ -22,6 +22,9 @@ final class CompiledSet: Sendable {
     let positive: [Bool]
     /// Lowercased, trimmed don't-know answers.
     let dontKnow: Set<String>
+    /// The meaning of every one-byte ASCII cell (most cells: a code, `0` for don't know, a
+    /// space, `x`), worked out once by `classify` itself.
+    let asciiCells: [Cell]
 
     init(_ set: any IndicatorSet) {
         self.set = set
@@ -62,7 +65,11 @@ final class CompiledSet: Sendable {
         }
         self.values = values
         self.positive = positive
-        dontKnow = Set(set.scale.dontKnow.map { $0.trimmingSpaces.lowercased() })
+        let dontKnow = Set(set.scale.dontKnow.map { $0.trimmingSpaces.lowercased() })
+        self.dontKnow = dontKnow
+        asciiCells = (0..<128).map { byte in
+            Self.classify(String(UnicodeScalar(UInt8(byte))), scaleMin: set.scale.min, codeCount: set.scale.count, dontKnow: dontKnow)
+        }
     }
 
     /// A cell's meaning. Codes are returned as `code − min` (≥ 0).
@@ -88,6 +95,7 @@ final class CompiledSet: Sendable {
     func classify(bytes: UnsafeBufferPointer<UInt8>, encoding: TextEncoding) -> Cell {
         if bytes.isEmpty { return .unanswered }
         let first = bytes[0]
+        if bytes.count == 1 && first < 0x80 { return asciiCells[Int(first)] }
         if first >= 0x30 && first <= 0x39 {
             var code = Int(first - 0x30)
             var simple = bytes.count == 1
@@ -104,6 +112,11 @@ final class CompiledSet: Sendable {
     }
 
     func classify(_ raw: String) -> Cell {
+        Self.classify(raw, scaleMin: scaleMin, codeCount: codeCount, dontKnow: dontKnow)
+    }
+
+    /// The meaning of cell text `raw` on a scale of `codeCount` codes from `scaleMin`.
+    private static func classify(_ raw: String, scaleMin: Int, codeCount: Int, dontKnow: Set<String>) -> Cell {
         // Fast path, most cells: one or two ASCII digits.
         var utf8 = raw.utf8.makeIterator()
         if let first = utf8.next(), first >= 0x30 && first <= 0x39 {
