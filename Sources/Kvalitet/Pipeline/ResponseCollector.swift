@@ -206,7 +206,7 @@ struct ResponseCollector: ResponseSink {
     mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
         if currentFile != file.name { begin(file) }
         summary.read += 1
-        if record.rawKeys != nil {
+        if record.hasRawKeys {
             if let set = fileSet, try collectRaw(record, set: set, file: file) { return }
             let decoded = record.decoded(answers: false)
             if fileSet == nil { _ = try decideSet(for: decoded, file: file) }
@@ -223,10 +223,10 @@ struct ResponseCollector: ResponseSink {
     /// problem is reported or a new group or period appears. The rules are those of `collect`,
     /// which takes every other row (false is returned then, with nothing changed).
     private mutating func collectRaw(_ record: ResponseRecord, set: CompiledSet, file: InputFile) throws(KvalitetError) -> Bool {
-        guard let keys = record.rawKeys, let answers = record.rawAnswers,
+        guard let answers = record.rawAnswers,
             answers.count == record.answerNames.count, Self.sameStorage(record.answerNames, mappedNames)
         else { return false }
-        let (columns, cells) = (keys.columns, keys.cells)
+        let (columns, cells) = (record.rawKeys.columns, record.rawKeys.cells)
         if setIDBytes.isEmpty { setIDBytes = Array(set.id.utf8) }
         let respondent = cells.trimmedRange(columns.respondent)
         let (municipality, service) = (cells.trimmedRange(columns.municipality), cells.trimmedRange(columns.service))

@@ -161,7 +161,7 @@ public struct CSVResponseReader: ResponseReader {
                 crossed = true
                 limit = nil
             }
-            guard let line = try tokenizer.nextRecord(into: &record.rawKeys!.cells, answers: &record.rawAnswers!) else { break }
+            guard let line = try tokenizer.nextRecord(into: &record.rawKeys.cells, answers: &record.rawAnswers!) else { break }
             if let stop = limit, tokenizer.offset > stop {
                 // The record ran over the planned boundary: read on to the end of the file.
                 crossed = true
@@ -193,7 +193,7 @@ public struct CSVResponseReader: ResponseReader {
         record.namesLine = 1
         record.rawKeys = RawKeys(cells: RawCells(encoding: layout.encoding), columns: layout.keyColumns)
         record.rawAnswers = RawCells(encoding: layout.encoding)
-        record.rawKeys!.cells.bytes.reserveCapacity(256)
+        record.rawKeys.cells.bytes.reserveCapacity(256)
         record.rawAnswers!.bytes.reserveCapacity(256)
         return record
     }
@@ -206,7 +206,7 @@ public struct CSVResponseReader: ResponseReader {
         guard try source.refill() else { return nil }
         var tokenizer = tokenizer(source, layout: layout, line: line)
         var record = Self.rawRecord(layout)
-        guard let start = try tokenizer.nextRecord(into: &record.rawKeys!.cells, answers: &record.rawAnswers!) else { return nil }
+        guard let start = try tokenizer.nextRecord(into: &record.rawKeys.cells, answers: &record.rawAnswers!) else { return nil }
         record.line = start
         record.offset = offset
         struct Ignore: ResponseSink {
@@ -231,7 +231,7 @@ public struct CSVResponseReader: ResponseReader {
     {
         let keyCount = layout.keyColumns.roles.count
         let answerCount = layout.answerNames.count
-        let (keys, answers) = (record.rawKeys!.cells, record.rawAnswers!)
+        let (keys, answers) = (record.rawKeys.cells, record.rawAnswers!)
         if keys.isBlank && answers.isBlank { return false }  // blank line: no response
         // Cells past the header's columns come after all of its columns, so among the keys.
         if keys.count > keyCount, (keyCount..<keys.count).contains(where: { !keys.trimmedRange($0).isEmpty }) {
@@ -242,7 +242,7 @@ public struct CSVResponseReader: ResponseReader {
             return false
         }
         if keys.count < keyCount || answers.count < answerCount {
-            record.rawKeys!.cells.padEmpty(to: keyCount)
+            record.rawKeys.cells.padEmpty(to: keyCount)
             record.rawAnswers!.padEmpty(to: answerCount)
         }
         return true

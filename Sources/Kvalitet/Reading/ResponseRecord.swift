@@ -42,16 +42,21 @@ public struct ResponseRecord: Sendable, Hashable {
     /// The answers' cells as bytes instead of `answerValues`, for a sink that reads them so
     /// (``ResponseSink/acceptsRawCells``): the CSV reader then makes no string per cell.
     var rawAnswers: RawCells?
-    /// The other columns' cells as bytes instead of the fields above (CSV, for such a sink too).
-    var rawKeys: RawKeys?
+    /// The other columns' cells as bytes instead of the fields above (CSV, for such a sink too;
+    /// `RawKeys.none` otherwise). Not optional, so a sink reads it in place (unwrapping an
+    /// optional copied it: a reference count of four arrays per response).
+    var rawKeys = RawKeys.none
+
+    /// Whether the record has its fields as bytes in ``rawKeys``.
+    var hasRawKeys: Bool { !rawKeys.columns.roles.isEmpty }
 
     /// The same record with its fields as text (``rawKeys`` decoded into them), and with
     /// `answers` its answers as text too.
     func decoded(answers: Bool) -> ResponseRecord {
         var copy = self
-        if let keys = rawKeys {
-            copy.rawKeys = nil
-            keys.decode(into: &copy)
+        if hasRawKeys {
+            copy.rawKeys = .none
+            rawKeys.decode(into: &copy)
         }
         if answers, let raw = rawAnswers {
             copy.rawAnswers = nil
@@ -229,6 +234,9 @@ struct RawCells: Sendable, Hashable {
 struct RawKeys: Sendable, Hashable {
     var cells = RawCells()
     let columns: KeyColumns
+
+    /// No keys (a record with its fields as text).
+    static let none = RawKeys(columns: KeyColumns(roles: [], backgroundNames: []))
 
     /// Puts the cells into `record`'s fields, as the reader would have as text. Missing cells
     /// (a short row) are empty, as missing fields are.
