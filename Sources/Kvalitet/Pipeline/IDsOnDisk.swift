@@ -38,12 +38,23 @@ enum IDsOnDisk {
         /// separated by U+001F), where it was read (file number × 256 + part, 8 bytes) and its
         /// offset in the file (8 bytes).
         func add(set: String, period: String, respondent: String, source: UInt64, offset: Int) throws(KvalitetError) {
+            try Array(period.utf8).withUnsafeBufferPointer { period throws(KvalitetError) in
+                try Array(respondent.utf8).withUnsafeBufferPointer { respondent throws(KvalitetError) in
+                    try add(set: set, period: period, respondent: respondent, source: source, offset: offset)
+                }
+            }
+        }
+
+        /// The same, with the period and the respondent id as UTF-8.
+        func add(set: String, period: UnsafeBufferPointer<UInt8>, respondent: UnsafeBufferPointer<UInt8>, source: UInt64,
+            offset: Int) throws(KvalitetError)
+        {
             key.removeAll(keepingCapacity: true)
             key.append(contentsOf: set.utf8)
             key.append(0x1F)
-            key.append(contentsOf: period.utf8)
+            key.append(contentsOf: period)
             key.append(0x1F)
-            key.append(contentsOf: respondent.utf8)
+            key.append(contentsOf: respondent)
             let hash = key.withUnsafeBufferPointer { RespondentIndex.hash($0) }
             let spill = files[Int(UInt(bitPattern: hash) % UInt(IDsOnDisk.partitionCount))]
             try spill.append(UInt64(key.count))

@@ -250,9 +250,12 @@ struct ResponseCollector: ResponseSink {
         if let knownDuplicates {
             duplicate = knownDuplicates.contains(file: fileNumber, offset: record.offset ?? -1)
             if !duplicate, let idSpill {
-                let (id, periodText) = (cells.trimmedText(columns.respondent), cells.trimmedText(columns.period))
-                try idSpill.add(set: set.id, period: periodText, respondent: id,
-                    source: IDsOnDisk.source(file: fileNumber, part: idPart), offset: record.offset ?? -1)
+                let (source, offset) = (IDsOnDisk.source(file: fileNumber, part: idPart), record.offset ?? -1)
+                try cells.withUTF8(period) { period throws(KvalitetError) in
+                    try cells.withUTF8(respondent) { id throws(KvalitetError) in
+                        try idSpill.add(set: set.id, period: period, respondent: id, source: source, offset: offset)
+                    }
+                }
             }
         } else {
             let slot = rawRespondentSlot(cells, period: period, position: columns.period, set: set)

@@ -213,12 +213,12 @@ struct RawCells: Sendable, Hashable {
 
     /// `body` given the UTF-8 bytes of `range`'s text (its bytes themselves, unless this is
     /// Windows-1252 with a byte beyond ASCII there).
-    func withUTF8<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    func withUTF8<R, E: Error>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
         if encoding == .utf8 || !bytes[range].contains(where: { $0 >= 0x80 }) {
-            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+            return try bytes.withUnsafeBufferPointer { bytes throws(E) in try body(UnsafeBufferPointer(rebasing: bytes[range])) }
         }
-        var text = bytes.withUnsafeBufferPointer { encoding.decode(UnsafeBufferPointer(rebasing: $0[range])) }
-        return text.withUTF8(body)
+        let text = bytes.withUnsafeBufferPointer { encoding.decode(UnsafeBufferPointer(rebasing: $0[range])) }
+        return try Array(text.utf8).withUnsafeBufferPointer { utf8 throws(E) in try body(utf8) }
     }
 
     /// Whether every cell is empty or white space.
