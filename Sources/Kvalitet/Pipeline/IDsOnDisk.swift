@@ -26,7 +26,8 @@ enum IDsOnDisk {
         // @unchecked: used by one collector at a time (the run's, or one part's), read after
         // all have finished.
         let files: [SpillFile]
-        private var key: [UInt8] = []
+        /// Where an entry is put together (see `add`).
+        private var entry = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
 
         init() throws(KvalitetError) {
             var files: [SpillFile] = []
@@ -49,19 +50,34 @@ enum IDsOnDisk {
         func add(set: String, period: UnsafeBufferPointer<UInt8>, respondent: UnsafeBufferPointer<UInt8>, source: UInt64,
             offset: Int) throws(KvalitetError)
         {
-            key.removeAll(keepingCapacity: true)
-            key.append(contentsOf: set.utf8)
-            key.append(0x1F)
-            key.append(contentsOf: period)
-            key.append(0x1F)
-            key.append(contentsOf: respondent)
-            let hash = key.withUnsafeBufferPointer { RespondentIndex.hash($0) }
+            // The whole entry is put together here and written in one go.
+            let setBytes = set.utf8.count
+            let length = setBytes + period.count + respondent.count + 2
+            if entry.count < length + 24 {
+                entry.deallocate()
+                entry = .allocate(capacity: max(length + 24, 2 * entry.count))
+            }
+            let base = UnsafeMutableRawPointer(entry.baseAddress!)
+            base.storeBytes(of: UInt64(length).littleEndian, toByteOffset: 0, as: UInt64.self)
+            var position = 8
+            for byte in set.utf8 {
+                entry[position] = byte
+                position += 1
+            }
+            entry[position] = 0x1F
+            if !period.isEmpty { (entry.baseAddress! + position + 1).update(from: period.baseAddress!, count: period.count) }
+            position += 1 + period.count
+            entry[position] = 0x1F
+            if !respondent.isEmpty { (entry.baseAddress! + position + 1).update(from: respondent.baseAddress!, count: respondent.count) }
+            position += 1 + respondent.count
+            base.storeBytes(of: source.littleEndian, toByteOffset: position, as: UInt64.self)
+            base.storeBytes(of: UInt64(bitPattern: Int64(offset)).littleEndian, toByteOffset: position + 8, as: UInt64.self)
+            let hash = RespondentIndex.hash(UnsafeBufferPointer(start: entry.baseAddress! + 8, count: length))
             let spill = files[Int(UInt(bitPattern: hash) % UInt(IDsOnDisk.partitionCount))]
-            try spill.append(UInt64(key.count))
-            try key.withUnsafeBufferPointer { buffer throws(KvalitetError) in try spill.append(buffer) }
-            try spill.append(source)
-            try spill.append(UInt64(offset))
+            try spill.append(UnsafeBufferPointer(start: entry.baseAddress!, count: position + 16))
         }
+
+        deinit { entry.deallocate() }
     }
 
     /// Where a collector's ids come from: a part of a file (0, 1, …) or a whole file.
@@ -148,10 +164,19 @@ final class KnownDuplicates: Sendable {
 
     init(_ offsets: [Int: [Int]] = [:]) { self.offsets = offsets }
 
+    /// A copy with storage of its own, for a thread reading a part: an object both cores retain
+    /// and release for every response has its reference count bounce between their caches
+    /// (that made a run with ids on disk a fifth slower).
+    func unshared() -> KnownDuplicates {
+        var copy: [Int: [Int]] = [:]
+        for (file, list) in offsets { copy[file] = list.map { $0 } }
+        return KnownDuplicates(copy)
+    }
+
     var isEmpty: Bool { offsets.isEmpty }
 
     func contains(file: Int, offset: Int) -> Bool {
-        guard let sorted = offsets[file] else { return false }
+        guard !offsets.isEmpty, let sorted = offsets[file] else { return false }
         var (low, high) = (0, sorted.count)
         while low < high {
             let middle = (low + high) / 2

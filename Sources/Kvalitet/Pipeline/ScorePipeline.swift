@@ -241,7 +241,7 @@ public struct ScorePipeline: Sendable {
         var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
             breakdown: options.breakdown, problems: .buffering(spilling: known != nil), collectCovariances: covariances,
             tracksPositions: known == nil)
-        part.knownDuplicates = known
+        part.knownDuplicates = known?.unshared()
         part.idSpill = spill
         part.acceptsRawCells = !options.cellsAsText
         part.idPart = UInt64(index)
