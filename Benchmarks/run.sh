@@ -53,3 +53,26 @@ for name in "${order[@]}"; do
     ratio=$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
     printf '%-16s %10s %10s %12d\n' "$name" "$m" "${ratio}x" $(( ${memory[$name]} / 1024 ))
 done
+
+# A small chart of the medians (one block per 0.25 s), CSV tools and XML tools apart.
+echo
+for group in "kvalitet-csv polars duckdb pandas" "kvalitet-xml xmllint-stream"; do
+    for name in $group; do
+        [ -n "${times[$name]:-}" ] || continue
+        m=$(median "${times[$name]}")
+        bar=$(awk -v s="$m" 'BEGIN { n = int(s / 0.25 + 0.5); if (n < 1) n = 1; for (i = 0; i < n; i++) printf "█" }')
+        printf '%-16s %s %s s\n' "$name" "$bar" "$m"
+    done
+    echo
+done
+# Issue #6's goals, as ratios within this run.
+if [ -n "${times[polars]:-}" ]; then
+    awk -v k="$(median "${times[kvalitet-csv]}")" -v p="$(median "${times[polars]}")" \
+        'BEGIN { r = k / p; printf "goal: CSV at most 0.5x polars: %.2fx (%s)\n", r, r <= 0.5 ? "met" : "not met" }'
+fi
+awk -v k="$(median "${times[kvalitet-xml]}")" -v x="$(median "${times[xmllint-stream]}")" \
+    'BEGIN { r = k / x; printf "goal: XML no slower than xmllint --stream: %.2fx (%s)\n", r, r <= 1 ? "met" : "not met" }'
+for name in kvalitet-csv kvalitet-xml; do
+    awk -v m="$(( ${memory[$name]} / 1024 ))" -v n="$name" \
+        'BEGIN { printf "goal: %s peak memory under 200 MB: %d MB (%s)\n", n, m, m < 200 ? "met" : "not met" }'
+done
