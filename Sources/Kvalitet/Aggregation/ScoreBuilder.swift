@@ -14,6 +14,14 @@ struct ScoreBuilder {
     }
 
     func rows() -> [ScoreRow] {
+        var rows: [ScoreRow] = []
+        forEachRow { rows.append($0) }
+        return rows
+    }
+
+    /// Calls `body` with every row, in order, one group's rows at a time: a national run's rows
+    /// (hundreds of thousands) need not all be in memory at once.
+    func forEachRow<E: Error>(_ body: (ScoreRow) throws(E) -> Void) throws(E) {
         // Cells by (period, set).
         var slices: [[String]: [Int]] = [:]
         // A cell can be left empty when a response read in a later part of a file is retracted
@@ -22,16 +30,16 @@ struct ScoreBuilder {
             slices[[key.period, key.set], default: []].append(index)
         }
         var t = TQuantiles()
-        var rows: [ScoreRow] = []
         for sliceKey in slices.keys.sorted(by: Self.textOrder) {
             let (period, setID) = (sliceKey[0], sliceKey[1])
             guard let set = collector.compiled[setID] else { continue }
-            rows += sliceRows(period: period, set: set, cells: slices[sliceKey]!, t: &t)
+            try sliceRows(period: period, set: set, cells: slices[sliceKey]!, t: &t, body)
         }
-        return rows
     }
 
-    private func sliceRows(period: String, set: CompiledSet, cells: [Int], t: inout TQuantiles) -> [ScoreRow] {
+    private func sliceRows<E: Error>(period: String, set: CompiledSet, cells: [Int], t: inout TQuantiles,
+        _ body: (ScoreRow) throws(E) -> Void) throws(E)
+    {
         var groups: [GroupKey: Group] = [:]
         func add(_ key: GroupKey, _ cell: Int) {
             let cellKey = collector.cellKeys[cell]
@@ -57,10 +65,9 @@ struct ScoreBuilder {
         let suppressedGroups = Self.suppressedGroups(groups.mapValues(\.tally.respondents),
             subprojectUnits: groups.filter { $0.key.level == .subproject }.mapValues(\.units), minN: minN)
 
-        var rows: [ScoreRow] = []
         let ordered = groups.keys.sorted { lhs, rhs in
             if lhs.level != rhs.level { return lhs.level < rhs.level }
-            return Self.textOrder(lhs.sortKeys, rhs.sortKeys)
+            return lhs.precedesInRowOrder(rhs)
         }
         for key in ordered {
             let group = groups[key]!
@@ -85,21 +92,20 @@ struct ScoreBuilder {
             let publishedMeans = dimensionFigures.compactMap { figures in
                 key.level == .all || figures.n >= minN ? figures.mean : nil
             }
-            rows.append(row(dimension: "", item: "", group.tally.totalFigures(set: set, dimensionMeans: publishedMeans)))
+            try body(row(dimension: "", item: "", group.tally.totalFigures(set: set, dimensionMeans: publishedMeans)))
             var flatItem = 0
             for (d, dimension) in set.set.dimensions.enumerated() {
-                rows.append(row(dimension: dimension.id, item: "", dimensionFigures[d]))
+                try body(row(dimension: dimension.id, item: "", dimensionFigures[d]))
                 for item in dimension.items {
                     if set.set.reportItems {
                         let counts = group.tally.codeCounts[(flatItem * set.codeCount)..<((flatItem + 1) * set.codeCount)]
-                        rows.append(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t),
+                        try body(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t),
                             answerCounts: Array(counts)))
                     }
                     flatItem += 1
                 }
             }
         }
-        return rows
     }
 
     /// Sum of the units' invited counts when every one is known; never for breakdown values

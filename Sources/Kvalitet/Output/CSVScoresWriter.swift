@@ -9,6 +9,12 @@ public struct CSVScoresWriter: ScoresWriter {
     }
 
     public func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try TableText.csv(header: ScoreRow.columnNames, rows: result.rows.lazy.map(\.columnValues), excelSafe: excelSafe, to: &output)
+        var table = TableText.CSVTable(header: ScoreRow.columnNames, excelSafe: excelSafe)
+        var values: [ColumnValue] = []
+        try result.forEachRow { (row) throws(KvalitetError) in
+            row.columnValues(into: &values)
+            try table.add(values, to: &output)
+        }
+        try table.finish(to: &output)
     }
 }

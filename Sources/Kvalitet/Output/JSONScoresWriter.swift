@@ -5,7 +5,9 @@ public struct JSONScoresWriter: ScoresWriter {
     public init() {}
 
     public func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try TableText.json(header: ScoreRow.columnNames, rows: result.rows.map(\.columnValues), to: &output)
+        var table = TableText.JSONTable(header: ScoreRow.columnNames)
+        try result.forEachRow { (row) throws(KvalitetError) in try table.add(row.columnValues, to: &output) }
+        try table.finish(to: &output)
     }
 
     static func quoted(_ text: String) -> String {

@@ -19,15 +19,40 @@ extension ScoreRow {
 
     /// The row's values in ``columnNames`` order.
     var columnValues: [ColumnValue] {
+        var values: [ColumnValue] = []
+        columnValues(into: &values)
+        return values
+    }
+
+    /// The row's values in ``columnNames`` order, in `values` (replacing what it held; a writer
+    /// reuses one array for every row).
+    func columnValues(into values: inout [ColumnValue]) {
         func int(_ value: Int?) -> ColumnValue { .of(value) }
         func number(_ value: Double?) -> ColumnValue { .of(value) }
-        return [
-            .text(group.level.rawValue), .text(group.municipality), .text(group.service), .text(group.unit),
-            .text(group.subproject), .text(group.breakdown), .text(group.breakdownValue), .text(period), .text(set),
-            .text(dimension), .text(item), .integer(respondents), int(invited), number(responseRate), int(n),
-            number(mean), number(sd), number(ciLow), number(ciHigh), number(positiveShare), int(dontKnow),
-            int(unanswered), .boolean(suppressed),
-        ]
+        values.removeAll(keepingCapacity: true)
+        values.append(.text(group.level.rawValue))
+        values.append(.text(group.municipality))
+        values.append(.text(group.service))
+        values.append(.text(group.unit))
+        values.append(.text(group.subproject))
+        values.append(.text(group.breakdown))
+        values.append(.text(group.breakdownValue))
+        values.append(.text(period))
+        values.append(.text(set))
+        values.append(.text(dimension))
+        values.append(.text(item))
+        values.append(.integer(respondents))
+        values.append(int(invited))
+        values.append(number(responseRate))
+        values.append(int(n))
+        values.append(number(mean))
+        values.append(number(sd))
+        values.append(number(ciLow))
+        values.append(number(ciHigh))
+        values.append(number(positiveShare))
+        values.append(int(dontKnow))
+        values.append(int(unanswered))
+        values.append(.boolean(suppressed))
     }
 }
 
@@ -42,20 +67,50 @@ extension ColumnValue {
 
     /// The CSV cell; `excelSafe` neutralises texts a spreadsheet would take for a formula.
     func csv(excelSafe: Bool) -> String {
-        var text = ""
-        appendCSV(to: &text, excelSafe: excelSafe)
-        return text
+        var bytes: [UInt8] = []
+        appendCSV(to: &bytes, excelSafe: excelSafe)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the CSV cell to `text`.
-    func appendCSV(to text: inout String, excelSafe: Bool) {
+    /// Appends the CSV cell's UTF-8 to `bytes`: as `CSVText.field` quotes a text, and a number
+    /// in full precision (the same characters as `description`).
+    func appendCSV(to bytes: inout [UInt8], excelSafe: Bool) {
         switch self {
-        case .text(let value), .raw(let value): text.append(CSVText.field(value, excelSafe: excelSafe))
-        case .integer(let integer): text.append(String(integer))
-        case .number(let number): if number.isFinite { text.append(fullPrecision(number)) }
-        case .boolean(let flag): text.append(flag ? "true" : "false")
+        case .text(let value), .raw(let value):
+            if excelSafe || value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                bytes.append(contentsOf: CSVText.field(value, excelSafe: excelSafe).utf8)
+            } else {
+                bytes.append(contentsOf: value.utf8)
+            }
+        case .integer(let integer): Self.appendDecimal(integer, to: &bytes)
+        case .number(let number):
+            if number.isFinite {
+                var stream = ByteStream(bytes: bytes)
+                bytes = []
+                number.write(to: &stream)
+                bytes = stream.bytes
+            }
+        case .boolean(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
         case .empty: break
         }
+    }
+
+    /// The decimal digits of `value` (as `String(value)` has them).
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(0x2D) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 20 digits, as bytes
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[index...])
+            return buffer.count - index
+        }
+        _ = count
     }
 
     /// The JSON value: `null` for no value.
@@ -75,35 +130,80 @@ extension ColumnValue {
     static func of(_ value: Double?) -> ColumnValue { value.map(ColumnValue.number) ?? .empty }
 }
 
+/// A number's text written straight into bytes: `Double.write(to:)` hands its digits over as
+/// ASCII (`_writeASCII`), so no string is made per number; `write(_:)` takes anything else.
+struct ByteStream: TextOutputStream {
+    var bytes: [UInt8]
+
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+}
+
 /// Writes rows of column values as CSV or as a JSON array of objects.
 enum TableText {
     static func csv(header: [String], rows: some Sequence<[ColumnValue]>, excelSafe: Bool = false, to output: inout some TextOutput)
         throws(KvalitetError)
     {
-        // Rows are appended to one buffer, written every 64 KiB (a national file has tens of
-        // thousands of rows; a string per cell and row, joined, was most of the writing time).
-        var text = header.joined(separator: ",") + "\n"
-        text.reserveCapacity(1 << 17)
-        for row in rows {
-            for (index, value) in row.enumerated() {
-                if index > 0 { text.append(",") }
-                value.appendCSV(to: &text, excelSafe: excelSafe)
-            }
-            text.append("\n")
-            if text.utf8.count >= 1 << 16 {
-                try output.write(text)
-                text.removeAll(keepingCapacity: true)
-            }
-        }
-        if !text.isEmpty { try output.write(text) }
+        var table = CSVTable(header: header, excelSafe: excelSafe)
+        for row in rows { try table.add(row, to: &output) }
+        try table.finish(to: &output)
     }
 
-    static func json(header: [String], rows: [[ColumnValue]], to output: inout some TextOutput) throws(KvalitetError) {
-        try output.write("[")
-        for (index, row) in rows.enumerated() {
-            let members = zip(header, row).map { "\"\($0)\":\($1.json)" }
-            try output.write((index == 0 ? "\n  {" : ",\n  {") + members.joined(separator: ",") + "}")
+    /// CSV written a row at a time (a national run's rows are streamed, not kept), into a byte
+    /// buffer written every 64 KiB: no string per cell (appending strings and numbers' texts was
+    /// most of the time of writing a national run's 800,000 rows).
+    struct CSVTable {
+        let excelSafe: Bool
+        private var bytes: [UInt8] = []
+
+        init(header: [String], excelSafe: Bool) {
+            self.excelSafe = excelSafe
+            bytes.reserveCapacity(1 << 17)
+            bytes.append(contentsOf: (header.joined(separator: ",") + "\n").utf8)
         }
-        try output.write(rows.isEmpty ? "]\n" : "\n]\n")
+
+        mutating func add(_ row: [ColumnValue], to output: inout some TextOutput) throws(KvalitetError) {
+            for (index, value) in row.enumerated() {
+                if index > 0 { bytes.append(0x2C) }
+                value.appendCSV(to: &bytes, excelSafe: excelSafe)
+            }
+            bytes.append(0x0A)
+            if bytes.count >= 1 << 16 { try flush(to: &output) }
+        }
+
+        mutating func finish(to output: inout some TextOutput) throws(KvalitetError) {
+            try flush(to: &output)
+        }
+
+        private mutating func flush(to output: inout some TextOutput) throws(KvalitetError) {
+            guard !bytes.isEmpty else { return }
+            try output.write(String(decoding: bytes, as: UTF8.self))
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// A JSON array of objects written a row at a time.
+    struct JSONTable {
+        let header: [String]
+        private var count = 0
+
+        init(header: [String]) { self.header = header }
+
+        mutating func add(_ row: [ColumnValue], to output: inout some TextOutput) throws(KvalitetError) {
+            let members = zip(header, row).map { "\"\($0)\":\($1.json)" }
+            try output.write((count == 0 ? "[\n  {" : ",\n  {") + members.joined(separator: ",") + "}")
+            count += 1
+        }
+
+        mutating func finish(to output: inout some TextOutput) throws(KvalitetError) {
+            try output.write(count == 0 ? "[]\n" : "\n]\n")
+        }
+    }
+
+    static func json(header: [String], rows: some Sequence<[ColumnValue]>, to output: inout some TextOutput) throws(KvalitetError) {
+        var table = JSONTable(header: header)
+        for row in rows { try table.add(row, to: &output) }
+        try table.finish(to: &output)
     }
 }

@@ -135,24 +135,21 @@ public struct ScorePipeline: Sendable {
         let builder = ScoreBuilder(collector: collector, breakdown: options.breakdown, minNOverride: options.minN)
         var sets: [String: any IndicatorSet] = [:]
         for (id, compiled) in collector.compiled { sets[id] = compiled.set }
-        let rows = builder.rows()
+        // The names of the units and sub-projects that have rows: those of every cell with a
+        // counted respondent (the rows are not made here; writers stream them).
         var names = GroupNames()
-        for row in rows where row.kind == .total {
-            let municipality = row.group.municipality
-            switch row.group.level {
-            case .unit:
-                let ref = ResponseCollector.UnitRef(municipality: municipality, unit: row.group.unit)
-                if let name = registers.unitName(municipality: municipality, unit: row.group.unit) ?? collector.fileUnitNames[ref] {
-                    names.units[GroupNames.key(municipality, row.group.unit)] = name
+        for (index, key) in collector.cellKeys.enumerated() where collector.tallies[index].respondents > 0 {
+            let ref = ResponseCollector.UnitRef(municipality: key.municipality, unit: key.unit)
+            if let name = registers.unitName(municipality: key.municipality, unit: key.unit) ?? collector.fileUnitNames[ref] {
+                names.units[GroupNames.key(key.municipality, key.unit)] = name
+            }
+            for subproject in collector.subprojects(municipality: key.municipality, unit: key.unit) {
+                if let name = registers.subprojectName(municipality: key.municipality, subproject: subproject) {
+                    names.subprojects[GroupNames.key(key.municipality, subproject)] = name
                 }
-            case .subproject:
-                if let name = registers.subprojectName(municipality: municipality, subproject: row.group.subproject) {
-                    names.subprojects[GroupNames.key(municipality, row.group.subproject)] = name
-                }
-            default: break
             }
         }
-        return ScoreResult(rows: rows, sets: sets, summary: collector.summary, names: names)
+        return ScoreResult(source: RowSource(builder: builder), sets: sets, summary: collector.summary, names: names)
     }
 
     /// Reads `files` and computes the pilot validation figures of FORMAT.md §6.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The level of a group of respondents in the scores (FORMAT.md §5).
 public enum ScoreLevel: String, Sendable, CaseIterable, Comparable {
     case all
@@ -36,6 +38,17 @@ public struct GroupKey: Sendable, Hashable {
 
     /// The key columns in row order, for sorting.
     var sortKeys: [String] { [municipality, service, unit, subproject, breakdown, breakdownValue] }
+
+    /// `ScoreBuilder.textOrder(sortKeys, other.sortKeys)`, without making the lists (sorting a
+    /// national run's groups compares them a few hundred thousand times).
+    func precedesInRowOrder(_ other: GroupKey) -> Bool {
+        @inline(__always) func differ(_ l: String, _ r: String) -> Bool? {
+            l == r ? nil : l.utf8.lexicographicallyPrecedes(r.utf8)
+        }
+        return differ(municipality, other.municipality) ?? differ(service, other.service) ?? differ(unit, other.unit)
+            ?? differ(subproject, other.subproject) ?? differ(breakdown, other.breakdown)
+            ?? differ(breakdownValue, other.breakdownValue) ?? false
+    }
 }
 
 /// One row of the scores (FORMAT.md §5): one group, set and period, and one item, dimension or
@@ -94,8 +107,17 @@ public struct RunSummary: Sendable, Hashable, Equatable {
 }
 
 /// Everything `kvalitet score` produces: the rows, and what the writers need to present them.
+///
+/// A run's rows are made from its tallies when first asked for, and `forEachRow` streams them
+/// without keeping them: a national run has hundreds of thousands of rows (about 400 bytes each),
+/// which the CSV and JSON writers write one group at a time instead.
 public struct ScoreResult: Sendable {
-    public var rows: [ScoreRow]
+    /// Every row, in order (made once, when first read).
+    public var rows: [ScoreRow] {
+        get { source.rows }
+        set { source = RowSource(rows: newValue) }
+    }
+    private var source: RowSource
     /// The sets that were scored, by id (titles, dimensions and thresholds for writers).
     public var sets: [String: any IndicatorSet]
     public var summary: RunSummary
@@ -103,10 +125,57 @@ public struct ScoreResult: Sendable {
     public var names: GroupNames
 
     public init(rows: [ScoreRow], sets: [String: any IndicatorSet], summary: RunSummary, names: GroupNames = GroupNames()) {
-        self.rows = rows
+        self.init(source: RowSource(rows: rows), sets: sets, summary: summary, names: names)
+    }
+
+    init(source: RowSource, sets: [String: any IndicatorSet], summary: RunSummary, names: GroupNames) {
+        self.source = source
         self.sets = sets
         self.summary = summary
         self.names = names
+    }
+
+    /// Calls `body` with every row, in order; the rows are not kept unless they were made before.
+    public func forEachRow<E: Error>(_ body: (ScoreRow) throws(E) -> Void) throws(E) {
+        try source.forEachRow(body)
+    }
+}
+
+/// Where a result's rows come from: a list, or the builder that makes them from the tallies
+/// (kept until the list is asked for; then the list, made once).
+final class RowSource: @unchecked Sendable {
+    // @unchecked: `builder` is only read; `made` is guarded by `lock`.
+    private let builder: ScoreBuilder?
+    private var made: [ScoreRow]?
+    private let lock = NSLock()
+
+    init(rows: [ScoreRow]) {
+        builder = nil
+        made = rows
+    }
+
+    init(builder: ScoreBuilder) {
+        self.builder = builder
+    }
+
+    var rows: [ScoreRow] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let made { return made }
+        let rows = builder?.rows() ?? []
+        made = rows
+        return rows
+    }
+
+    func forEachRow<E: Error>(_ body: (ScoreRow) throws(E) -> Void) throws(E) {
+        lock.lock()
+        let made = self.made
+        lock.unlock()
+        if let made {
+            for row in made { try body(row) }
+        } else {
+            try builder?.forEachRow(body)
+        }
     }
 }
 
