@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scaling and memory of `kvalitet score` on CSV files of growing size (issue #6: 10M responses in
-# about 10x the time of 1M, peak memory under 200 MB whatever the size), and the cost of a run
-# with duplicates when respondent ids are kept on disk (it reads its files a second time).
+# about 10x the time of 1M, peak memory under 200 MB whatever the size), a national round's shape
+# (many groups), and the cost of a run with duplicates when respondent ids are kept on disk (it
+# reads its files a second time).
 # Usage: Benchmarks/scale.sh [RUNS (3)] [SIZES (1000000 3000000 10000000)]
 # Environment: BENCH_DIR (data, default /tmp/kvalitet-bench).
 set -euo pipefail
@@ -25,8 +26,15 @@ for n in "${sizes[@]}"; do
     commands[csv-$n]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-$n.csv $file"
     order+=("csv-$n")
 done
-# The first size again with 1 % of its responses repeated at its end: duplicates.
 first=${sizes[0]}
+# The first size shaped like a national round: 356 municipalities x 30 units x 2 periods (21,360
+# groups, 843,000 output rows, written as they are made).
+national="$dir/national-$first.csv"
+[ -f "$national" ] || "$kvalitet" generate --sets Benchmarks/sets --set bench-30 --responses "$first" \
+    --municipalities 356 --units 30 --periods 2024,2025 --format csv --seed 7 --output "$national"
+commands[national-$first]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-national.csv $national"
+order+=("national-$first")
+# The first size again with 1 % of its responses repeated at its end: duplicates.
 duplicated="$dir/bench-$first-dup.csv"
 if [ ! -f "$duplicated" ]; then
     cp "$dir/bench-$first.csv" "$duplicated"
