@@ -39,11 +39,19 @@ enum IDsOnDisk {
         /// separated by U+001F), where it was read (file number × 256 + part, 8 bytes) and its
         /// offset in the file (8 bytes).
         func add(set: String, period: String, respondent: String, source: UInt64, offset: Int) throws(KvalitetError) {
-            try Array(period.utf8).withUnsafeBufferPointer { period throws(KvalitetError) in
-                try Array(respondent.utf8).withUnsafeBufferPointer { respondent throws(KvalitetError) in
-                    try add(set: set, period: period, respondent: respondent, source: source, offset: offset)
+            // The texts' own bytes (no copy); `withUTF8` only rethrows what `add` throws.
+            var (period, respondent) = (period, respondent)
+            var failure: KvalitetError?
+            period.withUTF8 { period in
+                respondent.withUTF8 { respondent in
+                    do throws(KvalitetError) {
+                        try add(set: set, period: period, respondent: respondent, source: source, offset: offset)
+                    } catch {
+                        failure = error
+                    }
                 }
             }
+            if let failure { throw failure }
         }
 
         /// The same, with the period and the respondent id as UTF-8.
