@@ -272,8 +272,7 @@ struct ResponseCollector: ResponseSink {
         if valid == 0 || !invalid.isEmpty {
             let id = cells.trimmedText(columns.respondent)
             if valid == 0 {
-                try note(Problem(.noValidAnswers, file: file.name, line: record.line, respondent: id,
-                    message: "no valid answer in the response; it is not counted"))
+                try note(Self.noValidAnswers(file: file.name, line: record.line, respondent: id))
                 return true
             }
             for position in invalid {
@@ -366,6 +365,10 @@ struct ResponseCollector: ResponseSink {
     static func duplicateProblem(file: String, line: Int, respondent: String, set: String, period: String) -> Problem {
         Problem(.duplicateRespondent, file: file, line: line, respondent: respondent, column: "respondent", value: respondent,
             message: "respondent \(respondent) appears more than once for set \(set) and period \(period); this one is not counted")
+    }
+
+    static func noValidAnswers(file: String, line: Int, respondent: String) -> Problem {
+        Problem(.noValidAnswers, file: file, line: line, respondent: respondent, message: "no valid answer in the response; it is not counted")
     }
 
     static func invalidAnswer(file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet) -> Problem {
@@ -496,7 +499,7 @@ struct ResponseCollector: ResponseSink {
 
         let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: true)
         if valid == 0 {
-            try note(problem(.noValidAnswers, "no valid answer in the response; it is not counted"))
+            try note(Self.noValidAnswers(file: file.name, line: record.line, respondent: respondent))
             return
         }
         for cellProblem in invalid {
