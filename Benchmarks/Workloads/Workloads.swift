@@ -36,14 +36,16 @@ public struct Workloads {
     }
 
     /// `kvalitet score --format csv` on one file, read in `parts` (1: the single-core hot loop).
-    /// Returns the number of rows.
+    /// Returns the size of the CSV (its rows are streamed to it; asking the result for them
+    /// would make them again).
     public func score(_ path: String, parts: Int = 1) throws -> Int {
         var job = ScoreJob()
         job.inputs = [path]
         job.format = "csv"
         job.parts = parts
         var output = StringOutput()
-        return try job.run(standardOutput: &output, standardError: { _ in }).rows.count
+        _ = try job.run(standardOutput: &output, standardError: { _ in })
+        return output.text.utf8.count
     }
 
     /// `kvalitet validate` on the CSV file (pairwise covariances, alpha, omega, ICC).
