@@ -43,7 +43,13 @@ struct ScoreBuilder {
         var groups: [GroupKey: Group] = [:]
         func add(_ key: GroupKey, _ cell: Int) {
             let cellKey = collector.cellKeys[cell]
-            groups[key, default: Group(tally: Tally(set))].tally.merge(collector.tallies[cell])
+            if groups[key] == nil {
+                // The cell's tally itself (its arrays shared, not copied): most unit groups hold
+                // one cell, so a national run keeps their tallies once, not twice.
+                groups[key] = Group(tally: collector.tallies[cell])
+            } else {
+                groups[key]!.tally.merge(collector.tallies[cell])
+            }
             groups[key]!.units.insert([cellKey.municipality, cellKey.service, cellKey.unit])
         }
         for cell in cells {
