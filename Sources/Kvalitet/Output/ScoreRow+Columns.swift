@@ -77,7 +77,7 @@ extension ColumnValue {
     func appendCSV(to bytes: inout [UInt8], excelSafe: Bool) {
         switch self {
         case .text(let value), .raw(let value):
-            if excelSafe || value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            if excelSafe || CSVText.needsQuotes(value) {
                 bytes.append(contentsOf: CSVText.field(value, excelSafe: excelSafe).utf8)
             } else {
                 bytes.append(contentsOf: value.utf8)
@@ -100,7 +100,7 @@ extension ColumnValue {
         if value < 0 { bytes.append(0x2D) }
         var magnitude = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 20 digits, as bytes
-        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+        withUnsafeMutableBytes(of: &digits) { buffer in
             var index = buffer.count
             repeat {
                 index -= 1
@@ -108,9 +108,7 @@ extension ColumnValue {
                 magnitude /= 10
             } while magnitude > 0
             bytes.append(contentsOf: buffer[index...])
-            return buffer.count - index
         }
-        _ = count
     }
 
     /// The JSON value: `null` for no value.

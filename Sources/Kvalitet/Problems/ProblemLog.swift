@@ -98,8 +98,13 @@ public enum CSVText {
         if excelSafe, let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) {
             text = "'" + text
         }
-        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        guard needsQuotes(text) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Whether a text must be quoted: it holds `,`, `"` or a line break.
+    static func needsQuotes(_ text: String) -> Bool {
+        text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
     }
 
     public static func row(_ fields: [String], excelSafe: Bool = false) -> String {

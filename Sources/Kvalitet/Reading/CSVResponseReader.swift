@@ -267,10 +267,6 @@ public struct CSVResponseReader: ResponseReader {
         // Lines are counted as the tokenizer counts them: outside quotes CR, LF and CRLF each end
         // a line (a lone CR too); inside quotes only LF does.
         var afterCR = false
-        /// Whether any of the eight bytes in `word` is zero.
-        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
-            (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
-        }
         while !targets.isEmpty, try source.refill() {
             let base = source.chunkOffset
             let bytes = source.chunk
@@ -279,13 +275,9 @@ public struct CSVResponseReader: ResponseReader {
             while index < count {
                 // Eight bytes at a time while none is a quote, CR or LF (most of a file).
                 var skipped = false
-                while index + 8 <= count {
-                    let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
-                    if hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x0D0D_0D0D_0D0D_0D0D)
-                        || hasZeroByte(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-                    {
-                        break
-                    }
+                while index + 8 <= count,
+                    !CSVTokenizer.hasQuoteOrLineBreak(UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+                {
                     index += 8
                     skipped = true
                 }

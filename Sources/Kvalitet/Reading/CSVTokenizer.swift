@@ -191,16 +191,7 @@ struct CSVTokenizer {
         guard let base = bytes.baseAddress else { return false }
         // The line end, eight bytes at a time while none is a quote, CR or LF.
         var end = start
-        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
-            (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
-        }
-        while end + 8 <= count {
-            let word = UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self)
-            if hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x0D0D_0D0D_0D0D_0D0D)
-                || hasZeroByte(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-            {
-                break
-            }
+        while end + 8 <= count, !Self.hasQuoteOrLineBreak(UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self)) {
             end += 8
         }
         while end < count {
@@ -252,6 +243,17 @@ struct CSVTokenizer {
         answers.ends.append(contentsOf: UnsafeBufferPointer(start: answerEnds, count: answerCount))
         position = next
         return true
+    }
+
+    /// Whether any of the eight bytes in `word` is a quote, CR or LF (most of a file's words have
+    /// none, so scans skip them whole).
+    @inline(__always)
+    static func hasQuoteOrLineBreak(_ word: UInt64) -> Bool {
+        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool {
+            (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0
+        }
+        return hasZeroByte(word ^ 0x2222_2222_2222_2222) || hasZeroByte(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+            || hasZeroByte(word ^ 0x0A0A_0A0A_0A0A_0A0A)
     }
 
     /// One field byte by byte: a quoted one, or one that runs past the end of the chunk.
