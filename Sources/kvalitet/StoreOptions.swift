@@ -27,6 +27,7 @@ struct StoreOptions: ParsableArguments {
             municipalities: municipality, periods: period))
         job.source = selection
         job.defaultSet = nil
+        if !PostgresDatabase.isURL(db) { job.storeFile = db }
         return selection
     }
 }
@@ -35,6 +36,7 @@ struct StoreOptions: ParsableArguments {
 protocol StoreReadingJob {
     var source: (any ResponseSource)? { get set }
     var defaultSet: String? { get set }
+    var storeFile: String? { get set }
 }
 
 extension ScoreJob: StoreReadingJob {}

@@ -19,6 +19,7 @@ public struct ReportJob: Sendable {
     public var inputs: [String] = []
     /// Responses from a results store (`--db`) instead of `inputs`.
     public var source: (any ResponseSource)?
+    public var storeFile: String?
     public var parts: Int?
     public var readers: [any ResponseReader] = ScorePipeline.standardReaders
 
@@ -29,9 +30,6 @@ public struct ReportJob: Sendable {
     public func run(standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
         guard let output else { throw KvalitetError(.usage, "give the report file with --output FILE.html") }
         if let minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
-        let referenceScores = try reference.map { path throws(KvalitetError) in
-            try ReferenceScores.load(file: InputFile(url: URL(fileURLWithPath: path), name: path), label: referenceLabel)
-        }
         var scoring = ScoreJob()
         scoring.setDirectories = setDirectories
         scoring.defaultSet = defaultSet
@@ -42,18 +40,26 @@ public struct ReportJob: Sendable {
         scoring.excelSafe = excelSafe
         scoring.inputs = inputs
         scoring.source = source
+        scoring.storeFile = storeFile
         scoring.parts = parts
         scoring.readers = readers
-        let (result, problems, registers) = try scoring.scored()
+        scoring.language = language
+        let reads = reference.map { [OutputGuard.Protected(role: "the reference", path: $0)] } ?? []
+        let listing = try scoring.listAndGuard(outputs: [("--output", output), ("--rejects", rejects)], reads: reads)
+        let referenceScores = try reference.map { path throws(KvalitetError) in
+            try ReferenceScores.load(file: InputFile(url: URL(fileURLWithPath: path), name: path), label: referenceLabel)
+        }
+        let (result, problems, registers) = try scoring.scored(listing)
         let page = ReportBuilder(result: result, registers: registers.registers, reference: referenceScores,
             language: language, minNOverride: minN).page()
         let html = try ReportRenderer.render(page)
-        var standardOutput = StringOutput()
-        try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
-            try out.write(html)
-        }
+        // `-` is standard output (AtomicFile writes into it, never replaces it).
+        let file = try AtomicFile(path: output)
+        try file.write(html)
+        try file.commit()
         try problems.commit()
-        ScoreJob.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
+        ScoreJob.summarize(result.summary, problems: problems, rejects: rejects, language: language,
+            skipped: listing.ownOutputs, to: standardError)
         return result
     }
 }

@@ -20,6 +20,8 @@ public struct ScoreJob: Sendable {
     public var inputs: [String] = []
     /// Responses from a results store (`--db`) instead of `inputs`.
     public var source: (any ResponseSource)?
+    /// The store's file when `source` is an SQLite store: no output may replace it.
+    public var storeFile: String?
     /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
     public var parts: Int?
     /// The writers `--format` chooses from.
@@ -55,19 +57,35 @@ public struct ScoreJob: Sendable {
         guard let writer else {
             throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
         }
-        let (result, problems, _) = try scored()
+        let listing = try listAndGuard(outputs: [("--output", output), ("--rejects", rejects)])
+        let (result, problems, _) = try scored(listing)
 
         try Self.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
             try writer.write(result, language: language, to: &out)
         }
         try problems.commit()
-        Self.summarize(result.summary, problems: problems, rejects: rejects, language: language, to: standardError)
+        Self.summarize(result.summary, problems: problems, rejects: rejects, language: language,
+            skipped: listing.ownOutputs, to: standardError)
         return result
     }
 
-    /// Loads the registers and sets, reads and scores the inputs; the rejects report is written
-    /// to its temporary file (committed by the caller once its own output is written).
-    func scored() throws(KvalitetError) -> (result: ScoreResult, problems: ProblemLog, registers: RegisterIndex) {
+    /// Lists the inputs and checks `outputs` against what the run reads (``OutputGuard``), before
+    /// anything is read; `reads` are further files it reads (a report's reference).
+    func listAndGuard(outputs: [(option: String, path: String?)], reads: [OutputGuard.Protected] = [])
+        throws(KvalitetError) -> ScorePipeline.InputListing
+    {
+        if source == nil && inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+        let listing = source == nil ? try ScorePipeline.listInputs(inputs, readers: readers) : ScorePipeline.InputListing()
+        try Self.guardOutputs(outputs, listing: listing, readers: readers, registerFiles: registerFiles,
+            setDirectories: setDirectories, storeFile: storeFile, reads: reads)
+        return listing
+    }
+
+    /// Loads the registers and sets, reads and scores the inputs of `listing`; the rejects report
+    /// is written to its temporary file (committed by the caller once its own output is written).
+    func scored(_ listing: ScorePipeline.InputListing)
+        throws(KvalitetError) -> (result: ScoreResult, problems: ProblemLog, registers: RegisterIndex)
+    {
         let registers = try Self.registers(files: registerFiles, stored: try source?.registers() ?? [])
         let options = Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts)
         if let source {
@@ -76,10 +94,47 @@ public struct ScoreJob: Sendable {
             let problems = try makeProblemLog()
             return (try pipeline.score(source, problems: problems), problems, registers)
         }
-        let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-            registers: registers, options: options)
+        let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, listing: listing,
+            readers: readers, registers: registers, options: options)
         let problems = try makeProblemLog()
+        try Self.noteOwnOutputs(listing.ownOutputs, language: language, in: problems)
         return (try pipeline.score(files, problems: problems), problems, registers)
+    }
+
+    /// Refuses (usage error) an output that is a file the run reads, lies in an input folder
+    /// under a name the folder's listing takes, or is another output of the run.
+    static func guardOutputs(_ outputs: [(option: String, path: String?)],
+        listing: ScorePipeline.InputListing, readers: [any ResponseReader],
+        registerFiles: [String], setDirectories: [String], storeFile: String?, reads: [OutputGuard.Protected] = [])
+        throws(KvalitetError)
+    {
+        var guarding = OutputGuard()
+        guarding.outputs = outputs.compactMap { option, path in path.map { (option, $0) } }
+        guard !guarding.outputs.isEmpty else { return }
+        guarding.protected = listing.files.map { .init(role: "an input", path: $0.name) }
+            + listing.ownOutputs.map { .init(role: "a file in an input folder", path: $0) }
+            + registerFiles.map { .init(role: "the register", path: $0) }
+            + reads
+            + (storeFile.map { [.init(role: "the results store", path: $0)] } ?? [])
+        for directory in setDirectories {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                guarding.protected.append(.init(role: "a set definition", path: (directory as NSString).appendingPathComponent(name)))
+            }
+        }
+        guarding.inputFolders = listing.folders
+        guarding.readsName = { ScorePipeline.reader(for: $0, in: readers) != nil }
+        try guarding.check()
+    }
+
+    /// Records a warning for each of kvalitet's own outputs left out of a folder's listing.
+    static func noteOwnOutputs(_ paths: [String], language: Language, in problems: ProblemLog) throws(KvalitetError) {
+        for path in paths {
+            try problems.record(Problem(.ownOutput, file: path, line: nil,
+                message: language == .nb
+                    ? "\(path): hoppet over, filen er et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
+                    : "\(path): skipped, the file is an output of kvalitet (scores, validation or rejects), not responses"))
+        }
     }
 
     private func makeProblemLog() throws(KvalitetError) -> ProblemLog {
@@ -124,7 +179,8 @@ public struct ScoreJob: Sendable {
     }
 
     /// Loads the sets, checks the inputs and finds the files: what `score` and `validate` share.
-    static func prepare(setDirectories: [String], inputs: [String], readers: [any ResponseReader],
+    static func prepare(setDirectories: [String], inputs: [String],
+        listing: ScorePipeline.InputListing? = nil, readers: [any ResponseReader],
         registers: RegisterIndex, options: ScorePipeline.Options) throws(KvalitetError) -> (ScorePipeline, [InputFile])
     {
         if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
@@ -134,18 +190,20 @@ public struct ScoreJob: Sendable {
                 "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
         }
         let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
-        let files = try pipeline.inputFiles(inputs)
+        let files: [InputFile]
+        if let listing { files = listing.files } else { files = try pipeline.inputFiles(inputs) }
         if files.isEmpty {
             throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))")
         }
         return (pipeline, files)
     }
 
-    /// Writes through `body` to the file `path` (atomically) or to standard output.
+    /// Writes through `body` to the file `path` (atomically, see ``AtomicFile``) or to standard
+    /// output (nil or `-`).
     static func write(to path: String?, standardOutput: inout some TextOutput,
         _ body: (inout AnyTextOutput) throws(KvalitetError) -> Void) throws(KvalitetError)
     {
-        if let path {
+        if let path, path != "-" {
             let file = try AtomicFile(path: path)
             var out = AnyTextOutput { (text: String) throws(KvalitetError) in try file.write(text) }
             try body(&out)
@@ -160,10 +218,15 @@ public struct ScoreJob: Sendable {
 
     /// The closing summary on standard error.
     static func summarize(_ summary: RunSummary, problems: ProblemLog, rejects: String?, language: Language,
-        to standardError: (String) -> Void)
+        skipped: [String] = [], to standardError: (String) -> Void)
     {
         let labels = Labels(language: language)
         standardError(labels.summary(summary))
+        for path in skipped {
+            standardError(language == .nb
+                ? "  hoppet over \(path): et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
+                : "  skipped \(path): an output of kvalitet (scores, validation or rejects), not responses")
+        }
         for (kind, count) in summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
             standardError(labels.notCounted(kind, count))
         }

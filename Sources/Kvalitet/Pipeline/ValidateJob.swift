@@ -13,6 +13,7 @@ public struct ValidateJob: Sendable {
     public var inputs: [String] = []
     /// Responses from a results store (`--db`) instead of `inputs`.
     public var source: (any ResponseSource)?
+    public var storeFile: String?
     /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
     public var parts: Int?
     public var writers: [any ValidationWriter] = [TableValidationWriter(), CSVValidationWriter(), JSONValidationWriter()]
@@ -32,19 +33,29 @@ public struct ValidateJob: Sendable {
         let options = ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: nil, parts: parts)
         let problems = try ProblemLog(rejects: nil, strict: false)
         let result: ValidationResult
+        var skipped: [String] = []
         if let source {
+            try ScoreJob.guardOutputs([("--output", output)], listing: ScorePipeline.InputListing(), readers: readers,
+                registerFiles: [], setDirectories: setDirectories, storeFile: storeFile)
             let pipeline = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, source: source,
                 readers: readers, registers: try RegisterIndex(), options: options)
             result = try pipeline.validate(source, problems: problems)
         } else {
-            let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, readers: readers,
-                registers: try RegisterIndex(), options: options)
+            if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+            let listing = try ScorePipeline.listInputs(inputs, readers: readers)
+            try ScoreJob.guardOutputs([("--output", output)], listing: listing, readers: readers, registerFiles: [],
+                setDirectories: setDirectories, storeFile: nil)
+            let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, listing: listing,
+                readers: readers, registers: try RegisterIndex(), options: options)
+            try ScoreJob.noteOwnOutputs(listing.ownOutputs, language: language, in: problems)
+            skipped = listing.ownOutputs
             result = try pipeline.validate(files, problems: problems)
         }
         try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
             try writer.write(result, language: language, to: &out)
         }
-        ScoreJob.summarize(result.summary, problems: problems, rejects: nil, language: language, to: standardError)
+        ScoreJob.summarize(result.summary, problems: problems, rejects: nil, language: language, skipped: skipped,
+            to: standardError)
         return result
     }
 }

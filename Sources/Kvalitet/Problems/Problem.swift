@@ -34,13 +34,18 @@ public struct Problem: Sendable, Hashable {
         /// An `invited` figure that is not a whole number ≥ 0; ignored.
         public static let invalidInvited = Kind(rawValue: "invalid-invited")
 
-        /// Whether `--strict` stops on it. Aborted interviews are part of the method, not a defect.
-        public var failsStrict: Bool { self != .aborted }
+        /// A file in an input folder that is one of kvalitet's own outputs (scores, validation or
+        /// rejects CSV): left out, not read as responses.
+        public static let ownOutput = Kind(rawValue: "own-output-skipped")
+
+        /// Whether `--strict` stops on it. Aborted interviews are part of the method, not a defect;
+        /// leaving out kvalitet's own outputs is what the user wants.
+        public var failsStrict: Bool { self != .aborted && self != .ownOutput }
 
         /// Whether the whole response is left out (as opposed to one cell or column).
         public var rejectsResponse: Bool {
             switch self {
-            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited:
+            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited, .ownOutput:
                 return false
             default:
                 return true
