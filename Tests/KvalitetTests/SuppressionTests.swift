@@ -14,8 +14,8 @@ import Testing
     @Test func primaryOnlyBelowMinN() {
         let counts: [GroupKey: Int] = [GroupKey(level: .all): 2, municipality: 2, service("S"): 2, unit("S", "a"): 2]
         let hidden = ScoreBuilder.suppressedGroups(counts, minN: 5)
-        // `all` is never suppressed; the rest are below 5.
-        #expect(hidden == [municipality, service("S"), unit("S", "a")])
+        // `all` is suppressed like any group (FORMAT.md §5): with one municipality it is that one.
+        #expect(hidden == [GroupKey(level: .all), municipality, service("S"), unit("S", "a")])
         #expect(ScoreBuilder.suppressedGroups([unit("S", "a"): 5], minN: 5).isEmpty)
     }
 
@@ -97,11 +97,9 @@ import Testing
             if column(row, "dimension").isEmpty { hiddenUnits.insert(column(row, "unit")) }  // whole groups
         }
         #expect(hiddenUnits == ["liten", "middels"])
-        // Item medvirkning-3 has only "vet ikke" (n = 0 < 5): its rows are suppressed in every group but `all`.
-        let item = rows.dropFirst().filter { column($0, "item") == "medvirkning-3" && column($0, "level") != "all" }
+        // Item medvirkning-3 has only "vet ikke" (n = 0 < 5): its rows are suppressed in every group, `all` too.
+        let item = rows.dropFirst().filter { column($0, "item") == "medvirkning-3" }
         #expect(!item.isEmpty && item.allSatisfy { column($0, "suppressed") == "true" })
-        // No `all` row is ever suppressed.
-        #expect(rows.dropFirst().filter { column($0, "level") == "all" }.allSatisfy { column($0, "suppressed") == "false" })
     }
 
     /// Rule 4: a published total averages only the published dimension means.
@@ -111,8 +109,8 @@ import Testing
         let rows = try two.score("respondent,municipality,service,unit,period,a1,b1\n"
             + "r1,M,S,u,2024,4,1\nr2,M,S,u,2024,5,\nr3,M,S,u,2024,6,\n").rows
         func total(_ level: ScoreLevel) -> ScoreRow? { rows.first { $0.group.level == level && $0.dimension.isEmpty } }
-        // all: A = 5, B = 1 (never suppressed) → (5 + 1) / 2 = 3.
-        #expect(total(.all)?.mean == 3)
+        // all (the same three people): B is suppressed there too → A's mean alone, 5.
+        #expect(total(.all)?.mean == 5)
         // unit: 3 respondents, B has n = 1 < 3 and is suppressed → the total is A's mean alone, 5.
         #expect(rows.first { $0.group.level == .unit && $0.dimension == "b" }?.suppressed == true)
         #expect(total(.unit)?.mean == 5)

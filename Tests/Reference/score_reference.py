@@ -6,8 +6,8 @@ It keeps every answer in lists and computes with numpy and scipy (t quantiles), 
 analyst would, instead of the exact integer tallies of the Swift code. It also implements the
 project's documented decisions where FORMAT.md is silent (Docs/Decisions.md): aborted
 interviews are not registered for duplicate detection; a row naming another set is left out; a
-sub-project holding exactly one suppressed unit is suppressed; the total averages the published
-dimension means only; register `invited` per period
+sub-project holding exactly one suppressed unit is suppressed; the audit's choice of the extra
+row to suppress (Docs/Suppression.md); the total averages the published dimension means only; register `invited` per period
 applies to the sets of the unit's service; breakdown rows have no invited count.
 
 Usage: score_reference.py --set SET.yaml [--register R.yaml]... [--breakdown NAME] [--min-n N]
@@ -167,6 +167,108 @@ def counted_respondents(sdef, inputs, breakdown=None):
 
     return respondents, file_invited, named_sub
 
+def in_span(vectors, v):
+    """Whether v lies in the span of `vectors`, by exact Gauss-Jordan elimination on Fractions
+    over the whole matrix (no blocks, no integer tricks: independent of the Swift code)."""
+    return rank_of(vectors + [v]) == rank_of(vectors)
+
+
+def rank_of(vectors):
+    rows = [[Fraction(x) for x in v] for v in vectors]
+    rank, width = 0, len(rows[0]) if rows else 0
+    for col in range(width):
+        pivot = next((i for i in range(rank, len(rows)) if rows[i][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for i in range(len(rows)):
+            if i != rank and rows[i][col] != 0:
+                f = rows[i][col] / rows[rank][col]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[rank])]
+        rank += 1
+    return rank
+
+
+def combination(basis_rows, vectors, v):
+    """The rows of the first basis (greedy, in the given order) of `basis_rows` with a non-zero
+    coefficient in the unique combination equal to v, or None."""
+    basis = []
+    for r in basis_rows:
+        if not basis or not in_span([vectors[b] for b in basis], vectors[r]):
+            basis.append(r)
+    if basis and not in_span([vectors[b] for b in basis], v):
+        return None
+    if not basis:
+        return None if any(v) else []
+    # Solve Σ c_b·basis_b = v exactly: least squares is not exact, so eliminate on the transpose.
+    k, width = len(basis), len(v)
+    m = [[Fraction(vectors[b][j]) for b in basis] + [Fraction(v[j])] for j in range(width)]
+    piv_cols, r = [], 0
+    for c in range(k):
+        p = next((i for i in range(r, width) if m[i][c] != 0), None)
+        if p is None:
+            continue
+        m[r], m[p] = m[p], m[r]
+        m[r] = [x / m[r][c] for x in m[r]]
+        for i in range(width):
+            if i != r and m[i][c] != 0:
+                f = m[i][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r])]
+        piv_cols.append(c)
+        r += 1
+    coef = {piv_cols[i]: m[i][k] for i in range(len(piv_cols))}
+    return [basis[c] for c in range(k) if coef.get(c, 0) != 0]
+
+
+def revealed(order, vectors, suppressed, g):
+    published = [vectors[p] for p in order if p not in suppressed]
+    return in_span(published, vectors[g])
+
+
+def audit(order, vectors, suppressed, rank):
+    """FORMAT.md §5's audit: while a suppressed row (the first in row order) lies in the span
+    of the published rows, suppress one row taking part in its derivation (Docs/Suppression.md):
+    the rows of its combination in the first basis of its municipality's published rows in row
+    order (through `all`: with the municipality's total as the last vector, plus `all` and the
+    rows rebuilding every other municipality's total); of these, first the rows without which
+    it would not be revealed, fewest respondents first (ties: row order)."""
+    suppressed = set(suppressed)
+    while True:
+        leak = next((g for g in order if g in suppressed and revealed(order, vectors, suppressed, g)), None)
+        if leak is None:
+            return suppressed
+        support = derivation(order, vectors, suppressed, leak)
+        support = sorted((r for r in support if r not in suppressed), key=lambda r: rank[r])
+        essential = [r for r in support if not revealed(order, vectors, suppressed | {r}, leak)]
+        suppressed.add((essential or support)[0])
+
+
+def derivation(order, vectors, suppressed, g):
+    municipalities = sorted({x[1] for x in order if x[0] != "all"}, key=lambda m: m.encode())
+
+    def block(m):
+        return [x for x in order if x[0] != "all" and x[1] == m and x not in suppressed]
+
+    def total(m):
+        members = [x for x in order if x[0] != "all" and x[1] == m]
+        return [int(any(vectors[x][j] for x in members)) for j in range(len(vectors[order[0]]))]
+
+    def completion(m):
+        return combination(block(m), vectors, total(m)) or []
+
+    if g[0] == "all":
+        return [r for m in municipalities for r in completion(m)]
+    rows = block(g[1])
+    within = combination(rows, vectors, vectors[g])
+    if within is not None:
+        return within
+    key = ("total", g[1])
+    extended = dict(vectors)
+    extended[key] = total(g[1])
+    with_total = combination(rows + [key], extended, vectors[g]) or []
+    return ([r for r in with_total if r != key] + [("all", "", "", "", "", "", "")]
+            + [r for m in municipalities if m != g[1] for r in completion(m)])
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -237,7 +339,9 @@ def main():
                 groups[("municipality", m, "", "", "", args.breakdown, r["bg"])].append(r)
 
         count = {g: len(v) for g, v in groups.items()}
-        primary = {g for g, c in count.items() if g[0] != "all" and c < min_n}
+        # FORMAT.md §5: the `all` level is suppressed like any group and is the parent of the
+        # municipalities for complementary suppression.
+        primary = {g for g, c in count.items() if c < min_n}
         suppressed = set(primary)
         families = defaultdict(list)
         for g in groups:
@@ -247,6 +351,8 @@ def main():
                 families[(("municipality", g[1], "", "", "", "", ""), "s")].append(g)
             elif g[0] == "municipality" and g[5]:
                 families[(("municipality", g[1], "", "", "", "", ""), "b")].append(g)
+            elif g[0] == "municipality":
+                families[(("all", "", "", "", "", "", ""), "m")].append(g)
         for (parent, _), kids in families.items():
             if parent in primary:
                 continue
@@ -271,46 +377,34 @@ def main():
                 tq[df] = stats.t.ppf(0.975, df)
             return tq[df]
 
+        def describe(vals):
+            n = len(vals)
+            if n == 0:
+                return 0, None, None, None, None
+            a = np.array(vals, dtype=float)
+            mean = float(np.mean(a))
+            if n < 2:
+                return n, mean, None, None, None
+            sd = float(np.std(a, ddof=1))
+            half = float(t975(n - 1) * sd / np.sqrt(n))
+            return n, mean, sd, mean - half, mean + half
+
+        # Pass 1: every group's figures per row kind (total, then each dimension and its items).
+        kinds = [("", "")]
+        for d in dims:
+            kinds.append((d["id"], ""))
+            if report_items:
+                kinds += [(d["id"], it["id"]) for it in d["items"]]
+        figures = {}
         for g in order:
             members = groups[g]
-            n_resp = len(members)
-            units = {(r["municipality"], r["unit"]) for r in members}
-            inv = None
-            if not g[5]:
-                figures = [invited_of(m, u, period) for m, u in units]
-                if all(x is not None for x in figures):
-                    inv = sum(figures)
-            gsup = g in suppressed
-
-            def emit(dim, item, n, mean, sd, lo, hi, pos, dk, un):
-                sup = g[0] != "all" and (gsup or n < min_n)
-                row = [g[0], g[1], g[2], g[3], g[4], g[5], g[6], period, sdef["id"], dim, item, n_resp,
-                       inv, (n_resp / inv if inv else None)]
-                if sup:
-                    row += [None] * 8 + [True]
-                else:
-                    row += [n, mean, sd, lo, hi, pos, dk, un, False]
-                rows.append(row)
-
-            def describe(vals):
-                n = len(vals)
-                if n == 0:
-                    return 0, None, None, None, None
-                a = np.array(vals, dtype=float)
-                mean = float(np.mean(a))
-                if n < 2:
-                    return n, mean, None, None, None
-                sd = float(np.std(a, ddof=1))
-                half = float(t975(n - 1) * sd / np.sqrt(n))
-                return n, mean, sd, mean - half, mean + half
-
             per_item = {}
             for d, it, rev in items:
                 vals = [value(r["cells"][it], rev) for r in members if isinstance(r["cells"].get(it), int)]
                 dk = sum(1 for r in members if r["cells"].get(it) == "dk")
                 un = sum(1 for r in members if r["cells"].get(it, "blank") == "blank")
                 per_item[it] = (vals, dk, un)
-            dim_means, dim_rows, scored = [], [], set()
+            fig, scored = {}, set()
             for d in dims:
                 k = len(d["items"])
                 scores = []
@@ -320,27 +414,63 @@ def main():
                     if vs and Fraction(len(vs), k) >= min_answered:
                         scores.append(Fraction(sum(vs), len(vs)))
                         scored.add(idx)
-                n, mean, sd, lo, hi = describe([float(s) for s in scores])
-                # Documented decision: the total averages only the published dimension means.
-                if mean is not None and (g[0] == "all" or n >= min_n):
-                    dim_means.append(mean)
                 valid = [v for it in d["items"] for v in per_item[it["id"]][0]]
                 pos = sum(1 for v in valid if is_positive(v)) / len(valid) if valid else None
                 dk = sum(per_item[it["id"]][1] for it in d["items"])
                 un = sum(per_item[it["id"]][2] for it in d["items"])
-                dim_rows.append((d, (n, mean, sd, lo, hi, pos, dk, un)))
+                fig[(d["id"], "")] = (*describe([float(x) for x in scores]), pos, dk, un)
+                for it in d["items"]:
+                    vals, dk, un = per_item[it["id"]]
+                    pos = sum(1 for v in vals if is_positive(v)) / len(vals) if vals else None
+                    fig[(d["id"], it["id"])] = (*describe(vals), pos, dk, un)
             allvals = [v for it in per_item.values() for v in it[0]]
-            emit("", "", len(scored), (sum(dim_means) / len(dim_means)) if dim_means else None, None, None, None,
-                 (sum(1 for v in allvals if is_positive(v)) / len(allvals)) if allvals else None,
-                 sum(x[1] for x in per_item.values()), sum(x[2] for x in per_item.values()))
-            for d, fig in dim_rows:
-                emit(d["id"], "", *fig)
-                if report_items:
-                    for it in d["items"]:
-                        vals, dk, un = per_item[it["id"]]
-                        n, mean, sd, lo, hi = describe(vals)
-                        pos = sum(1 for v in vals if is_positive(v)) / len(vals) if vals else None
-                        emit(d["id"], it["id"], n, mean, sd, lo, hi, pos, dk, un)
+            fig[("", "")] = (len(scored), None, None, None, None,
+                             (sum(1 for v in allvals if is_positive(v)) / len(allvals)) if allvals else None,
+                             sum(x[1] for x in per_item.values()), sum(x[2] for x in per_item.values()))
+            figures[g] = fig
+
+        # Pass 2: suppression per kind, then the audit (audit() below).
+        cells = sorted({(r["municipality"], r["service"], r["unit"], r["bg"] if args.breakdown else "") for r in rs})
+        cell_index = {c: i for i, c in enumerate(cells)}
+        vectors = {}
+        for g in order:
+            v = [0] * len(cells)
+            for r in groups[g]:
+                v[cell_index[(r["municipality"], r["service"], r["unit"], r["bg"] if args.breakdown else "")]] = 1
+            vectors[g] = v
+        rank = {g: i for i, g in enumerate(sorted(order, key=lambda g: (count[g], order.index(g))))}
+        row_suppressed = {}
+        audited = {}
+        for kind in kinds:
+            start = frozenset(g for g in order if g in suppressed or figures[g][kind][0] < min_n)
+            if start not in audited:
+                audited[start] = audit(order, vectors, set(start), rank)
+            row_suppressed[kind] = audited[start]
+
+        # Pass 3: the rows.
+        for g in order:
+            members = groups[g]
+            n_resp = len(members)
+            units = {(r["municipality"], r["unit"]) for r in members}
+            inv = None
+            if not g[5]:
+                invited_figures = [invited_of(m, u, period) for m, u in units]
+                if all(x is not None for x in invited_figures):
+                    inv = sum(invited_figures)
+            # Documented decision: the total averages only the published dimension means.
+            dim_means = [figures[g][(d["id"], "")][1] for d in dims
+                         if g not in row_suppressed[(d["id"], "")] and figures[g][(d["id"], "")][1] is not None]
+            total = list(figures[g][("", "")])
+            total[1] = (sum(dim_means) / len(dim_means)) if dim_means else None
+            figures[g][("", "")] = tuple(total)
+            for kind in kinds:
+                row = [g[0], g[1], g[2], g[3], g[4], g[5], g[6], period, sdef["id"], kind[0], kind[1], n_resp,
+                       inv, (n_resp / inv if inv else None)]
+                if g in row_suppressed[kind]:
+                    row += [None] * 8 + [True]
+                else:
+                    row += [*figures[g][kind], False]
+                rows.append(row)
 
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(HEADER)

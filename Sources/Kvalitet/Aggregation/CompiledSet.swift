@@ -13,6 +13,9 @@ final class CompiledSet: Sendable {
     /// Where each dimension's buckets start in ``Tally``'s per-dimension arrays.
     let dimensionBucketOffsets: [Int]
     let bucketCount: Int
+    /// Each dimension's place among a group's rows (0 is the total; then each dimension
+    /// followed by its items when the set reports them).
+    let dimensionKinds: [Int]
     /// Fewest valid answers that give a respondent a dimension score.
     let minAnsweredCount: [Int]
     let scaleMin: Int
@@ -50,6 +53,13 @@ final class CompiledSet: Sendable {
         }
         dimensionItems = ranges
         dimensionBucketOffsets = offsets
+        var kinds: [Int] = []
+        var kind = 1
+        for range in ranges {
+            kinds.append(kind)
+            kind += 1 + (set.reportItems ? range.count : 0)
+        }
+        dimensionKinds = kinds
         bucketCount = buckets
         minAnsweredCount = minimum
         scaleMin = set.scale.min

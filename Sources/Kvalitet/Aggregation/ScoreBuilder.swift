@@ -11,6 +11,8 @@ struct ScoreBuilder {
     private struct Group {
         var tally: Tally
         var units: Set<[String]> = []
+        /// The slice's cells it sums (indices into the slice's cell list).
+        var cells: [Int32] = []
     }
 
     func rows() -> [ScoreRow] {
@@ -41,7 +43,7 @@ struct ScoreBuilder {
         _ body: (ScoreRow) throws(E) -> Void) throws(E)
     {
         var groups: [GroupKey: Group] = [:]
-        func add(_ key: GroupKey, _ cell: Int) {
+        func add(_ key: GroupKey, _ cell: Int, _ position: Int) {
             let cellKey = collector.cellKeys[cell]
             if groups[key] == nil {
                 // The cell's tally itself (its arrays shared, not copied): most unit groups hold
@@ -51,19 +53,20 @@ struct ScoreBuilder {
                 groups[key]!.tally.merge(collector.tallies[cell])
             }
             groups[key]!.units.insert([cellKey.municipality, cellKey.service, cellKey.unit])
+            groups[key]!.cells.append(Int32(position))
         }
-        for cell in cells {
+        for (position, cell) in cells.enumerated() {
             let key = collector.cellKeys[cell]
-            add(GroupKey(level: .all), cell)
-            add(GroupKey(level: .municipality, municipality: key.municipality), cell)
-            add(GroupKey(level: .service, municipality: key.municipality, service: key.service), cell)
-            add(GroupKey(level: .unit, municipality: key.municipality, service: key.service, unit: key.unit), cell)
+            add(GroupKey(level: .all), cell, position)
+            add(GroupKey(level: .municipality, municipality: key.municipality), cell, position)
+            add(GroupKey(level: .service, municipality: key.municipality, service: key.service), cell, position)
+            add(GroupKey(level: .unit, municipality: key.municipality, service: key.service, unit: key.unit), cell, position)
             for subproject in collector.subprojects(municipality: key.municipality, unit: key.unit) {
-                add(GroupKey(level: .subproject, municipality: key.municipality, subproject: subproject), cell)
+                add(GroupKey(level: .subproject, municipality: key.municipality, subproject: subproject), cell, position)
             }
             if let breakdown {
                 add(GroupKey(level: .municipality, municipality: key.municipality, breakdown: breakdown,
-                    breakdownValue: key.breakdownValue), cell)
+                    breakdownValue: key.breakdownValue), cell, position)
             }
         }
 
@@ -75,12 +78,16 @@ struct ScoreBuilder {
             if lhs.level != rhs.level { return lhs.level < rhs.level }
             return lhs.precedesInRowOrder(rhs)
         }
-        for key in ordered {
+        let suppressedRows = Self.auditedSuppression(ordered.map { groups[$0]! }, keys: ordered,
+            cellMunicipalities: cells.map { collector.cellKeys[$0].municipality }, suppressedGroups: suppressedGroups,
+            set: set, minN: minN)
+        for (index, key) in ordered.enumerated() {
             let group = groups[key]!
             let invited = invitedCount(group.units, set: set.set, period: period, isBreakdown: !key.breakdown.isEmpty)
-            let groupSuppressed = suppressedGroups.contains(key)
+            var kind = 0
             func row(dimension: String, item: String, _ figures: RowFigures, answerCounts: [Int]? = nil) -> ScoreRow {
-                let suppressed = key.level != .all && (groupSuppressed || figures.n < minN)
+                let suppressed = suppressedRows[kind].contains(index)
+                kind += 1
                 return ScoreRow(
                     group: key, period: period, set: set.set.id, dimension: dimension, item: item,
                     respondents: group.tally.respondents, invited: invited,
@@ -95,8 +102,8 @@ struct ScoreBuilder {
             // The total averages the dimension means that are published: averaging a suppressed
             // one in would let it be derived from the total and the others (Docs/Suppression.md).
             let dimensionFigures = set.set.dimensions.indices.map { group.tally.dimensionFigures($0, set: set, t: &t) }
-            let publishedMeans = dimensionFigures.compactMap { figures in
-                key.level == .all || figures.n >= minN ? figures.mean : nil
+            let publishedMeans = dimensionFigures.indices.compactMap { d in
+                suppressedRows[set.dimensionKinds[d]].contains(index) ? nil : dimensionFigures[d].mean
             }
             try body(row(dimension: "", item: "", group.tally.totalFigures(set: set, dimensionMeans: publishedMeans)))
             var flatItem = 0
@@ -112,6 +119,67 @@ struct ScoreBuilder {
                 }
             }
         }
+    }
+
+    /// The suppressed rows per kind (total, then each dimension and its items, as
+    /// ``Tally/rowCounts(set:)`` lists them), as indices into `groups`: the groups' suppression,
+    /// rows with `n` below `minN`, and what the audit adds (``DisclosureAudit``).
+    private static func auditedSuppression(_ groups: [Group], keys: [GroupKey], cellMunicipalities: [String],
+        suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int) -> [Set<Int>]
+    {
+        var audit = DisclosureAudit(layout: layout(groups, keys: keys, cellMunicipalities: cellMunicipalities))
+        let base = Set(keys.indices.filter { suppressedGroups.contains(keys[$0]) })
+        let counts = groups.map { $0.tally.rowCounts(set: set) }
+        let kinds = counts.first?.count ?? 0
+        var audited: [[Int]: Set<Int>] = [:]
+        return (0..<kinds).map { kind in
+            var start = base
+            for (index, rowCounts) in counts.enumerated() where rowCounts[kind] < minN { start.insert(index) }
+            let pattern = start.sorted()
+            if let known = audited[pattern] { return known }
+            let result = audit.audit(start)
+            audited[pattern] = result
+            return result
+        }
+    }
+
+    /// The audit's view of a slice's groups: each municipality a block of cells.
+    private static func layout(_ groups: [Group], keys: [GroupKey], cellMunicipalities: [String]) -> DisclosureAudit.Layout {
+        var blockOf: [String: Int32] = [:]
+        var local: [Int32] = []
+        var blockCellCounts: [Int] = []
+        for municipality in cellMunicipalities {
+            let block = blockOf[municipality] ?? {
+                let new = Int32(blockCellCounts.count)
+                blockOf[municipality] = new
+                blockCellCounts.append(0)
+                return new
+            }()
+            local.append(Int32(blockCellCounts[Int(block)]))
+            blockCellCounts[Int(block)] += 1
+        }
+        var layout = DisclosureAudit.Layout(cells: [], block: [], allRow: nil, blockCellCounts: blockCellCounts,
+            blockRows: Array(repeating: [], count: blockCellCounts.count), choiceRank: [], rowOrder: Array(keys.indices))
+        for (index, key) in keys.enumerated() {
+            if key.level == .all {
+                layout.allRow = index
+                layout.cells.append([])
+                layout.block.append(-1)
+                continue
+            }
+            let block = blockOf[key.municipality]!
+            layout.cells.append(groups[index].cells.map { local[Int($0)] }.sorted())
+            layout.block.append(block)
+            layout.blockRows[Int(block)].append(index)
+        }
+        // Fewest respondents first, then level order, then keys (`keys` is in that order).
+        let byChoice = keys.indices.sorted { lhs, rhs in
+            let (l, r) = (groups[lhs].tally.respondents, groups[rhs].tally.respondents)
+            return l != r ? l < r : lhs < rhs
+        }
+        layout.choiceRank = Array(repeating: 0, count: keys.count)
+        for (rank, index) in byChoice.enumerated() { layout.choiceRank[index] = rank }
+        return layout
     }
 
     /// Sum of the units' invited counts when every one is known; never for breakdown values
@@ -140,11 +208,11 @@ struct ScoreBuilder {
         minN: Int) -> Set<GroupKey>
     {
         var primary: Set<GroupKey> = []
-        for (key, count) in respondents where key.level != .all && count < minN { primary.insert(key) }
+        for (key, count) in respondents where count < minN { primary.insert(key) }
         var suppressed = primary
 
         // Children of each published parent: units in a service, services and breakdown values
-        // in a municipality.
+        // in a municipality, municipalities in `all`.
         var families: [GroupKey: [GroupKey]] = [:]
         for key in respondents.keys {
             switch key.level {
@@ -154,6 +222,8 @@ struct ScoreBuilder {
                 families[GroupKey(level: .municipality, municipality: key.municipality), default: []].append(key)
             case .municipality where !key.breakdown.isEmpty:
                 families[GroupKey(level: .municipality, municipality: key.municipality), default: []].append(key)
+            case .municipality:
+                families[GroupKey(level: .all), default: []].append(key)
             default:
                 break
             }

@@ -64,6 +64,28 @@ extension Tally {
         return figures
     }
 
+    /// Each row kind's `n` without its other figures, in row order within a group: the total,
+    /// then each dimension followed by its items (items only when the set reports them).
+    func rowCounts(set: CompiledSet) -> [Int] {
+        var counts = [scored]
+        var flatItem = 0
+        for d in set.set.dimensions.indices {
+            let offset = set.dimensionBucketOffsets[d]
+            var n = 0
+            for c in 0..<set.dimensionItems[d].count { n += bucketCount[offset + c] }
+            counts.append(n)
+            for _ in set.dimensionItems[d] {
+                if set.set.reportItems {
+                    var valid = 0
+                    for code in 0..<set.codeCount { valid += codeCounts[flatItem * set.codeCount + code] }
+                    counts.append(valid)
+                }
+                flatItem += 1
+            }
+        }
+        return counts
+    }
+
     /// Total row: unweighted mean of the given dimension means (the published ones: see
     /// ScoreBuilder); shares and counts pooled over all items.
     func totalFigures(set: CompiledSet, dimensionMeans means: [Double]) -> RowFigures {

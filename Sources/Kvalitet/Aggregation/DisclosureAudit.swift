@@ -1,0 +1,286 @@
+/// The audit of FORMAT.md §5: no suppressed row may be computed from the published ones.
+///
+/// The model (Docs/Suppression.md): every figure of a row that is a sum over respondents (`n`,
+/// the sums behind means and standard deviations, counts per answer, "vet ikke", unanswered) is
+/// the sum of that figure over the row's *cells*, the finest groups of its set and period
+/// (municipality, service, unit, breakdown value). A row is therefore its 0/1 indicator vector
+/// over the cells, and an attacker holding every published row of one kind (same set, period,
+/// dimension, item) can compute exactly the linear combinations of their vectors. A suppressed
+/// row is revealed exactly when its vector lies in the span of the published rows' vectors.
+///
+/// The test is exact: fraction-free Gaussian elimination over the integers (entries kept small
+/// by dividing each row by its greatest common divisor), never a floating-point rank. Should an
+/// entry ever overflow 64 bits, the row being tested is treated as revealed, which can only
+/// suppress more.
+///
+/// Speed: every group except the `all` row lies inside one municipality, so the municipalities
+/// are independent blocks and `all` is their sum. A vector of block m is in the span of the
+/// published rows exactly when it is in the span of block m's published rows, or when `all` is
+/// published, every other block's published rows span that block's total (the block is
+/// "complete"), and it is in the span of block m's published rows and block m's total. `all`
+/// itself is revealed when every block is complete. Blocks without suppressed rows are complete
+/// and need no work; a block's answer is kept per pattern of suppressed rows, which most kinds
+/// of one group share.
+struct DisclosureAudit {
+    /// The rows of one set and period, the same for every kind of row.
+    struct Layout {
+        /// Each row's cells, as indices into its block's cells (empty for the `all` row).
+        var cells: [[Int32]]
+        /// Each row's block (municipality), or -1 for the `all` row.
+        var block: [Int32]
+        /// The `all` row, if there is one.
+        var allRow: Int?
+        /// How many cells each block has.
+        var blockCellCounts: [Int]
+        /// Each block's rows, in row order.
+        var blockRows: [[Int]]
+        /// Which row to suppress first when several take part in revealing one: the smaller
+        /// rank first (fewest respondents, then level order, then keys as text).
+        var choiceRank: [Int]
+        /// Each row's place in the output.
+        var rowOrder: [Int]
+    }
+
+    let layout: Layout
+    private var outcomes: [Int: [[Int32]: BlockOutcome]] = [:]
+
+    init(layout: Layout) {
+        self.layout = layout
+    }
+
+    /// What one block's published rows allow, for one pattern of suppressed rows in it.
+    private struct BlockOutcome {
+        /// Whether the published rows span the block's total, and the rows that do it.
+        var complete: Bool
+        var completeSupport: [Int]
+        /// Per suppressed row: the published rows that compute it, if they do.
+        var within: [Int: [Int]]
+        /// Per suppressed row not computed within: the published rows that compute it together
+        /// with the block's total (from `all` minus the other blocks), if they do.
+        var withTotal: [Int: [Int]]
+    }
+
+    /// One way a suppressed row is revealed: the rows that take part. Within a municipality,
+    /// they are the rows of its unique combination in the first basis of the block's published
+    /// rows taken in row order; through `all`, those rows (with the block's total as the basis'
+    /// last vector), the `all` row, and for every other municipality the rows that rebuild its
+    /// total (its municipality row when that is published).
+    struct Leak: Equatable {
+        var row: Int
+        var support: [Int]
+    }
+
+    /// The rows to suppress, starting from `suppressed` (FORMAT.md §5): while a suppressed row
+    /// is revealed (the first in row order), one more row that takes part is suppressed. The
+    /// rows that take part are those of the derivation found (see ``Leak``); among them, those
+    /// without which the row would no longer be revealed come first; of these, the one with the
+    /// smallest choice rank (fewest respondents, then level order, then keys) is chosen.
+    mutating func audit(_ suppressed: Set<Int>) -> Set<Int> {
+        var suppressed = suppressed
+        while let leak = firstLeak(suppressed) {
+            let rank = layout.choiceRank
+            let support = leak.support.filter { !suppressed.contains($0) }.sorted { rank[$0] < rank[$1] }
+            guard !support.isEmpty else { break }  // cannot happen: a leak has published support
+            let essential = support.first { row in !isRevealed(leak.row, suppressed.union([row])) }
+            suppressed.insert(essential ?? support[0])
+        }
+        return suppressed
+    }
+
+    /// Whether `row` (suppressed) is revealed when the rows of `suppressed` are.
+    mutating func isRevealed(_ row: Int, _ suppressed: Set<Int>) -> Bool {
+        var found = false
+        forEachLeak(suppressed) { leak in
+            if leak.row == row { found = true }
+            return !found
+        }
+        return found
+    }
+
+    /// Every suppressed row that the published ones reveal, with one derivation each.
+    mutating func leaks(_ suppressed: Set<Int>) -> [Leak] {
+        var found: [Leak] = []
+        forEachLeak(suppressed) { found.append($0); return true }
+        return found.sorted { layout.rowOrder[$0.row] < layout.rowOrder[$1.row] }
+    }
+
+    /// The revealed suppressed row that comes first in the output, if any.
+    mutating func firstLeak(_ suppressed: Set<Int>) -> Leak? {
+        var first: Leak?
+        let order = layout.rowOrder
+        forEachLeak(suppressed) { leak in
+            if first == nil || order[leak.row] < order[first!.row] { first = leak }
+            return true
+        }
+        return first
+    }
+
+    private mutating func forEachLeak(_ suppressed: Set<Int>, _ body: (Leak) -> Bool) {
+        guard !suppressed.isEmpty else { return }
+        var byBlock: [Int32: [Int32]] = [:]
+        for row in suppressed where layout.block[row] >= 0 { byBlock[layout.block[row], default: []].append(Int32(row)) }
+        let allPublished = layout.allRow.map { !suppressed.contains($0) } ?? false
+        var blockOutcomes: [Int32: BlockOutcome] = [:]
+        for (block, rows) in byBlock {
+            blockOutcomes[block] = outcome(block: Int(block), suppressed: rows.sorted(), allSet: suppressed)
+        }
+        let incomplete = blockOutcomes.filter { !$0.value.complete }.map(\.key)
+        // Rows taking part in completing the blocks other than `except`.
+        func completion(except: Int32) -> [Int] {
+            var support: [Int] = []
+            for block in 0..<layout.blockRows.count where Int32(block) != except {
+                if let known = blockOutcomes[Int32(block)] {
+                    support += known.completeSupport
+                } else if let total = totalRow(block) {
+                    support.append(total)
+                }
+            }
+            return support
+        }
+        for (block, outcome) in blockOutcomes {
+            for (row, support) in outcome.within {
+                if !body(Leak(row: row, support: support)) { return }
+            }
+            guard allPublished, let allRow = layout.allRow else { continue }
+            let othersComplete = incomplete.allSatisfy { $0 == block }
+            guard othersComplete else { continue }
+            for (row, support) in outcome.withTotal {
+                if !body(Leak(row: row, support: support + [allRow] + completion(except: block))) { return }
+            }
+        }
+        if let allRow = layout.allRow, suppressed.contains(allRow), incomplete.isEmpty {
+            _ = body(Leak(row: allRow, support: completion(except: -1)))
+        }
+    }
+
+    /// A published-by-construction row of `block` holding all its cells (its municipality row),
+    /// standing for the block's completeness when none of its rows is suppressed.
+    private func totalRow(_ block: Int) -> Int? {
+        layout.blockRows[block].first { layout.cells[$0].count == layout.blockCellCounts[block] }
+    }
+
+    private mutating func outcome(block: Int, suppressed: [Int32], allSet: Set<Int>) -> BlockOutcome {
+        if let known = outcomes[block]?[suppressed] { return known }
+        let width = layout.blockCellCounts[block]
+        let published = layout.blockRows[block].filter { !allSet.contains($0) }
+        var basis = Basis(width: width, rows: published.count + 1)
+        for (index, row) in published.enumerated() {
+            basis.insert(Self.vector(layout.cells[row], width: width), as: index)
+        }
+        let total = [Int](repeating: 1, count: width)
+        var result = BlockOutcome(complete: false, completeSupport: [], within: [:], withTotal: [:])
+        if let support = basis.representation(of: total) {
+            result.complete = true
+            result.completeSupport = support.filter { $0 < published.count }.map { published[$0] }
+        }
+        var pending: [Int] = []
+        for row in suppressed.map(Int.init) {
+            if let support = basis.representation(of: Self.vector(layout.cells[row], width: width)) {
+                result.within[row] = support.filter { $0 < published.count }.map { published[$0] }
+            } else {
+                pending.append(row)
+            }
+        }
+        if !pending.isEmpty && !result.complete {
+            basis.insert(total, as: published.count)
+            for row in pending {
+                if let support = basis.representation(of: Self.vector(layout.cells[row], width: width)) {
+                    result.withTotal[row] = support.filter { $0 < published.count }.map { published[$0] }
+                }
+            }
+        }
+        outcomes[block, default: [:]][suppressed] = result
+        return result
+    }
+
+    private static func vector(_ cells: [Int32], width: Int) -> [Int] {
+        var vector = [Int](repeating: 0, count: width)
+        for cell in cells { vector[Int(cell)] = 1 }
+        return vector
+    }
+}
+
+/// Row echelon basis of integer vectors, each with the combination of inserted rows it is.
+/// Fraction-free: a vector v reduced by basis vector b (pivot p) becomes b[p]·v − v[p]·b, then
+/// is divided by the gcd of its entries and its combination's; no rounding anywhere.
+struct Basis {
+    private let width: Int
+    private let rows: Int
+    private var vectors: [[Int]] = []
+    private var combinations: [[Int]] = []
+    private var pivots: [Int] = []
+    /// Set when an entry would not fit in 64 bits: every test then answers "in the span".
+    private(set) var overflowed = false
+
+    init(width: Int, rows: Int) {
+        self.width = width
+        self.rows = rows
+    }
+
+    /// Adds `vector` (inserted row number `index`) unless it is in the span already.
+    mutating func insert(_ vector: [Int], as index: Int) {
+        var combination = [Int](repeating: 0, count: rows)
+        combination[index] = 1
+        var v = vector
+        guard reduce(&v, &combination) else {
+            overflowed = true
+            return
+        }
+        guard let pivot = v.firstIndex(where: { $0 != 0 }) else { return }
+        vectors.append(v)
+        combinations.append(combination)
+        pivots.append(pivot)
+    }
+
+    /// The inserted rows with a non-zero coefficient in one combination equal to `vector`, or
+    /// nil when `vector` is not in the span.
+    func representation(of vector: [Int]) -> [Int]? {
+        var v = vector
+        var combination = [Int](repeating: 0, count: rows)
+        // v stands for α·vector − Σ combination·rows; α never matters once v is zero.
+        guard reduce(&v, &combination, subtracting: true) else { return Array(0..<rows) }
+        guard v.allSatisfy({ $0 == 0 }) else { return nil }
+        return combination.indices.filter { combination[$0] != 0 }
+    }
+
+    /// Reduces `v` against the basis; false on overflow.
+    private func reduce(_ v: inout [Int], _ combination: inout [Int], subtracting: Bool = false) -> Bool {
+        if overflowed { return false }
+        for (b, pivot) in pivots.enumerated() where v[pivot] != 0 {
+            let s = vectors[b][pivot]
+            let t = v[pivot]
+            let g = Self.gcd(s, t)
+            let (s1, t1) = (s / g, t / g)
+            for j in 0..<width where v[j] != 0 || vectors[b][j] != 0 {
+                let (a, o1) = v[j].multipliedReportingOverflow(by: s1)
+                let (c, o2) = vectors[b][j].multipliedReportingOverflow(by: t1)
+                let (d, o3) = a.subtractingReportingOverflow(c)
+                if o1 || o2 || o3 { return false }
+                v[j] = d
+            }
+            // inserting: combination tracks v = Σ combination·rows, so it is reduced the same way;
+            // testing: v = α·vector − Σ combination·rows, so the basis combination is added.
+            for j in 0..<rows where combination[j] != 0 || combinations[b][j] != 0 {
+                let (a, o1) = combination[j].multipliedReportingOverflow(by: s1)
+                let (c, o2) = combinations[b][j].multipliedReportingOverflow(by: t1)
+                let (d, o3) = subtracting ? a.addingReportingOverflow(c) : a.subtractingReportingOverflow(c)
+                if o1 || o2 || o3 { return false }
+                combination[j] = d
+            }
+            var common = 0
+            for x in v where x != 0 { common = Self.gcd(common, x) }
+            for x in combination where x != 0 { common = Self.gcd(common, x) }
+            if common > 1 {
+                for j in v.indices { v[j] /= common }
+                for j in combination.indices { combination[j] /= common }
+            }
+        }
+        return true
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a.magnitude, b.magnitude)
+        while y != 0 { (x, y) = (y, x % y) }
+        return x == 0 ? 1 : Int(x)
+    }
+}
