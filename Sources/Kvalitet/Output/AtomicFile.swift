@@ -15,7 +15,7 @@ import Darwin
 ///   target keeps the mode it had; a new file gets 0666 less the umask.
 ///   A symbolic link is written through: the file it points to is replaced, the link stays.
 /// - A target that exists and is not a regular file (a terminal, a pipe, a FIFO, `/dev/null`),
-///   or one reached through `/dev/` or `/proc/` (`/dev/stdout` redirected to a file), and `-`
+///   or one reached through a link into `/proc/` (`/dev/stdout` redirected to a file), and `-`
 ///   (standard output) are never replaced: what is written waits in an unlinked temporary file
 ///   in `TMPDIR` and is copied to the target by ``commit()``, so a failed run writes nothing
 ///   there either.
@@ -74,17 +74,29 @@ public final class AtomicFile {
         var status = stat()
         let exists = stat(path, &status) == 0
         if exists && (status.st_mode & S_IFMT) != S_IFREG { return .direct(path) }
+        if exists && Self.linksIntoProc(path) { return .direct(path) }
         var link = stat()
         let isLink = lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        if absolute.hasPrefix("/dev/") || absolute.hasPrefix("/proc/") { return .direct(path) }
         if exists && isLink, let resolved = realpath(path, nil) {
             defer { free(resolved) }
-            let final = String(cString: resolved)
-            if final.hasPrefix("/dev/") || final.hasPrefix("/proc/") { return .direct(path) }
-            return .replace(final: final, mode: status.st_mode & 0o7777)
+            return .replace(final: String(cString: resolved), mode: status.st_mode & 0o7777)
         }
         return .replace(final: path, mode: exists ? status.st_mode & 0o7777 : 0o666 & ~currentUmask())
+    }
+
+    /// Whether a link on the way from `path` leads into `/proc` (`/dev/stdout` is a link to
+    /// `/proc/self/fd/1`): the file behind it is another process's open file, to write into.
+    private static func linksIntoProc(_ path: String) -> Bool {
+        var current = path
+        for _ in 0..<40 {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &target, target.count - 1)
+            guard count > 0 else { return false }
+            let next = String(decoding: target[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if next.hasPrefix("/proc/") { return true }
+            current = next.hasPrefix("/") ? next : (current as NSString).deletingLastPathComponent + "/" + next
+        }
+        return false
     }
 
     /// The process's umask, read without changing it (`umask(2)` sets it, which would race with
