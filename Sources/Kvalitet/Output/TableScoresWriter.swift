@@ -33,7 +33,7 @@ public struct TableScoresWriter: ScoresWriter {
                 lastHeading = heading
             }
             try output.write("\n" + groupLine(first, names: result.names, labels: labels, minN: minN) + "\n")
-            // A group whose every row is suppressed shows only its line (the `all` level never is).
+            // A group whose every row is suppressed shows only its line (the `all` level too).
             if !rows[index..<end].allSatisfy(\.suppressed) {
                 let showItems = first.group.level == .all || (first.group.level == .municipality && first.group.breakdown.isEmpty)
                 try output.write(block(rows[index..<end], set: set, showItems: showItems, labels: labels, minN: minN))
@@ -47,7 +47,7 @@ public struct TableScoresWriter: ScoresWriter {
         if let invited = row.invited, let rate = row.responseRate {
             line += " \(labels.of) \(invited) (\(labels.percent(rate)))"
         }
-        if row.suppressed && row.group.level != .all && row.kind == .total {
+        if row.suppressed && row.kind == .total {
             line += " · " + (row.respondents < minN ? labels.fewerThan(minN) : labels.protectsSmallGroup)
         }
         return line
