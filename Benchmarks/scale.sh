@@ -34,6 +34,13 @@ national="$dir/national-$first.csv"
     --municipalities 356 --units 30 --periods 2024,2025 --format csv --seed 7 --output "$national"
 commands[national-$first]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-national.csv $national"
 order+=("national-$first")
+# The same shape with few responses per unit (about 7 per unit and period, many below min_n): the
+# suppression audit's heavy case (issue #13: thousands of rows hidden by the rules and the audit).
+sparse="$dir/national-sparse-150000.csv"
+[ -f "$sparse" ] || "$kvalitet" generate --sets Benchmarks/sets --set bench-30 --responses 150000 \
+    --municipalities 356 --units 30 --periods 2024,2025 --format csv --seed 7 --output "$sparse"
+commands[national-sparse]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scale-sparse.csv $sparse"
+order+=("national-sparse")
 # The first size again with 1 % of its responses repeated at its end: duplicates.
 duplicated="$dir/bench-$first-dup.csv"
 if [ ! -f "$duplicated" ]; then

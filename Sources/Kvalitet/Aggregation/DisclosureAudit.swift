@@ -75,16 +75,102 @@ struct DisclosureAudit {
     /// rows that take part are those of the derivation found (see ``Leak``); among them, those
     /// without which the row would no longer be revealed come first; of these, the one with the
     /// smallest choice rank (fewest respondents, then level order, then keys) is chosen.
+    ///
+    /// The same as asking ``firstLeak(_:)`` every round, but kept per municipality: a round
+    /// changes one block (or `all`), so only that block's answer is looked up again.
     mutating func audit(_ suppressed: Set<Int>) -> Set<Int> {
         var suppressed = suppressed
-        while let leak = firstLeak(suppressed) {
-            let rank = layout.choiceRank
-            let support = leak.support.filter { !suppressed.contains($0) }.sorted { rank[$0] < rank[$1] }
-            guard !support.isEmpty else { break }  // cannot happen: a leak has published support
-            let essential = support.first { row in !isRevealed(leak.row, suppressed.union([row])) }
-            suppressed.insert(essential ?? support[0])
+        guard !suppressed.isEmpty else { return suppressed }
+        var patterns: [Int32: [Int32]] = [:]
+        for row in suppressed where layout.block[row] >= 0 { patterns[layout.block[row], default: []].append(Int32(row)) }
+        var state: [Int32: BlockOutcome] = [:]
+        var incomplete: Set<Int32> = []
+        for (block, rows) in patterns {
+            let sorted = rows.sorted()
+            patterns[block] = sorted
+            let known = outcome(block: Int(block), suppressed: sorted, allSet: suppressed)
+            state[block] = known
+            if !known.complete { incomplete.insert(block) }
         }
-        return suppressed
+        let order = layout.rowOrder
+        let rank = layout.choiceRank
+        while true {
+            let allPublished = layout.allRow.map { !suppressed.contains($0) } ?? false
+            // The first revealed row in row order, and its derivation.
+            var first: Leak?
+            func consider(_ row: Int, _ support: @autoclosure () -> [Int]) {
+                if first == nil || order[row] < order[first!.row] { first = Leak(row: row, support: support()) }
+            }
+            for (block, known) in state {
+                for (row, support) in known.within { consider(row, support) }
+                if allPublished, incomplete.isEmpty || incomplete == [block], let allRow = layout.allRow {
+                    for (row, support) in known.withTotal {
+                        consider(row, support + [allRow] + completion(state, except: block))
+                    }
+                }
+            }
+            if let allRow = layout.allRow, suppressed.contains(allRow), incomplete.isEmpty {
+                consider(allRow, completion(state, except: -1))
+            }
+            guard let leak = first else { return suppressed }
+            let support = leak.support.filter { !suppressed.contains($0) }.sorted { rank[$0] < rank[$1] }
+            guard !support.isEmpty else { return suppressed }  // cannot happen: a leak has published support
+            // The first row without which the leak closes, else the first of the derivation.
+            let chosen = support.first { row in
+                !revealed(leak.row, adding: row, suppressed: suppressed, patterns: patterns, state: state,
+                    incomplete: incomplete)
+            } ?? support[0]
+            suppressed.insert(chosen)
+            let block = layout.block[chosen]
+            if block >= 0 {
+                var pattern = patterns[block] ?? []
+                pattern.insert(Int32(chosen), at: pattern.firstIndex { $0 > Int32(chosen) } ?? pattern.count)
+                patterns[block] = pattern
+                let known = outcome(block: Int(block), suppressed: pattern, allSet: suppressed)
+                state[block] = known
+                if known.complete { incomplete.remove(block) } else { incomplete.insert(block) }
+            }
+        }
+    }
+
+    /// Rows rebuilding the totals of every block but `except` (see ``Leak``).
+    private func completion(_ state: [Int32: BlockOutcome], except: Int32) -> [Int] {
+        var support: [Int] = []
+        for block in 0..<layout.blockRows.count where Int32(block) != except {
+            if let known = state[Int32(block)] {
+                support += known.completeSupport
+            } else if let total = totalRow(block) {
+                support.append(total)
+            }
+        }
+        return support
+    }
+
+    /// Whether `row` stays revealed when `extra` is suppressed as well.
+    private mutating func revealed(_ row: Int, adding extra: Int, suppressed: Set<Int>, patterns: [Int32: [Int32]],
+        state: [Int32: BlockOutcome], incomplete: Set<Int32>) -> Bool
+    {
+        var all = suppressed
+        all.insert(extra)
+        func outcomeWith(_ block: Int32) -> BlockOutcome {
+            var pattern = patterns[block] ?? []
+            if layout.block[extra] == block {
+                pattern.insert(Int32(extra), at: pattern.firstIndex { $0 > Int32(extra) } ?? pattern.count)
+                return outcome(block: Int(block), suppressed: pattern, allSet: all)
+            }
+            return state[block] ?? outcome(block: Int(block), suppressed: pattern, allSet: all)
+        }
+        var incomplete = incomplete
+        let extraBlock = layout.block[extra]
+        if extraBlock >= 0 {
+            if outcomeWith(extraBlock).complete { incomplete.remove(extraBlock) } else { incomplete.insert(extraBlock) }
+        }
+        let allPublished = layout.allRow.map { !all.contains($0) } ?? false
+        if row == layout.allRow { return incomplete.isEmpty }
+        let block = layout.block[row]
+        let known = outcomeWith(block)
+        if known.within[row] != nil { return true }
+        return allPublished && known.withTotal[row] != nil && (incomplete.isEmpty || incomplete == [block])
     }
 
     /// Whether `row` (suppressed) is revealed when the rows of `suppressed` are.
