@@ -76,8 +76,8 @@ struct DisclosureAudit {
     /// without which the row would no longer be revealed come first; of these, the one with the
     /// smallest choice rank (fewest respondents, then level order, then keys) is chosen.
     ///
-    /// The same as asking ``firstLeak(_:)`` every round, but kept per municipality: a round
-    /// changes one block (or `all`), so only that block's answer is looked up again.
+    /// Each municipality's answer is kept between rounds: a round changes one block (or `all`),
+    /// so only that block is looked at again.
     mutating func audit(_ suppressed: Set<Int>) -> Set<Int> {
         var suppressed = suppressed
         guard !suppressed.isEmpty else { return suppressed }
@@ -171,72 +171,6 @@ struct DisclosureAudit {
         let known = outcomeWith(block)
         if known.within[row] != nil { return true }
         return allPublished && known.withTotal[row] != nil && (incomplete.isEmpty || incomplete == [block])
-    }
-
-    /// Whether `row` (suppressed) is revealed when the rows of `suppressed` are.
-    mutating func isRevealed(_ row: Int, _ suppressed: Set<Int>) -> Bool {
-        var found = false
-        forEachLeak(suppressed) { leak in
-            if leak.row == row { found = true }
-            return !found
-        }
-        return found
-    }
-
-    /// Every suppressed row that the published ones reveal, with one derivation each.
-    mutating func leaks(_ suppressed: Set<Int>) -> [Leak] {
-        var found: [Leak] = []
-        forEachLeak(suppressed) { found.append($0); return true }
-        return found.sorted { layout.rowOrder[$0.row] < layout.rowOrder[$1.row] }
-    }
-
-    /// The revealed suppressed row that comes first in the output, if any.
-    mutating func firstLeak(_ suppressed: Set<Int>) -> Leak? {
-        var first: Leak?
-        let order = layout.rowOrder
-        forEachLeak(suppressed) { leak in
-            if first == nil || order[leak.row] < order[first!.row] { first = leak }
-            return true
-        }
-        return first
-    }
-
-    private mutating func forEachLeak(_ suppressed: Set<Int>, _ body: (Leak) -> Bool) {
-        guard !suppressed.isEmpty else { return }
-        var byBlock: [Int32: [Int32]] = [:]
-        for row in suppressed where layout.block[row] >= 0 { byBlock[layout.block[row], default: []].append(Int32(row)) }
-        let allPublished = layout.allRow.map { !suppressed.contains($0) } ?? false
-        var blockOutcomes: [Int32: BlockOutcome] = [:]
-        for (block, rows) in byBlock {
-            blockOutcomes[block] = outcome(block: Int(block), suppressed: rows.sorted(), allSet: suppressed)
-        }
-        let incomplete = blockOutcomes.filter { !$0.value.complete }.map(\.key)
-        // Rows taking part in completing the blocks other than `except`.
-        func completion(except: Int32) -> [Int] {
-            var support: [Int] = []
-            for block in 0..<layout.blockRows.count where Int32(block) != except {
-                if let known = blockOutcomes[Int32(block)] {
-                    support += known.completeSupport
-                } else if let total = totalRow(block) {
-                    support.append(total)
-                }
-            }
-            return support
-        }
-        for (block, outcome) in blockOutcomes {
-            for (row, support) in outcome.within {
-                if !body(Leak(row: row, support: support)) { return }
-            }
-            guard allPublished, let allRow = layout.allRow else { continue }
-            let othersComplete = incomplete.allSatisfy { $0 == block }
-            guard othersComplete else { continue }
-            for (row, support) in outcome.withTotal {
-                if !body(Leak(row: row, support: support + [allRow] + completion(except: block))) { return }
-            }
-        }
-        if let allRow = layout.allRow, suppressed.contains(allRow), incomplete.isEmpty {
-            _ = body(Leak(row: allRow, support: completion(except: -1)))
-        }
     }
 
     /// A published-by-construction row of `block` holding all its cells (its municipality row),
