@@ -8,7 +8,7 @@ struct KvalitetCommand: ParsableCommand {
         commandName: "kvalitet",
         abstract: "Scores user and employee surveys against indicator sets (bedrekommune style).",
         discussion: "Exit codes: 0 done, 1 usage error, 2 input refused or output not writable, 3 problems found under --strict, 130 interrupted.",
-        subcommands: [ScoreCommand.self, ValidateCommand.self, ReportCommand.self, ImportCommand.self, HistoryCommand.self,
+        subcommands: [ScoreCommand.self, ValidateCommand.self, ReportCommand.self, AuditCommand.self, ImportCommand.self, HistoryCommand.self,
             GenerateCommand.self, SetsCommand.self])
 
     /// Like ArgumentParser's own `main`, but a usage error exits with 1 (FORMAT.md §7), not 64.

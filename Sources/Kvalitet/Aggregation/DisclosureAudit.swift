@@ -81,17 +81,7 @@ struct DisclosureAudit {
     mutating func audit(_ suppressed: Set<Int>) -> Set<Int> {
         var suppressed = suppressed
         guard !suppressed.isEmpty else { return suppressed }
-        var patterns: [Int32: [Int32]] = [:]
-        for row in suppressed where layout.block[row] >= 0 { patterns[layout.block[row], default: []].append(Int32(row)) }
-        var state: [Int32: BlockOutcome] = [:]
-        var incomplete: Set<Int32> = []
-        for (block, rows) in patterns {
-            let sorted = rows.sorted()
-            patterns[block] = sorted
-            let known = outcome(block: Int(block), suppressed: sorted, allSet: suppressed)
-            state[block] = known
-            if !known.complete { incomplete.insert(block) }
-        }
+        var (patterns, state, incomplete) = makeState(suppressed)
         let order = layout.rowOrder
         let rank = layout.choiceRank
         while true {
@@ -131,6 +121,87 @@ struct DisclosureAudit {
                 if known.complete { incomplete.remove(block) } else { incomplete.insert(block) }
             }
         }
+    }
+
+    /// Each block's suppressed rows (sorted), its answer, and the blocks that are not complete.
+    private mutating func makeState(_ suppressed: Set<Int>)
+        -> (patterns: [Int32: [Int32]], state: [Int32: BlockOutcome], incomplete: Set<Int32>)
+    {
+        var patterns: [Int32: [Int32]] = [:]
+        for row in suppressed where layout.block[row] >= 0 { patterns[layout.block[row], default: []].append(Int32(row)) }
+        var state: [Int32: BlockOutcome] = [:]
+        var incomplete: Set<Int32> = []
+        for (block, rows) in patterns {
+            let sorted = rows.sorted()
+            patterns[block] = sorted
+            let known = outcome(block: Int(block), suppressed: sorted, allSet: suppressed)
+            state[block] = known
+            if !known.complete { incomplete.insert(block) }
+        }
+        return (patterns, state, incomplete)
+    }
+
+    /// How one suppressed row is computed from published ones: the sum of `terms` (rows of its
+    /// municipality, each with a rational coefficient `numerator/denominator`), plus, when it
+    /// goes through `all`, `total` times its municipality's total (= `all` minus every other
+    /// municipality's total, each rebuilt from its published rows).
+    struct Derivation: Equatable {
+        struct Term: Equatable {
+            var row: Int
+            var numerator: Int
+            var denominator: Int
+        }
+        var row: Int
+        var terms: [Term]
+        var total: Term?
+    }
+
+    /// Every suppressed row of `suppressed` that the other rows reveal, in row order, with one
+    /// derivation each (for `kvalitet audit`).
+    mutating func leaks(_ suppressed: Set<Int>) -> [Derivation] {
+        guard !suppressed.isEmpty else { return [] }
+        let (_, state, incomplete) = makeState(suppressed)
+        let allPublished = layout.allRow.map { !suppressed.contains($0) } ?? false
+        var found: [Derivation] = []
+        for (block, known) in state {
+            let published = layout.blockRows[Int(block)].filter { !suppressed.contains($0) }
+            for row in known.within.keys {
+                found.append(derive(row, block: Int(block), published: published, withTotal: false))
+            }
+            if allPublished, incomplete.isEmpty || incomplete == [block] {
+                for row in known.withTotal.keys {
+                    found.append(derive(row, block: Int(block), published: published, withTotal: true))
+                }
+            }
+        }
+        if let allRow = layout.allRow, suppressed.contains(allRow), incomplete.isEmpty {
+            // `all` is the sum of the municipalities' totals.
+            var terms: [Derivation.Term] = []
+            for block in layout.blockRows.indices {
+                let published = layout.blockRows[block].filter { !suppressed.contains($0) }
+                terms += derive(nil, block: block, published: published, withTotal: false).terms
+            }
+            found.append(Derivation(row: allRow, terms: terms, total: nil))
+        }
+        return found.sorted { layout.rowOrder[$0.row] < layout.rowOrder[$1.row] }
+    }
+
+    /// The combination giving `row` (nil: the block's total) from the block's `published` rows.
+    private func derive(_ row: Int?, block: Int, published: [Int], withTotal: Bool) -> Derivation {
+        let width = layout.blockCellCounts[block]
+        var basis = Basis(width: width, rows: published.count + 1)
+        for (index, member) in published.enumerated() { basis.insert(Self.vector(layout.cells[member], width: width), as: index) }
+        if withTotal { basis.insert([Int](repeating: 1, count: width), as: published.count) }
+        let target = row.map { Self.vector(layout.cells[$0], width: width) } ?? [Int](repeating: 1, count: width)
+        let (alpha, combination) = basis.combination(of: target) ?? (1, [])
+        var derivation = Derivation(row: row ?? -1, terms: [], total: nil)
+        for (index, coefficient) in combination.enumerated() where coefficient != 0 {
+            let g = Basis.gcd(coefficient, alpha)
+            let term = Derivation.Term(row: index < published.count ? published[index] : -1,
+                numerator: coefficient / g * alpha.signum(), denominator: abs(alpha / g))
+            if index < published.count { derivation.terms.append(term) } else { derivation.total = term }
+        }
+        return derivation
     }
 
     /// Rows rebuilding the totals of every block but `except` (see ``Leak``).
@@ -242,7 +313,8 @@ struct Basis {
         var combination = [Int](repeating: 0, count: rows)
         combination[index] = 1
         var v = vector
-        guard reduce(&v, &combination) else {
+        var alpha = 1
+        guard reduce(&v, &combination, alpha: &alpha) else {
             overflowed = true
             return
         }
@@ -257,14 +329,25 @@ struct Basis {
     func representation(of vector: [Int]) -> [Int]? {
         var v = vector
         var combination = [Int](repeating: 0, count: rows)
-        // v stands for α·vector − Σ combination·rows; α never matters once v is zero.
-        guard reduce(&v, &combination, subtracting: true) else { return Array(0..<rows) }
+        var alpha = 1
+        // v stands for α·vector − Σ combination·rows; α does not matter for which rows take part.
+        guard reduce(&v, &combination, alpha: &alpha, subtracting: true) else { return Array(0..<rows) }
         guard v.allSatisfy({ $0 == 0 }) else { return nil }
         return combination.indices.filter { combination[$0] != 0 }
     }
 
+    /// α and the combination c with α·vector = Σ c·rows, or nil when `vector` is not in the span
+    /// (or the arithmetic overflowed).
+    func combination(of vector: [Int]) -> (alpha: Int, combination: [Int])? {
+        var v = vector
+        var combination = [Int](repeating: 0, count: rows)
+        var alpha = 1
+        guard reduce(&v, &combination, alpha: &alpha, subtracting: true), v.allSatisfy({ $0 == 0 }) else { return nil }
+        return (alpha, combination)
+    }
+
     /// Reduces `v` against the basis; false on overflow.
-    private func reduce(_ v: inout [Int], _ combination: inout [Int], subtracting: Bool = false) -> Bool {
+    private func reduce(_ v: inout [Int], _ combination: inout [Int], alpha: inout Int, subtracting: Bool = false) -> Bool {
         if overflowed { return false }
         for (b, pivot) in pivots.enumerated() where v[pivot] != 0 {
             let s = vectors[b][pivot]
@@ -287,12 +370,20 @@ struct Basis {
                 if o1 || o2 || o3 { return false }
                 combination[j] = d
             }
+            // Testing: α·vector = Σ combination·rows + v, so α is scaled and divided with them.
             var common = 0
+            if subtracting {
+                let (scaled, o4) = alpha.multipliedReportingOverflow(by: s1)
+                if o4 { return false }
+                alpha = scaled
+                common = alpha
+            }
             for x in v where x != 0 { common = Self.gcd(common, x) }
             for x in combination where x != 0 { common = Self.gcd(common, x) }
             if common > 1 {
                 for j in v.indices { v[j] /= common }
                 for j in combination.indices { combination[j] /= common }
+                if subtracting { alpha /= common }
             }
         }
         return true

@@ -127,7 +127,8 @@ struct ScoreBuilder {
     private static func auditedSuppression(_ groups: [Group], keys: [GroupKey], cellMunicipalities: [String],
         suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int) -> [Set<Int>]
     {
-        var audit = DisclosureAudit(layout: layout(groups, keys: keys, cellMunicipalities: cellMunicipalities))
+        let auditGroups = groups.map { AuditGroup(respondents: $0.tally.respondents, cells: $0.cells) }
+        var audit = DisclosureAudit(layout: layout(auditGroups, keys: keys, cellMunicipalities: cellMunicipalities))
         let base = Set(keys.indices.filter { suppressedGroups.contains(keys[$0]) })
         let counts = groups.map { $0.tally.rowCounts(set: set) }
         let kinds = counts.first?.count ?? 0
@@ -143,8 +144,15 @@ struct ScoreBuilder {
         }
     }
 
-    /// The audit's view of a slice's groups: each municipality a block of cells.
-    private static func layout(_ groups: [Group], keys: [GroupKey], cellMunicipalities: [String]) -> DisclosureAudit.Layout {
+    /// What the audit needs of a group: its respondents (for the choice) and its cells (indices
+    /// into the slice's cells, whose municipalities `layout` is given).
+    struct AuditGroup {
+        var respondents: Int
+        var cells: [Int32]
+    }
+
+    /// The audit's view of a slice's groups (`keys` in row order): each municipality a block of cells.
+    static func layout(_ groups: [AuditGroup], keys: [GroupKey], cellMunicipalities: [String]) -> DisclosureAudit.Layout {
         var blockOf: [String: Int32] = [:]
         var local: [Int32] = []
         var blockCellCounts: [Int] = []
@@ -174,7 +182,7 @@ struct ScoreBuilder {
         }
         // Fewest respondents first, then level order, then keys (`keys` is in that order).
         let byChoice = keys.indices.sorted { lhs, rhs in
-            let (l, r) = (groups[lhs].tally.respondents, groups[rhs].tally.respondents)
+            let (l, r) = (groups[lhs].respondents, groups[rhs].respondents)
             return l != r ? l < r : lhs < rhs
         }
         layout.choiceRank = Array(repeating: 0, count: keys.count)

@@ -36,40 +36,13 @@ public struct ReferenceScores: Sendable {
     /// have FORMAT.md's columns `level`, `period`, `set`, `dimension`, `item`, `mean`.
     public static func load(file: InputFile, label: String? = nil) throws(KvalitetError) -> ReferenceScores {
         var reference = ReferenceScores(label: label ?? file.url.deletingPathExtension().lastPathComponent)
-        let source = try ByteSource(file)
-        _ = try source.refill()
-        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-        let bomLength = source.count >= 3 && Array(source.chunk[0..<3]) == bom ? 3 : 0
-        var tokenizer = CSVTokenizer(source: source, delimiter: UInt8(ascii: ","), encoding: .utf8,
-            startOffset: bomLength)
-        var fields: [String] = []
-        guard try tokenizer.nextRecord(into: &fields) != nil else {
-            throw KvalitetError(.inputRefused, "the reference file is empty; give a scores CSV (kvalitet score --format csv)",
-                at: SourceLocation(file: file.name, line: 1))
-        }
-        let header = fields.map { $0.trimmingSpaces.lowercased() }
-        let needed = ["level", "period", "set", "dimension", "item", "mean"]
-        var column: [String: Int] = [:]
-        for name in needed {
-            guard let index = header.firstIndex(of: name) else {
-                throw KvalitetError(.inputRefused,
-                    "not a scores CSV: the column \"\(name)\" is missing (a reference is the output of kvalitet score --format csv)",
-                    at: SourceLocation(file: file.name, line: 1, field: name))
-            }
-            column[name] = index
-        }
         var seenPeriods: [String: Set<String>] = [:]
-        while true {
-            fields.removeAll(keepingCapacity: true)
-            guard let line = try tokenizer.nextRecord(into: &fields) else { break }
-            if fields.allSatisfy(\.isEmpty) { continue }
-            func value(_ name: String) -> String {
-                let index = column[name]!
-                return index < fields.count ? fields[index].trimmingSpaces : ""
-            }
-            guard value("level") == "all", value("item").isEmpty else { continue }
+        try ScoresFile.forEachRow(file, columns: ["level", "period", "set", "dimension", "item", "mean"],
+            purpose: "a reference is the output of kvalitet score --format csv")
+        { (line: Int, value: (String) -> String) throws(KvalitetError) in
+            guard value("level") == "all", value("item").isEmpty else { return }
             let meanText = value("mean")
-            if meanText.isEmpty { continue }
+            if meanText.isEmpty { return }
             guard let mean = Double(meanText), mean.isFinite else {
                 throw KvalitetError(.inputRefused, "\"\(meanText)\" is not a number",
                     at: SourceLocation(file: file.name, line: line, field: "mean"))
@@ -80,5 +53,45 @@ public struct ReferenceScores: Sendable {
         }
         reference.periods = seenPeriods.mapValues { $0.sorted { ScoreBuilder.textOrder([$0], [$1]) } }
         return reference
+    }
+}
+
+/// A scores CSV (FORMAT.md §5) as written by `kvalitet score --format csv`, or by another tool
+/// with its columns: read row by row for the report's reference and for `kvalitet audit`.
+enum ScoresFile {
+    /// Calls `body` with each non-empty row's line and a lookup of `columns` (trimmed; "" when the
+    /// row is short). Refuses a file without one of `columns`, saying what such a file is (`purpose`).
+    static func forEachRow(_ file: InputFile, columns: [String], purpose: String,
+        _ body: (Int, (String) -> String) throws(KvalitetError) -> Void) throws(KvalitetError)
+    {
+        let source = try ByteSource(file)
+        _ = try source.refill()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let bomLength = source.count >= 3 && Array(source.chunk[0..<3]) == bom ? 3 : 0
+        var tokenizer = CSVTokenizer(source: source, delimiter: UInt8(ascii: ","), encoding: .utf8, startOffset: bomLength)
+        var fields: [String] = []
+        guard try tokenizer.nextRecord(into: &fields) != nil else {
+            throw KvalitetError(.inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)",
+                at: SourceLocation(file: file.name, line: 1))
+        }
+        let header = fields.map { $0.trimmingSpaces.lowercased() }
+        var column: [String: Int] = [:]
+        for name in columns {
+            guard let index = header.firstIndex(of: name) else {
+                throw KvalitetError(.inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))",
+                    at: SourceLocation(file: file.name, line: 1, field: name))
+            }
+            column[name] = index
+        }
+        while true {
+            fields.removeAll(keepingCapacity: true)
+            guard let line = try tokenizer.nextRecord(into: &fields) else { break }
+            if fields.allSatisfy(\.isEmpty) { continue }
+            let row = fields
+            try body(line) { name in
+                guard let index = column[name], index < row.count else { return "" }
+                return row[index].trimmingSpaces
+            }
+        }
     }
 }
