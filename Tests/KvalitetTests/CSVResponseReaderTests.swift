@@ -105,8 +105,10 @@ import Testing
         #expect(throws: KvalitetError.self) { try small.collect(path) }
     }
 
-    @Test func emptyFileHoldsNoResponses() throws {
-        #expect(try read("").records.isEmpty)
+    /// FORMAT.md §7: an empty file is refused (it is no export); a header alone holds no responses.
+    @Test func anEmptyFileIsRefusedAndAHeaderAloneHoldsNoResponses() throws {
+        #expect(throws: KvalitetError.self) { try read("") }
+        #expect(try read("respondent,municipality,service,unit,period\n").records.isEmpty)
     }
 
     /// A chunk boundary inside a quoted field, a CRLF and a UTF-8 sequence is handled.

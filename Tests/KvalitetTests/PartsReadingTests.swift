@@ -120,8 +120,9 @@ import Testing
         for index in 0..<300 { rows.append("r\(index),M,SFO,u,2024,sfo-foresatte,\(index == 250 || index == 40 ? "x" : "4")") }
         let messages = try Self.strictErrors(rows, ways: [(1, false), (4, false), (1, true), (4, true)])
         #expect(messages.count == 4 && Set(messages).count == 1)
-        // Row 40 (line 42) has only an invalid answer, so it is a response without a valid one.
-        #expect(messages.first?.contains(":42: error: no valid answer in the response") == true, "\(messages)")
+        // Row 40 (line 42) has only an invalid answer: that cell is its first problem (then that it
+        // has no valid answer).
+        #expect(messages.first?.contains(":42: error: invalid answer \"x\" for item trivsel-1") == true, "\(messages)")
     }
 
     /// With ids on disk the first read assumes no duplicates; `--strict` must still stop at a

@@ -271,14 +271,15 @@ struct ResponseCollector: ResponseSink {
         let (valid, invalid) = classifyMapped(answers)
         if valid == 0 || !invalid.isEmpty {
             let id = cells.trimmedText(columns.respondent)
-            if valid == 0 {
-                try note(Self.noValidAnswers(file: file.name, line: record.line, respondent: id))
-                return true
-            }
+            // Every invalid cell is reported, also of a response that is then not counted.
             for position in invalid {
                 try note(Self.invalidAnswer(file: file.name, line: record.line, respondent: id, column: record.answerNames[position],
                     value: answers.text(position), set: set))
                 summary.invalidCells += 1
+            }
+            if valid == 0 {
+                try note(Self.noValidAnswers(file: file.name, line: record.line, respondent: id))
+                return true
             }
         }
         summary.counted += 1
@@ -373,8 +374,21 @@ struct ResponseCollector: ResponseSink {
 
     static func invalidAnswer(file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet) -> Problem {
         let scale = set.set.scale
-        return Problem(.invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value,
-            message: "invalid answer \"\(value)\" for item \(column) (scale \(scale.min)–\(scale.max)); counted as unanswered")
+        var message = "invalid answer \"\(value)\" for item \(column) (scale \(scale.min)–\(scale.max)); counted as unanswered"
+        if Self.isDecimalWholeNumber(value) {
+            message += "; \(value.trimmingSpaces) is not a whole number \(scale.min)–\(scale.max): save the answers as whole numbers"
+        }
+        return Problem(.invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message)
+    }
+
+    /// "5,0" or "5.00": a whole number written with decimals, as a number cell with a decimal
+    /// format in Excel saves it.
+    static func isDecimalWholeNumber(_ value: String) -> Bool {
+        let text = value.trimmingSpaces
+        guard let separator = text.firstIndex(where: { $0 == "," || $0 == "." }) else { return false }
+        let whole = text[..<separator]
+        let decimals = text[text.index(after: separator)...]
+        return !whole.isEmpty && whole.allSatisfy(\.isASCIIDigitLike) && !decimals.isEmpty && decimals.allSatisfy { $0 == "0" }
     }
 
     /// The file's set, decided by its first response (FORMAT.md §2: one set per file).
@@ -498,13 +512,14 @@ struct ResponseCollector: ResponseSink {
         }
 
         let (valid, invalid) = try classifyAnswers(record, set: set, file: file, report: true)
-        if valid == 0 {
-            try note(Self.noValidAnswers(file: file.name, line: record.line, respondent: respondent))
-            return
-        }
+        // Every invalid cell is reported, also of a response that is then not counted.
         for cellProblem in invalid {
             try note(cellProblem)
             summary.invalidCells += 1
+        }
+        if valid == 0 {
+            try note(Self.noValidAnswers(file: file.name, line: record.line, respondent: respondent))
+            return
         }
 
         summary.counted += 1
@@ -718,12 +733,12 @@ struct ResponseCollector: ResponseSink {
             let period = record.period?.trimmingSpaces ?? ""
             duplicates[record.line, default: []].append(
                 Self.duplicateProblem(file: file.name, line: record.line, respondent: respondent, set: set.id, period: period))
+            summary.invalidCells -= invalid.count
             if valid == 0 {
                 summary.rejectedByKind[Problem.Kind.noValidAnswers.rawValue, default: 0] -= 1
             } else {
                 summary.counted -= 1
                 summary.rejected += 1
-                summary.invalidCells -= invalid.count
                 let subproject = record.subproject?.trimmingSpaces ?? ""
                 if !subproject.isEmpty {
                     let ref = UnitRef(municipality: record.municipality?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "")
@@ -834,4 +849,8 @@ struct ResponseCollector: ResponseSink {
         Set(registers.subprojects(municipality: municipality, unit: unit))
             .union(namedSubprojects[UnitRef(municipality: municipality, unit: unit)]?.keys ?? [:].keys)
     }
+}
+
+private extension Character {
+    var isASCIIDigitLike: Bool { ("0"..."9").contains(self) }
 }

@@ -99,6 +99,12 @@ public struct ScorePipeline: Sendable {
                     }
                 }
             } else {
+                let ext = (path as NSString).pathExtension.lowercased()
+                if let what = Self.formatsToCome[ext], reader(for: path, in: readers) == nil {
+                    throw KvalitetError(.inputRefused,
+                        "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)",
+                        at: SourceLocation(file: path))
+                }
                 guard reader(for: path, in: readers) != nil else {
                     let known = readers.flatMap(\.fileExtensions).sorted().map { ".\($0)" }.joined(separator: ", ")
                     throw KvalitetError(.usage, "no reader for this kind of file (known: \(known))",
@@ -118,6 +124,13 @@ public struct ScorePipeline: Sendable {
         /// Files of those folders left out as kvalitet's own outputs.
         public var ownOutputs: [String] = []
     }
+
+    /// Formats users have that no reader takes yet, by extension: refused as input (exit 2), by name.
+    static let formatsToCome = [
+        "xlsx": "an Excel workbook", "xlsm": "an Excel workbook", "xls": "an old Excel workbook",
+        "ods": "a LibreOffice spreadsheet", "sav": "an SPSS data file", "zsav": "an SPSS data file",
+        "por": "an SPSS portable file",
+    ]
 
     /// The headers of kvalitet's own CSV outputs (scores, validation, rejects).
     static let ownHeaders: [[UInt8]] = [

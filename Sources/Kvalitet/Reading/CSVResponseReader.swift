@@ -71,6 +71,10 @@ public struct CSVResponseReader: ResponseReader {
         /// column is, in order.
         let answerColumns: [Bool]
         let keyColumns: KeyColumns
+        /// Empty header cells at its end, left out of the columns (reported once).
+        var trailingEmptyColumns = 0
+        /// The header's line (2 after a `sep=` line).
+        var headerLine = 1
 
         init(encoding: TextEncoding, delimiter: UInt8, columns: [Column], answerNames: [String], dataOffset: Int, dataLine: Int) {
             self.encoding = encoding
@@ -105,9 +109,12 @@ public struct CSVResponseReader: ResponseReader {
         /// part: every record carries `answerNames`, and a buffer shared by two cores would have
         /// its reference count bounce between them for every response.
         func unshared() -> Layout {
-            Layout(encoding: encoding, delimiter: delimiter, columns: columns.map { $0.unshared },
+            var copy = Layout(encoding: encoding, delimiter: delimiter, columns: columns.map { $0.unshared },
                 answerNames: answerNames.map { String(decoding: Array($0.utf8), as: UTF8.self) },
                 dataOffset: dataOffset, dataLine: dataLine)
+            copy.trailingEmptyColumns = trailingEmptyColumns
+            copy.headerLine = headerLine
+            return copy
         }
     }
 
@@ -119,20 +126,79 @@ public struct CSVResponseReader: ResponseReader {
     /// The layout, or nil for a file without a header (empty).
     func layout(of file: InputFile) throws(KvalitetError) -> Layout? {
         let source = try ByteSource(file)
+        guard try source.refill() else {
+            throw KvalitetError(.inputRefused, "the file is empty (0 bytes): not an export of responses",
+                at: SourceLocation(file: file.name, line: 1))
+        }
+        try Self.refuseOtherFormats(Array(source.chunk[0..<min(source.count, 8)]), file: file)
+        try source.rewind()
         let (encoding, bomLength) = try Self.detectEncoding(source)
         try source.rewind()
         guard try source.refill() else { return nil }
-        let delimiter = Self.detectDelimiter(source.chunk[bomLength..<source.count])
+        // Excel's hint "sep=;" on the first line names the delimiter; the header follows it.
+        var start = bomLength
+        var firstLine = 1
+        var delimiter: UInt8
+        let head = source.chunk[bomLength..<source.count]
+        if let hinted = Self.separatorHint(Array(head.prefix(8))[...]) {
+            delimiter = hinted.delimiter
+            start += hinted.length
+            firstLine = 2
+        } else {
+            delimiter = Self.detectDelimiter(head)
+        }
         var tokenizer = CSVTokenizer(source: source, delimiter: delimiter, encoding: encoding,
-            startOffset: bomLength, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+            startOffset: start, line: firstLine, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         var header: [String] = []
         guard try tokenizer.nextRecord(into: &header) != nil else { return nil }
-        let columns = try Self.mapColumns(header, file: file)
+        // Empty cells at the end of the header (";;;" from a spreadsheet's empty columns) are no
+        // columns; a row with text there is longer than the header (field-count), as before.
+        var trailingEmpty = 0
+        while let last = header.last, last.trimmingSpaces.isEmpty, header.count > 1 {
+            header.removeLast()
+            trailingEmpty += 1
+        }
+        let columns = try Self.mapColumns(header, file: file, line: firstLine)
         let answerNames = columns.compactMap { column -> String? in
             if case .other(let name) = column { return name } else { return nil }
         }
-        return Layout(encoding: encoding, delimiter: delimiter, columns: columns, answerNames: answerNames,
+        var layout = Layout(encoding: encoding, delimiter: delimiter, columns: columns, answerNames: answerNames,
             dataOffset: tokenizer.offset, dataLine: tokenizer.currentLine)
+        layout.trailingEmptyColumns = trailingEmpty
+        layout.headerLine = firstLine
+        return layout
+    }
+
+    /// `sep=X` (Excel's delimiter hint) at the start of `bytes`: X and the line's length with its end.
+    static func separatorHint(_ bytes: ArraySlice<UInt8>) -> (delimiter: UInt8, length: Int)? {
+        let prefix = Array("sep=".utf8)
+        guard bytes.count >= 5, Array(bytes.prefix(4)).map({ $0 | 0x20 }) == prefix else { return nil }
+        let delimiter = bytes[bytes.startIndex + 4]
+        var length = 5
+        var index = bytes.startIndex + 5
+        if index < bytes.endIndex && bytes[index] == UInt8(ascii: "\r") { index += 1; length += 1 }
+        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\n") else { return nil }
+        return (delimiter, length + 1)
+    }
+
+    /// Refuses, by their first bytes, files that are not text: a workbook or an SPSS file saved
+    /// under a .csv name says what it is (reading them is issue #12's).
+    static func refuseOtherFormats(_ head: [UInt8], file: InputFile) throws(KvalitetError) {
+        let what: String?
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            what = "an Excel workbook (.xlsx) or another zip file"
+        } else if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            what = "an old Excel workbook (.xls)"
+        } else if head.starts(with: Array("$FL2".utf8)) || head.starts(with: Array("$FL3".utf8)) {
+            what = "an SPSS data file (.sav)"
+        } else {
+            what = nil
+        }
+        if let what {
+            throw KvalitetError(.inputRefused,
+                "this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"",
+                at: SourceLocation(file: file.name, line: 1))
+        }
     }
 
     /// Reads the records that start in `start..<end` (to the end when `end` is nil), each with its
@@ -143,6 +209,12 @@ public struct CSVResponseReader: ResponseReader {
     func read<Sink: ResponseSink>(_ file: InputFile, layout: Layout, from start: (offset: Int, line: Int),
         until end: (offset: Int, line: Int)?, into sink: inout Sink) throws -> Bool
     {
+        if start.offset == layout.dataOffset && layout.trailingEmptyColumns > 0 {
+            var problem = Problem(.unknownColumn, file: file.name, line: layout.headerLine, column: "",
+                message: "\(layout.trailingEmptyColumns) empty column name(s) at the end of the header; those columns are ignored")
+            problem.onceKey = "trailing-empty-columns"
+            try sink.report(problem)
+        }
         let source = try ByteSource(file)
         try source.seek(to: start.offset)
         guard try source.refill() else { return false }
@@ -308,7 +380,7 @@ public struct CSVResponseReader: ResponseReader {
     }
 
     /// Maps the header; a missing required column or a column named twice refuses the file.
-    static func mapColumns(_ header: [String], file: InputFile) throws(KvalitetError) -> [Column] {
+    static func mapColumns(_ header: [String], file: InputFile, line: Int = 1) throws(KvalitetError) -> [Column] {
         var columns: [Column] = []
         var seen: [String: Int] = [:]
         for (index, name) in header.enumerated() {
@@ -322,14 +394,14 @@ public struct CSVResponseReader: ResponseReader {
             if let earlier = seen[key] {
                 throw KvalitetError(.inputRefused,
                     "columns \(earlier + 1) and \(index + 1) (\"\(header[earlier].trimmingSpaces)\", \"\(name.trimmingSpaces)\") mean the same field",
-                    at: SourceLocation(file: file.name, line: 1, field: name.trimmingSpaces))
+                    at: SourceLocation(file: file.name, line: line, field: name.trimmingSpaces))
             }
             seen[key] = index
             columns.append(column)
         }
         for (column, name) in Column.required where !columns.contains(column) {
             throw KvalitetError(.inputRefused, "the header has no column \"\(name)\" (required)",
-                at: SourceLocation(file: file.name, line: 1, field: name))
+                at: SourceLocation(file: file.name, line: line, field: name))
         }
         return columns
     }
@@ -349,7 +421,72 @@ public struct CSVResponseReader: ResponseReader {
             validator.consume(UnsafeBufferPointer(rebasing: source.chunk[0..<source.count]))
             if !validator.isValid { break }
         } while try source.refill()
-        return (validator.isCompleteAndValid ? .utf8 : .windows1252, bomLength)
+        if validator.isCompleteAndValid { return (.utf8, bomLength) }
+        try refuseMixedEncoding(source)
+        return (.windows1252, bomLength)
+    }
+
+    /// The first byte of `bytes` that breaks UTF-8's pattern (a lead byte and its continuation
+    /// bytes), for a message; the shortest-form rules are left to the validator.
+    static func firstInvalidByte(_ bytes: [UInt8]) -> UInt8 {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return byte
+            }
+            for next in 1..<length {
+                guard index + next < bytes.count, (0x80...0xBF).contains(bytes[index + next]) else { return byte }
+            }
+            index += length
+        }
+        return bytes.last ?? 0
+    }
+
+    /// A file that is not UTF-8 is read as Windows-1252, unless it is UTF-8 but for some lines (a
+    /// UTF-8 export with a line pasted from elsewhere): read whole as Windows-1252 its UTF-8
+    /// letters would turn into "Ã¦", so it is refused, naming the lines and bytes that are not
+    /// UTF-8. Decided line by line: some line holds a valid UTF-8 letter beyond ASCII, some
+    /// line is not UTF-8.
+    static func refuseMixedEncoding(_ source: ByteSource) throws(KvalitetError) {
+        try source.rewind()
+        var line = 1
+        var current: [UInt8] = []
+        var hasUTF8Letters = false
+        var bad: [(line: Int, byte: UInt8)] = []
+        var badCount = 0
+        func finish() {
+            guard current.contains(where: { $0 >= 0x80 }) else { return }
+            if String(validating: current, as: UTF8.self) != nil {
+                hasUTF8Letters = true
+            } else {
+                badCount += 1
+                if bad.count < 5 { bad.append((line, firstInvalidByte(current))) }
+            }
+        }
+        while try source.refill() {
+            for byte in UnsafeBufferPointer(rebasing: source.chunk[0..<source.count]) {
+                if byte == UInt8(ascii: "\n") {
+                    finish()
+                    current.removeAll(keepingCapacity: true)
+                    line += 1
+                } else {
+                    current.append(byte)
+                }
+            }
+        }
+        finish()
+        guard hasUTF8Letters && badCount > 0 else { return }
+        let examples = bad.map { "line \($0.line): byte 0x" + String($0.byte, radix: 16, uppercase: true) }.joined(separator: ", ")
+        throw KvalitetError(.inputRefused,
+            "the file is UTF-8 but for \(badCount) line(s) that are not (\(examples)\(badCount > bad.count ? ", …" : "")); "
+                + "read as Windows-1252 its letters would be garbled: save it again as \"CSV UTF-8\" or fix those lines",
+            at: SourceLocation(file: source.file.name, line: bad.first?.line ?? 1))
     }
 
     /// The delimiter that occurs most often outside quotes in the header line (`,` when none does).
