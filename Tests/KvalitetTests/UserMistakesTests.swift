@@ -27,8 +27,11 @@ import Testing
                 job.inputs = [path]
                 job.rejects = rejects
             }
-            let text = try String(contentsOfFile: rejects, encoding: .utf8)
-            return .success((run.result.rows, run.result.summary, text.replacingOccurrences(of: folder.path + "/", with: "")))
+            // The files here hold a few of the set's items: the notes on the others are left out.
+            let text = try String(contentsOfFile: rejects, encoding: .utf8).replacingOccurrences(of: folder.path + "/", with: "")
+                .split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasSuffix(",missing-item") }
+                .joined(separator: "\n")
+            return .success((run.result.rows, run.result.summary, text))
         } catch let error as KvalitetError {
             return .failure(Refusal(code: error.code, message: error.message,
                 description: error.description.replacingOccurrences(of: folder.path + "/", with: "")))
@@ -70,7 +73,7 @@ import Testing
     @Test func trailingEmptyHeaderCellsAreIgnoredWithAWarning() throws {
         let result = try Self.score(Self.text([Self.header + ";;;", "r1;M;SFO;a;2024;sfo-foresatte;5;4;;;", "r2;M;SFO;a;2024;sfo-foresatte;6;3;;;"])).get()
         #expect(result.summary.counted == 2)
-        #expect(result.summary.warnings == 1)
+        #expect(result.summary.warnings == 1 + 24)  // and the set's 24 other items, without a column
         #expect(result.rejects == "file,line,respondent,column,value,problem\nin.csv,1,,,,unknown-column\n")
     }
 
@@ -102,6 +105,62 @@ import Testing
             #expect(error.code == .inputRefused && error.code.exitCode == 2)
             #expect(error.message == "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)")
         }
+    }
+
+    /// The notes of issue #14 on standard error, with or without --rejects: a misspelt item column,
+    /// a register for another municipality, a breakdown variable no one has, more respondents than
+    /// invited, ids that differ only in case. A register written with the number alone applies.
+    @Test func whatWouldBeIgnoredIsSaid() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sets = folder.appendingPathComponent("sets")
+        try FileManager.default.createDirectory(at: sets, withIntermediateDirectories: true)
+        Support.write("""
+            id: t
+            version: 1
+            title: {nb: T, en: T}
+            sector: oppvekst
+            service: SFO
+            respondent: foresatte
+            scale: {min: 1, max: 6}
+            min_n: 1
+            dimensions:
+              - id: d
+                title: {nb: D, en: D}
+                items:
+                  - {id: resultat-1, text: {nb: a, en: a}}
+                  - {id: resultat-2, text: {nb: b, en: b}}
+            """, to: "t.yaml", in: sets)
+        let data = Support.write("""
+            respondent,municipality,service,unit,period,set,bg.trinn,resulat-1,resultat-2
+            r1,3024 Bærum,SFO,Bryn,2024,t,1,5,4
+            r2,3024 Bærum,SFO,Bryn,2024,t,2,5,4
+            r3,3024 Bærum,SFO,bryn,2024,t,2,5,4
+
+            """, to: "in.csv", in: folder)
+        let own = Support.write("municipality: \"3024\"\nunits:\n  - {id: Bryn, service: SFO, invited: {\"2024\": 1}}\n",
+            to: "own.yaml", in: folder)
+        let other = Support.write("municipality: \"1234 Annen\"\nunits: []\n", to: "other.yaml", in: folder)
+        let run = try Support.score { job in
+            job.setDirectories = [sets.path]
+            job.registerFiles = [own, other]
+            job.breakdown = "bg.alder"
+            job.inputs = [data]
+            job.format = "csv"
+        }
+        let notes = run.errors.split(separator: "\n").dropFirst().map(String.init)
+        #expect(notes == [
+            "  \(data):1: spørsmålet resultat-1 har ingen kolonne (mente du «resulat-1»?); dimensjonen regnes på de andre",
+            "  registeret for «1234 Annen» passer ikke til noen kommune i svarene (de har: 3024 Bærum)",
+            "  ingen svar har en verdi for bakgrunnsvariabelen «alder» (det finnes: trinn)",
+            "  enhet Bryn (3024 Bærum) har 2 svar på t i 2024, men bare 1 utsendte skjema",
+            "  id-er som bare skiller seg i store/små bokstaver, holdes adskilt: Bryn, bryn",
+            "  (se hvert problem med --rejects FIL)",
+        ])
+        // The register named by number alone gives Bryn's response rate.
+        let rows = Support.parseCSV(run.output)
+        let unit = try #require(rows.first { $0[0] == "unit" && $0[3] == "Bryn" && $0[9].isEmpty })
+        #expect(unit[12] == "1")
     }
 
     @Test func anEmptyFileIsRefused() throws {

@@ -157,8 +157,9 @@ public struct RegisterIndex: Sendable {
     }
 
     public mutating func add(_ register: Register) throws(KvalitetError) {
-        if registers.contains(where: { $0.municipality == register.municipality }) {
-            throw KvalitetError(.inputRefused, "two registers for municipality \"\(register.municipality)\"")
+        if let other = registers.first(where: { Self.sameMunicipality($0.municipality, register.municipality) }) {
+            throw KvalitetError(.inputRefused,
+                "two registers for municipality \"\(register.municipality)\"" + (other.municipality == register.municipality ? "" : " (and \"\(other.municipality)\")"))
         }
         registers.append(register)
         for unit in register.units {
@@ -171,10 +172,41 @@ public struct RegisterIndex: Sendable {
         }
     }
 
+    /// The register's municipality for a municipality as the data write it: the same text, else
+    /// the register with the same municipality number ("3024" for "3024 Bærum"), else the same
+    /// name ignoring case ("bærum", "3024 bærum"). Nil when no register is for it.
+    public func registerMunicipality(for municipality: String) -> String? {
+        if registers.isEmpty { return nil }
+        if let exact = registers.first(where: { $0.municipality == municipality }) { return exact.municipality }
+        return registers.first { Self.sameMunicipality($0.municipality, municipality) }?.municipality
+    }
+
+    /// "3024 Bærum", "3024", "3024 bærum" and "Bærum" name one municipality: by number when both
+    /// have one, else by name ignoring case.
+    static func sameMunicipality(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        let (numberA, nameA) = parts(a)
+        let (numberB, nameB) = parts(b)
+        if let numberA, let numberB { return numberA == numberB }
+        return !nameA.isEmpty && nameA == nameB
+    }
+
+    /// The leading municipality number (four digits) and the rest, lowercased.
+    private static func parts(_ text: String) -> (number: String?, name: String) {
+        let trimmed = text.trimmingSpaces
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        let rest = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        return (digits.count == 4 ? String(digits) : nil, rest)
+    }
+
+    private func key(_ municipality: String, _ unit: String) -> UnitKey {
+        UnitKey(municipality: registerMunicipality(for: municipality) ?? municipality, unit: unit)
+    }
+
     /// Forms of `set` sent out to `unit` in `period`, when the register says: its figure for the
     /// set, else its per-period figure when the set is meant for the unit's service.
     public func invited(municipality: String, unit: String, period: String, set: any IndicatorSet) -> Int? {
-        guard let entry = units[UnitKey(municipality: municipality, unit: unit)] else { return nil }
+        guard let entry = units[key(municipality, unit)] else { return nil }
         if let bySet = entry.invitedBySet[set.id] { return bySet[period] }
         let service = set.metadata.service.lowercased()
         guard !service.isEmpty, service == entry.service.lowercased() else { return nil }
@@ -183,17 +215,18 @@ public struct RegisterIndex: Sendable {
 
     /// The unit's name in the register, if it has one.
     public func unitName(municipality: String, unit: String) -> String? {
-        units[UnitKey(municipality: municipality, unit: unit)].flatMap { $0.name.isEmpty ? nil : $0.name }
+        units[key(municipality, unit)].flatMap { $0.name.isEmpty ? nil : $0.name }
     }
 
     /// The sub-project's name in the register of its municipality, if it has one.
     public func subprojectName(municipality: String, subproject: String) -> String? {
-        registers.first { $0.municipality == municipality }?.subprojects.first { $0.id == subproject }
+        let name = registerMunicipality(for: municipality)
+        return registers.first { $0.municipality == name }?.subprojects.first { $0.id == subproject }
             .flatMap { $0.name.isEmpty ? nil : $0.name }
     }
 
     /// The sub-projects the register puts `unit` in.
     public func subprojects(municipality: String, unit: String) -> [String] {
-        subprojects[UnitKey(municipality: municipality, unit: unit)] ?? []
+        subprojects[key(municipality, unit)] ?? []
     }
 }

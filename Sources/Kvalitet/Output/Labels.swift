@@ -65,4 +65,61 @@ struct Labels {
     func notCounted(_ kind: String, _ count: Int) -> String {
         pick("  ikke telt, \(kind): \(count)", "  not counted, \(kind): \(count)")
     }
+
+    /// The run notes for standard error: one line each, except that a file with more than three
+    /// items without a column gets one line for them.
+    func notes(_ notes: [Problem]) -> [String] {
+        var lines: [String] = []
+        var missing: [String: [Problem]] = [:]
+        var order: [String] = []
+        for note in notes {
+            guard note.kind == .missingItem else {
+                lines.append(self.note(note))
+                continue
+            }
+            if missing[note.file] == nil { order.append(note.file) }
+            missing[note.file, default: []].append(note)
+        }
+        var itemLines: [String] = []
+        for file in order {
+            let items = missing[file]!
+            guard items.count > 3 else {
+                itemLines += items.map(note)
+                continue
+            }
+            let names = items.prefix(5).map(\.column).joined(separator: ", ") + (items.count > 5 ? ", …" : "")
+            let near = items.filter { !$0.value.isEmpty }.map { "\($0.column) ← «\($0.value)»" }.joined(separator: ", ")
+            itemLines.append("  \(file): " + pick("\(items.count) spørsmål har ingen kolonne (\(names))", "\(items.count) items have no column (\(names))")
+                + (near.isEmpty ? "" : pick("; mente du: \(near)?", "; did you mean: \(near)?")))
+        }
+        return itemLines + lines
+    }
+
+    /// A run note (``Problem/Kind/isRunNote``) for standard error.
+    func note(_ problem: Problem) -> String {
+        let where_ = problem.file.isEmpty ? "" : "\(problem.file)\(problem.line.map { ":\($0)" } ?? ""): "
+        switch problem.kind {
+        case .missingItem:
+            let near = problem.value.isEmpty ? "" : pick(" (mente du «\(problem.value)»?)", " (did you mean \"\(problem.value)\"?)")
+            return "  " + where_ + pick("spørsmålet \(problem.column) har ingen kolonne\(near); dimensjonen regnes på de andre",
+                "item \(problem.column) has no column\(near); its dimension is computed on the others")
+        case .registerUnmatched:
+            return "  " + pick("registeret for «\(problem.value)» passer ikke til noen kommune i svarene",
+                "the register for \"\(problem.value)\" matches no municipality of the responses")
+                + (problem.details.first.map { " (" + pick("de har: ", "they name: ") + $0 + ")" } ?? "")
+        case .breakdownAbsent:
+            return "  " + pick("ingen svar har en verdi for bakgrunnsvariabelen «\(problem.column.dropFirst(3))»",
+                "no response has a value for the background variable \"\(problem.column.dropFirst(3))\"")
+                + (problem.value.isEmpty ? "" : pick(" (det finnes: \(problem.value))", " (there are: \(problem.value))"))
+        case .overInvited where problem.details.count == 6:
+            let d = problem.details
+            return "  " + pick("enhet \(d[0]) (\(d[1])) har \(d[4]) svar på \(d[2]) i \(d[3]), men bare \(d[5]) utsendte skjema",
+                "unit \(d[0]) (\(d[1])) has \(d[4]) respondents for \(d[2]) in \(d[3]) but only \(d[5]) invited")
+        case .caseOnlyIDs:
+            return "  " + pick("id-er som bare skiller seg i store/små bokstaver, holdes adskilt: \(problem.value)",
+                "ids that differ only in case are kept apart: \(problem.value)")
+        default:
+            return "  " + where_ + problem.message
+        }
+    }
 }

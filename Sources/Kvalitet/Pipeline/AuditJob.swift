@@ -119,7 +119,7 @@ public struct AuditJob: Sendable {
             // A municipality without unit rows has no cells to audit (not an output of score).
             if key.level != .all && !withCells.contains(key.municipality) { return true }
             guard key.level == .subproject else { return false }
-            let known = registers.registers.first { $0.municipality == key.municipality }?
+            let known = registers.registers.first { $0.municipality == registers.registerMunicipality(for: key.municipality) }?
                 .subprojects.contains { $0.id == key.subproject } ?? false
             if !known { unknownSubprojects.insert("\(key.municipality)/\(key.subproject)") }
             return !known

@@ -111,6 +111,10 @@ struct ResponseCollector: ResponseSink {
     private var positionNames: [String] = []
     private var positionItems: [Int] = []
     private var warnedColumns: Set<String> = []
+    /// Whether this file's items without a column were looked for (at its first mapped row).
+    private var checkedItemColumns = false
+    /// Background variable names met (with `--breakdown`, to say which there are when it is absent).
+    private(set) var backgroundNames: Set<String> = []
     /// Answer names whose every position `positionItems` maps (held, so that storage stays
     /// theirs while compared by address).
     private var mappedNames: [String] = []
@@ -176,6 +180,7 @@ struct ResponseCollector: ResponseSink {
         positionNames.removeAll(keepingCapacity: true)
         positionItems.removeAll(keepingCapacity: true)
         warnedColumns.removeAll(keepingCapacity: true)
+        checkedItemColumns = false
         mappedNames = []
         rawPeriodSlot = nil
         setIDBytes = []
@@ -207,13 +212,18 @@ struct ResponseCollector: ResponseSink {
         if currentFile != file.name { begin(file) }
         summary.read += 1
         if record.hasRawKeys {
-            if let set = fileSet, try collectRaw(record, set: set, file: file) { return }
+            if let set = fileSet {
+                if !checkedItemColumns { try checkItemColumns(record, set: set) }
+                if try collectRaw(record, set: set, file: file) { return }
+            }
             let decoded = record.decoded(answers: false)
             if fileSet == nil { _ = try decideSet(for: decoded, file: file) }
+            if !checkedItemColumns, let set = fileSet { try checkItemColumns(record, set: set) }
             try collect(decoded, from: file)
             return
         }
         if fileSet == nil { _ = try decideSet(for: record, file: file) }
+        if !checkedItemColumns, let set = fileSet { try checkItemColumns(record, set: set) }
         try collect(record, from: file)
     }
 
@@ -289,7 +299,10 @@ struct ResponseCollector: ResponseSink {
         }
 
         // The group: found by its fields' bytes; text is made for a group not met before in the file.
-        if !rawBreakdown.known, let breakdown { rawBreakdown = (columns.background(named: breakdown), true) }
+        if !rawBreakdown.known, let breakdown {
+            rawBreakdown = (columns.background(named: breakdown), true)
+            backgroundNames.formUnion(columns.backgroundNames)
+        }
         let breakdownCell = rawBreakdown.position.map { cells.trimmedRange($0) } ?? cells.bytes.count..<cells.bytes.count
         keyRanges.removeAll(keepingCapacity: true)
         keyRanges.append(period)
@@ -550,6 +563,7 @@ struct ResponseCollector: ResponseSink {
         let period = fields.period
         var breakdownValue = ""
         if let breakdown {
+            for field in record.background where !backgroundNames.contains(field.name) { backgroundNames.insert(field.name) }
             breakdownValue = record.background.first { $0.name.trimmingSpaces.lowercased() == breakdown }?.value.trimmingSpaces ?? ""
         }
         let key = CellKey(set: set.id, period: period, municipality: fields.municipality, service: fields.service,
@@ -790,6 +804,7 @@ struct ResponseCollector: ResponseSink {
     /// Adds what a later part of the same file collected. Its problems are replayed by the caller.
     /// Without `keepingIDs` its respondent ids are not added (nothing is read after it).
     mutating func absorb(_ part: ResponseCollector, keepingIDs: Bool = true) {
+        backgroundNames.formUnion(part.backgroundNames)
         for (index, key) in part.cellKeys.enumerated() {
             guard let set = part.compiled[key.set] else { continue }
             if compiled[key.set] == nil { compiled[key.set] = set }
@@ -848,6 +863,105 @@ struct ResponseCollector: ResponseSink {
     func subprojects(municipality: String, unit: String) -> Set<String> {
         Set(registers.subprojects(municipality: municipality, unit: unit))
             .union(namedSubprojects[UnitRef(municipality: municipality, unit: unit)]?.keys ?? [:].keys)
+    }
+}
+
+extension ResponseCollector {
+    /// At a file's first response: for a file with a header (CSV), its items without a column.
+    private mutating func checkItemColumns(_ record: ResponseRecord, set: CompiledSet) throws(KvalitetError) {
+        checkedItemColumns = true
+        guard let line = record.namesLine else { return }
+        try noteItemsWithoutColumn(record.answerNames, set: set, line: line)
+    }
+
+    /// Items of the file's set that no column of the header names: a warning each, with the
+    /// closest unknown column when one is near (a misspelt "resulat-1" for "resultat-1").
+    private mutating func noteItemsWithoutColumn(_ names: [String], set: CompiledSet, line: Int?) throws(KvalitetError) {
+        let unknown = names.map { $0.trimmingSpaces }.filter { !$0.isEmpty && set.itemLookup[$0.lowercased()] == nil }
+        let present = Set(names.compactMap { set.itemLookup[$0.trimmingSpaces.lowercased()] })
+        let missing = set.set.items.indices.filter { !present.contains($0) }
+        // Each unknown column suggested for the missing item nearest to it (at most 2 edits).
+        var suggestion: [Int: String] = [:]
+        for column in unknown {
+            let distances = missing.map { (item: $0, distance: Self.editDistance(column.lowercased(), set.set.items[$0].id.lowercased())) }
+            guard let best = distances.min(by: { $0.distance < $1.distance }), best.distance <= 2 else { continue }
+            if suggestion[best.item] == nil { suggestion[best.item] = column }
+        }
+        for index in missing {
+            let item = set.set.items[index]
+            let near = suggestion[index] ?? ""
+            var warning = Problem(.missingItem, file: currentFile ?? "", line: line, column: item.id, value: near,
+                message: "item \(item.id) of set \(set.id) has no column" + (near.isEmpty ? "" : " (did you mean \"\(near)\"?)"))
+            warning.onceKey = "missing-item\u{1F}\(item.id)"
+            try note(warning)
+        }
+    }
+
+    /// Levenshtein distance of two short texts (column names).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// Notes on the run as a whole, once everything is read: registers for no municipality of the
+    /// responses, a `--breakdown` variable no response has, more respondents than forms sent out,
+    /// unit or service ids that differ only in case (FORMAT.md §7: nothing ignored without a word).
+    mutating func checkRun() throws(KvalitetError) {
+        let counted = cellKeys.indices.filter { tallies[$0].respondents > 0 }
+        let municipalities = Set(counted.map { cellKeys[$0].municipality })
+        for register in registers.registers
+        where !municipalities.contains(where: { RegisterIndex.sameMunicipality($0, register.municipality) }) {
+            let known = municipalities.sorted().prefix(5).joined(separator: ", ")
+            var warning = Problem(.registerUnmatched, file: "", line: nil, column: "municipality", value: register.municipality,
+                message: "the register for \"\(register.municipality)\" matches no municipality of the responses (they name: \(known))")
+            warning.details = [known]
+            try note(warning)
+        }
+        // No counted response with a value for the breakdown variable (whether its column is
+        // missing or empty): the breakdown would be one "(ikke oppgitt)" block.
+        if let breakdown, !counted.isEmpty, counted.allSatisfy({ cellKeys[$0].breakdownValue.isEmpty }) {
+            let present = backgroundNames.filter { $0.lowercased() != breakdown }.sorted().joined(separator: ", ")
+            try note(Problem(.breakdownAbsent, file: "", line: nil, column: "bg.\(breakdown)", value: present,
+                message: "no response has a value for the background variable \"\(breakdown)\"" + (present.isEmpty ? "" : " (there are: \(present))")))
+        }
+        // Respondents per unit, set and period (breakdown values summed).
+        var perUnit: [UnitPeriod: Int] = [:]
+        for index in counted {
+            let key = cellKeys[index]
+            perUnit[UnitPeriod(set: key.set, municipality: key.municipality, unit: key.unit, period: key.period), default: 0]
+                += tallies[index].respondents
+        }
+        for (unit, respondents) in perUnit.sorted(by: { ScoreBuilder.textOrder([$0.key.set, $0.key.period, $0.key.municipality, $0.key.unit], [$1.key.set, $1.key.period, $1.key.municipality, $1.key.unit]) }) {
+            guard let set = compiled[unit.set],
+                let invited = invited(set: set.set, municipality: unit.municipality, unit: unit.unit, period: unit.period),
+                respondents > invited
+            else { continue }
+            var warning = Problem(.overInvited, file: "", line: nil, column: "invited", value: "\(respondents)/\(invited)",
+                message: "unit \(unit.unit) (\(unit.municipality)) has \(respondents) respondents for set \(unit.set) in \(unit.period) but \(invited) invited")
+            warning.details = [unit.unit, unit.municipality, unit.set, unit.period, "\(respondents)", "\(invited)"]
+            try note(warning)
+        }
+        // Ids that differ only in case.
+        var spellings: [[String]: Set<String>] = [:]
+        for index in counted {
+            let key = cellKeys[index]
+            spellings[["unit", key.municipality, key.service, key.unit.lowercased()], default: []].insert(key.unit)
+            spellings[["service", key.municipality, key.service.lowercased()], default: []].insert(key.service)
+        }
+        for (key, names) in spellings.sorted(by: { ScoreBuilder.textOrder($0.key, $1.key) }) where names.count > 1 {
+            let written = names.sorted().joined(separator: ", ")
+            try note(Problem(.caseOnlyIDs, file: "", line: nil, column: key[0], value: written,
+                message: "the \(key[0]) ids \(written) (\(key[1])) differ only in case; they are kept apart"))
+        }
     }
 }
 

@@ -147,7 +147,7 @@ public struct ScoreJob: Sendable {
         var given: [Register] = []
         for file in files { given.append(try Register.load(file: URL(fileURLWithPath: file))) }
         var registers = try RegisterIndex()
-        for register in stored where !given.contains(where: { $0.municipality == register.municipality }) {
+        for register in stored where !given.contains(where: { RegisterIndex.sameMunicipality($0.municipality, register.municipality) }) {
             try registers.add(register)
         }
         for register in given { try registers.add(register) }
@@ -168,7 +168,14 @@ public struct ScoreJob: Sendable {
     }
 
     static func options(defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?) -> ScorePipeline.Options {
-        var options = ScorePipeline.Options(defaultSet: defaultSet, breakdown: breakdown, minN: minN)
+        // `--breakdown bg.alder` means the variable `alder` (the column is bg.alder).
+        let variable = breakdown.map { name -> String in
+            for prefix in ["bg.", "bakgrunn."] where name.lowercased().hasPrefix(prefix) && name.count > prefix.count {
+                return String(name.dropFirst(prefix.count))
+            }
+            return name
+        }
+        var options = ScorePipeline.Options(defaultSet: defaultSet, breakdown: variable, minN: minN)
         if let parts { options.parts = max(1, parts) }
         // KVALITET_IDS_ON_DISK_MIB=N moves the input size from which respondent ids are kept on
         // disk (0: always), for benchmarks and for trying both ways on the same data.
@@ -222,6 +229,7 @@ public struct ScoreJob: Sendable {
     {
         let labels = Labels(language: language)
         standardError(labels.summary(summary))
+        for line in labels.notes(problems.notes) { standardError(line) }
         for path in skipped {
             standardError(language == .nb
                 ? "  hoppet over \(path): et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"

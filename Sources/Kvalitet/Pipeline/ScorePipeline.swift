@@ -160,12 +160,12 @@ public struct ScorePipeline: Sendable {
 
     /// Reads and scores `files`; problems go to `problems`.
     public func score(_ files: [InputFile], problems: ProblemLog) throws(KvalitetError) -> ScoreResult {
-        score(try collect(files, problems: problems, covariances: false))
+        try score(try collect(files, problems: problems, covariances: false))
     }
 
     /// Scores the responses of `source` (a results store); problems go to `problems`.
     public func score(_ source: some ResponseSource, problems: ProblemLog) throws(KvalitetError) -> ScoreResult {
-        score(try collect(source, problems: problems, covariances: false))
+        try score(try collect(source, problems: problems, covariances: false))
     }
 
     /// Computes the pilot validation figures of FORMAT.md §6 on the responses of `source`.
@@ -187,7 +187,9 @@ public struct ScorePipeline: Sendable {
         return collector
     }
 
-    private func score(_ collector: ResponseCollector) -> ScoreResult {
+    private func score(_ collector: ResponseCollector) throws(KvalitetError) -> ScoreResult {
+        var collector = collector
+        try collector.checkRun()
         let builder = ScoreBuilder(collector: collector, breakdown: options.breakdown, minNOverride: options.minN)
         var sets: [String: any IndicatorSet] = [:]
         for (id, compiled) in collector.compiled { sets[id] = compiled.set }

@@ -38,14 +38,34 @@ public struct Problem: Sendable, Hashable {
         /// rejects CSV): left out, not read as responses.
         public static let ownOutput = Kind(rawValue: "own-output-skipped")
 
+        /// An item of the file's set that has no column in the file (a misspelt column name
+        /// leaves its dimension computed on fewer items); `value` holds a close unknown column.
+        public static let missingItem = Kind(rawValue: "missing-item")
+        /// A register for a municipality none of the responses names (`value`: the register's).
+        public static let registerUnmatched = Kind(rawValue: "register-unmatched")
+        /// `--breakdown` names a background variable no response has (`value`: those there are).
+        public static let breakdownAbsent = Kind(rawValue: "breakdown-absent")
+        /// More counted respondents than forms sent out (`value`: "respondents/invited").
+        public static let overInvited = Kind(rawValue: "respondents-over-invited")
+        /// Two unit or service ids that differ only in case (`value`: both), kept apart.
+        public static let caseOnlyIDs = Kind(rawValue: "ids-differ-in-case")
+
         /// Whether `--strict` stops on it. Aborted interviews are part of the method, not a defect;
-        /// leaving out kvalitet's own outputs is what the user wants.
-        public var failsStrict: Bool { self != .aborted && self != .ownOutput }
+        /// leaving out kvalitet's own outputs is what the user wants; the notes on the run as a
+        /// whole (``isRunNote``) say something may be wrong, not that a response is.
+        public var failsStrict: Bool { self != .aborted && self != .ownOutput && !isRunNote }
+
+        /// Warnings about the run as a whole, printed on standard error with or without `--rejects`.
+        public var isRunNote: Bool {
+            self == .missingItem || self == .registerUnmatched || self == .breakdownAbsent || self == .overInvited
+                || self == .caseOnlyIDs
+        }
 
         /// Whether the whole response is left out (as opposed to one cell or column).
         public var rejectsResponse: Bool {
             switch self {
-            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited, .ownOutput:
+            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited, .ownOutput,
+                .missingItem, .registerUnmatched, .breakdownAbsent, .overInvited, .caseOnlyIDs:
                 return false
             default:
                 return true
@@ -65,6 +85,8 @@ public struct Problem: Sendable, Hashable {
     /// unit): what it is given once for. Parts of a file read at once each give it; merging them
     /// keeps the first. Not part of the problem's identity.
     var onceKey: String?
+    /// For a run note: its parts, for the message in the user's language (not part of identity).
+    var details: [String] = []
 
     public static func == (a: Problem, b: Problem) -> Bool {
         a.kind == b.kind && a.file == b.file && a.line == b.line && a.respondent == b.respondent

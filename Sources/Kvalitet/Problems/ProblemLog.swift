@@ -10,6 +10,8 @@ public final class ProblemLog {
     private let strict: Bool
     private let excelSafe: Bool
     public private(set) var counts: [Problem.Kind: Int] = [:]
+    /// The run notes recorded (``Problem/Kind/isRunNote``), in order, for standard error.
+    public private(set) var notes: [Problem] = []
     /// When buffering (one part of a file read in parallel), every problem in order.
     var buffer: [Problem]?
 
@@ -68,6 +70,7 @@ public final class ProblemLog {
             throw KvalitetError(.strict, "\(problem.message) [\(problem.kind)] (--strict)", at: problem.location)
         }
         counts[problem.kind, default: 0] += 1
+        if problem.kind.isRunNote { notes.append(problem) }
         try rejects?.write(CSVText.row([
             problem.file, problem.line.map(String.init) ?? "", problem.respondent, problem.column,
             problem.value, problem.kind.rawValue,
@@ -77,6 +80,7 @@ public final class ProblemLog {
     /// Forgets every problem recorded (the run reads its files again).
     func restart() throws(KvalitetError) {
         counts = [:]
+        notes = []
         try rejects?.restart()
         try rejects?.write(Self.header)
     }

@@ -309,7 +309,7 @@ struct ReportBuilder {
 
     private func goals(set: any IndicatorSet, municipality: String) -> [GoalRow] {
         var rows: [GoalRow] = []
-        for register in registers where register.municipality == municipality {
+        for register in registers where RegisterIndex.sameMunicipality(register.municipality, municipality) {
             for subproject in register.subprojects {
                 for goal in subproject.goals where goal.set == set.id {
                     rows.append(goalRow(goal, subproject: subproject, set: set, municipality: municipality))
