@@ -166,6 +166,26 @@ public final class PostgresDatabase: StoreDatabase {
         return KvalitetError.store(Self.describe(error), database: displayName)
     }
 
+    /// What a failure without a server message means, in words (not the library's case names).
+    static func words(for code: PSQLError.Code) -> String {
+        switch code {
+        case .connectionError:
+            return "the connection was refused or lost (is the server running, on this host and port?)"
+        case .sslUnsupported:
+            return "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)"
+        case .authMechanismRequiresPassword:
+            return "the server asks for a password (give it in the URL or PGPASSWORD)"
+        case .serverClosedConnection, .clientClosedConnection:
+            return "the server closed the connection"
+        case .queryCancelled:
+            return "the query was cancelled"
+        case .tooManyParameters:
+            return "too many values in one statement"
+        default:
+            return "the PostgreSQL connection failed (\(code))"
+        }
+    }
+
     /// The server's message, or the kind of failure; never the query's bound values.
     static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {
@@ -174,7 +194,7 @@ public final class PostgresDatabase: StoreDatabase {
                 return "authentication failed (check the user name and password: the URL, PGUSER, PGPASSWORD)"
             }
             if let message = error.serverInfo?[.message] { return message }
-            return "\(error.code)"
+            return words(for: error.code)
         }
         return "\(type(of: error))"
     }

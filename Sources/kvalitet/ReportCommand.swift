@@ -11,6 +11,8 @@ struct ReportCommand: ParsableCommand {
             Scores the responses as `score` does (same suppression) and writes one HTML file with inline \
             charts, readable on a phone and printable to A4. Exit codes: 0 done, 1 usage error, 2 input \
             refused, 3 problems found under --strict.
+
+            Example: kvalitet report --register register.yaml --reference landssnitt.csv --output rapport.html data/
             """)
 
     @Option(name: .customLong("sets"), help: "A folder of extra indicator set definitions (*.yaml).")

@@ -2,13 +2,29 @@ import ArgumentParser
 import Kvalitet
 import KvalitetStore
 
-extension Language: ExpressibleByArgument {}
+/// `--lang nb|en`; `no`, `nob` and `norsk` mean bokmål too, `eng` English.
+extension Language: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "nb", "no", "nob", "norsk", "bokmål", "bokmal": self = .nb
+        case "en", "eng", "english": self = .en
+        default: return nil
+        }
+    }
+}
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
         abstract: "Score responses per municipality, service, unit and sub-project.",
-        discussion: "Exit codes: 0 done, 1 usage error, 2 input refused, 3 problems found under --strict.")
+        discussion: """
+            Examples:
+              kvalitet score --register register.yaml data/
+              kvalitet score --format csv --output scores.csv --rejects avvik.csv data/
+              kvalitet score --breakdown trinn --lang en sfo.csv
+
+            Exit codes: 0 done, 1 usage error, 2 input refused, 3 problems found under --strict.
+            """)
 
     @OptionGroup var common: InputOptions
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions

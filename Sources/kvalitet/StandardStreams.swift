@@ -8,9 +8,9 @@ struct StandardOutput: TextOutput {
     }
 }
 
-/// Prints a line on standard error.
+/// Prints a line on standard error, control characters from files shown, not obeyed.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.escaped(line) + "\n").utf8))
 }
 
 /// Ends the process with the error's documented exit code and message.

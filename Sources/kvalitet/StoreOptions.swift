@@ -49,6 +49,16 @@ func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
         throw KvalitetError(.inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
             at: SourceLocation(file: db))
     }
+    // Reading never turns a file into a store: it must be an SQLite database already.
+    if !PostgresDatabase.isURL(db) {
+        let head = FileManager.default.contents(atPath: db).map { Array($0.prefix(16)) } ?? []
+        if head != Array("SQLite format 3\u{0}".utf8) {
+            throw KvalitetError(.inputRefused,
+                head.isEmpty ? "the file is empty, not a results store (make one with kvalitet import --db \(db) FILES)"
+                    : "not a results store (an SQLite file made by kvalitet import)",
+                at: SourceLocation(file: db))
+        }
+    }
     return try ResultsStore.open(db)
 }
 
@@ -73,6 +83,10 @@ struct ImportCommand: ParsableCommand {
             period and unit replaces the earlier responses there (see `kvalitet history`). The store is \
             \(defaultStoreLocation) unless --db (or KVALITET_DB) says otherwise. Exit codes: 0 done, 1 usage \
             error, 2 input refused or store failure, 3 problems found under --strict, 130 interrupted.
+
+            Examples:
+              kvalitet import --db resultater.sqlite --register register.yaml data/2024/
+              kvalitet score --db resultater.sqlite --municipality 3024 --period 2024
             """)
 
     @Option(help: "The store: an SQLite file (made readable by its owner only) or a postgres:// URL (credentials also from PG* variables).")
@@ -112,7 +126,8 @@ struct ImportCommand: ParsableCommand {
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "List the imports of a results store: files, content hashes, counts, replacements.")
+        abstract: "List the imports of a results store: files, content hashes, counts, replacements.",
+        discussion: "Example: kvalitet history --db resultater.sqlite --format csv")
 
     @Option(help: "The store: an SQLite file or a postgres:// URL.")
     var db: String = defaultStoreLocation

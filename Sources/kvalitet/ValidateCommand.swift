@@ -6,7 +6,13 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Pilot validation of indicator sets: reliability, item quality, unit differences.",
-        discussion: "Exit codes: 0 done, 1 usage error, 2 input refused.")
+        discussion: """
+            Examples:
+              kvalitet validate pilot/
+              kvalitet validate --sets mine/ --set nytt-skjema --format csv --output validering.csv pilot.csv
+
+            Exit codes: 0 done, 1 usage error, 2 input refused.
+            """)
 
     @OptionGroup var common: InputOptions
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions

@@ -16,7 +16,7 @@ public struct TableValidationWriter: ValidationWriter {
             let slice = Array(rows[index..<end])
             let set = result.sets[slice[0].set]
             let respondents = result.respondents["\(slice[0].set)\u{1F}\(slice[0].period)"] ?? 0
-            try output.write((first ? "" : "\n") + report(slice, set: set, respondents: respondents, text: text))
+            try output.write(TerminalText.escaped((first ? "" : "\n") + report(slice, set: set, respondents: respondents, text: text)))
             first = false
             index = end
         }

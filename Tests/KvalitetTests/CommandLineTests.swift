@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import Kvalitet
+@testable import KvalitetStore
+
+/// Issue #14, part 3: the command line as people meet it — what reaches the terminal, the
+/// language option, the version, examples in the help, stores that reading never makes.
+@Suite struct CommandLineTests {
+    /// Runs `script` with `$K` the tool; exit status, standard output and standard error.
+    static func run(_ script: String) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "K='\(FaultTests.tool.path)' && \(script)"]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func controlCharactersFromFilesAreShownNotObeyed() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Support.write("respondent,municipality,service,unit,period,set,trivsel-1,trivsel-2\n"
+            + "r1,M,SFO,\"a\u{1B}[2J\u{202E}b\",2024,sfo-foresatte,5,\"\u{1B}]0;title\u{7}\"\n", to: "esc.csv", in: folder)
+        let table = try Self.run("$K score '\(path)' 2>/dev/null")
+        #expect(!table.output.contains("\u{1B}") && !table.output.contains("\u{202E}"))
+        #expect(table.output.contains("Enhet a\\u{1B}[2J\\u{202E}b, SFO (M)"))
+        // Messages too (a --strict error names the invalid value: an escape retitling the terminal).
+        let strict = try Self.run("$K score --strict '\(path)' > /dev/null")
+        #expect(strict.status == 3)
+        #expect(!strict.errors.contains("\u{1B}") && strict.errors.contains("invalid answer \"\\u{1B}]0;title\\u{7}\""), "\(strict.errors)")
+        // CSV for programs keeps every character.
+        let csv = try Self.run("$K score --format csv '\(path)' 2>/dev/null")
+        #expect(csv.output.contains("a\u{1B}[2J\u{202E}b"))
+        #expect(TerminalText.escaped("Bærum\tø\n") == "Bærum\tø\n")
+        #expect(TerminalText.escaped("\u{0}\u{7F}\u{85}") == "\\u{0}\\u{7F}\\u{85}")
+    }
+
+    @Test func norwegianAsNoAndTheVersionAndExamples() throws {
+        let samples = Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv").path
+        let nb = try Self.run("$K score --lang nb '\(samples)'")
+        let no = try Self.run("$K score --lang no '\(samples)'")
+        #expect(no.status == 0 && no.output == nb.output && no.errors == nb.errors)
+        let version = try Self.run("$K --version")
+        #expect(version.status == 0 && version.output == "0.7.0\n")
+        for command in ["score", "validate", "report", "audit", "import", "history", "generate", "sets"] {
+            let help = try Self.run("$K \(command) --help")
+            #expect(help.output.contains("Example"), "\(command) --help")
+        }
+    }
+
+    @Test func readingNeverTurnsAFileIntoAStore() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let empty = Support.write("", to: "empty.sqlite", in: folder)
+        let text = Support.write("not a database\n", to: "notes.sqlite", in: folder)
+        let first = try Self.run("$K history --db '\(empty)'")
+        #expect(first.status == 2)
+        #expect(first.errors == "kvalitet: \(empty): error: the file is empty, not a results store (make one with kvalitet import --db \(empty) FILES)\n")
+        let second = try Self.run("$K score --db '\(text)'")
+        #expect(second.status == 2)
+        #expect(second.errors == "kvalitet: \(text): error: not a results store (an SQLite file made by kvalitet import)\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
+        #expect(try String(contentsOfFile: text, encoding: .utf8) == "not a database\n")
+    }
+
+    @Test func postgreSQLFailuresInWords() {
+        #expect(PostgresDatabase.words(for: .connectionError) == "the connection was refused or lost (is the server running, on this host and port?)")
+        #expect(PostgresDatabase.words(for: .sslUnsupported) == "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)")
+        #expect(PostgresDatabase.words(for: .authMechanismRequiresPassword) == "the server asks for a password (give it in the URL or PGPASSWORD)")
+    }
+}
