@@ -70,6 +70,46 @@ import Testing
         #expect(error?.location?.line == 3 && error?.message.contains("longer than 100 bytes") == true, "\(String(describing: error))")
     }
 
+    /// Issue #14: one element with 200,000 attributes took 32 s in libxml2 (its duplicate check is
+    /// quadratic), and attribute values were under no limit. Both are refused before libxml2
+    /// sees the tag, with line and column.
+    @Test func xmlAttributeCountAndValueLimits() {
+        let reader = [XMLResponseReader(maxDepth: 8, maxTextBytes: 300)]
+        let many = (0..<200_000).map { "a\($0)=\"x\"" }.joined(separator: " ")
+        let clock = ContinuousClock()
+        var error: KvalitetError?
+        let elapsed = clock.measure {
+            error = refusal("attributes.xml", "<?xml version=\"1.0\"?>\n<survey set=\"sfo-foresatte\" municipality=\"K\" period=\"2024\" \(many)>\n</survey>\n",
+                readers: reader)
+        }
+        #expect(error?.code == .inputRefused && error?.location?.line == 2
+            && error?.message == "an element has more than 64 attributes (the format needs at most 5)", "\(String(describing: error))")
+        // At the 65th "=": set, municipality, period, then a0…a60 (10 of 7 bytes, 51 of 8), "a61=".
+        #expect(error?.location?.column == 59 + 10 * 7 + 51 * 8 + 4, "\(String(describing: error))")
+        #expect(elapsed < .seconds(5), "refused before the quadratic work")
+        let value = String(repeating: "v", count: 301)
+        error = refusal("value.xml", "<survey set=\"sfo-foresatte\" municipality=\"K\" period=\"2024\">\n<unit id=\"\(value)\" service=\"SFO\"/>\n</survey>\n",
+            readers: reader)
+        #expect(error?.location?.line == 2 && error?.message == "an attribute value is longer than 300 bytes (limit: --max-field-mib)",
+            "\(String(describing: error))")
+        // A '>' inside a quoted value, comments with quotes and long texts are no tags to count.
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fine = Support.write("""
+            <?xml version="1.0"?>
+            <!-- it's a "comment" with = = = signs -->
+            <survey set="sfo-foresatte" municipality="K &gt; 1" period="2024">
+            <unit id="a>b" service="SFO"><response id="r1"><answer item="resultat-1">5</answer>
+            <comment>\(String(repeating: "long = \" text ", count: 15))</comment></response></unit></survey>
+            """, to: "fine.xml", in: folder)
+        #expect(throws: Never.self) {
+            _ = try Support.score {
+                $0.inputs = [fine]
+                $0.readers = reader
+            }
+        }
+    }
+
     @Test func setDefinitionLimits() throws {
         let base = try String(contentsOf: Support.repository.appendingPathComponent("IndicatorSets/sfo-foresatte.yaml"), encoding: .utf8)
         // A scale whose width overflows an integer: refused, not a crash (found while fuzzing).
