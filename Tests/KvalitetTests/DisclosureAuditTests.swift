@@ -188,6 +188,26 @@ import Testing
         let item = rows.filter { $0.item == "i1" }
         #expect(item.first { $0.group.unit == "a" }?.suppressed == true)  // n = 3
         #expect(item.first { $0.group.unit == "b" }?.suppressed == true)  // the audit's complement: fewest respondents
+        // Said as it is: a's row is small, b's is hidden to protect it.
+        #expect(item.first { $0.group.unit == "a" }?.hiddenToProtect == false)
+        #expect(item.first { $0.group.unit == "b" }?.hiddenToProtect == true)
+        // The table says so (a municipality's rows, whose items it shows).
+        let municipality = GroupKey(level: .municipality, municipality: "M")
+        let shown = [
+            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "", item: "", respondents: 37, n: 37, mean: 4,
+                suppressed: false),
+            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "d", item: "", respondents: 37, n: 37, mean: 4,
+                suppressed: false),
+            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "d", item: "i1", respondents: 37,
+                suppressed: true, hiddenToProtect: true),
+            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "d", item: "i2", respondents: 37,
+                suppressed: true),
+        ]
+        var table = StringOutput()
+        try TableScoresWriter().write(ScoreResult(rows: shown, sets: ["t": Self.set], summary: RunSummary()), language: .nb, to: &table)
+        let lines = table.text.split(separator: "\n")
+        #expect(lines.contains { $0.contains("i1") && $0.contains("skjult for å verne en mindre gruppe") }, "\(table.text)")
+        #expect(lines.contains { $0.contains("i2") && $0.contains("færre enn 5 svar") }, "\(table.text)")
         #expect(item.first { $0.group.unit == "c" }?.suppressed == false)
         #expect(item.first { $0.group.level == .service }?.suppressed == false)
         #expect(Self.revealed(rows, units: units) == [])

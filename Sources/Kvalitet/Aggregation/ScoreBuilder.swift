@@ -97,7 +97,8 @@ struct ScoreBuilder {
                     ciHigh: suppressed ? nil : figures.ciHigh,
                     positiveShare: suppressed ? nil : figures.positiveShare,
                     dontKnow: suppressed ? nil : figures.dontKnow, unanswered: suppressed ? nil : figures.unanswered,
-                    suppressed: suppressed, answerCounts: suppressed ? nil : answerCounts)
+                    suppressed: suppressed, answerCounts: suppressed ? nil : answerCounts,
+                    hiddenToProtect: suppressed && group.tally.respondents >= minN && figures.n >= minN)
             }
             // The total averages the dimension means that are published: averaging a suppressed
             // one in would let it be derived from the total and the others (Docs/Suppression.md).

@@ -64,7 +64,7 @@ public struct TableScoresWriter: ScoresWriter {
             case .item: name = "  " + row.item
             }
             if row.suppressed {
-                table.append([name, "", labels.fewerThan(minN), "", ""])
+                table.append([name, "", row.hiddenToProtect ? labels.protectsSmallGroup : labels.fewerThan(minN), "", ""])
                 continue
             }
             let interval: String

@@ -100,7 +100,7 @@ struct ReportBuilder {
     /// Why a suppressed row shows no figures.
     private func hiddenNote(_ row: ScoreRow, groupTotal: ScoreRow?, set: any IndicatorSet) -> String {
         if row.respondents < minN(set) { return texts.fewerThan(minN(set)) }
-        if groupTotal?.suppressed == true { return texts.protectsSmallGroup }
+        if groupTotal?.suppressed == true || row.hiddenToProtect { return texts.protectsSmallGroup }
         return texts.fewerThan(minN(set))
     }
 

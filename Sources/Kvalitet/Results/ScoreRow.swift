@@ -77,6 +77,10 @@ public struct ScoreRow: Sendable, Hashable {
     /// code first (every code present, zero when nobody chose it). Not a FORMAT.md column; the
     /// report draws the distribution of answers from it.
     public var answerCounts: [Int]? = nil
+    /// A suppressed row hidden to protect another (complementary suppression or the audit), not
+    /// for being small itself: the table and the report say "skjult for å verne en mindre gruppe"
+    /// instead of "færre enn N svar". Not a FORMAT.md column.
+    public var hiddenToProtect = false
 
     /// What the row describes.
     public enum Kind: Sendable { case total, dimension, item }
