@@ -27,7 +27,7 @@ import Testing
         #expect(text.hasSuffix("kvalitet audit: \(expected.count) av \(result.suppressedRows) skjulte rader kan regnes ut av de publiserte\n"))
     }
 
-    @Test(arguments: [11, 23, 37, 41, 59])
+    @Test(arguments: ReferenceScoresTests.cases)
     func todaysOutputRevealsNothing(seed: Int) throws {
         let (result, _) = try Self.audit(Support.resource("reference/case-\(seed).expected.csv"),
             register: Support.resource("reference/case-\(seed).register.yaml"))

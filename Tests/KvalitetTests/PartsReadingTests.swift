@@ -48,7 +48,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [11, 23, 37, 41, 59])
+    @Test(arguments: ReferenceScoresTests.cases)
     func referenceCases(seed: Int) throws {
         let folder = Support.resource("reference")
         let sets = Support.temporaryFolder()

@@ -7,7 +7,7 @@ import Testing
 /// scipy) on datasets of random structure: every row of FORMAT.md §5 to 1e-9, for the same
 /// responses given as UTF-8 CSV, as ';'-separated Windows-1252 CSV, and as XML.
 @Suite struct ReferenceScoresTests {
-    static let cases = [11, 23, 37, 41, 59]
+    static let cases = [11, 23, 37, 41, 59, 71, 83]
 
     enum Variant: String, CaseIterable {
         case csv, windows1252, xml

@@ -170,8 +170,18 @@ def write_case(seed):
     print(f"{name}: {len(records)} responses, {expected.count(chr(10)) - 1} expected rows")
 
 
-for seed in (11, 23, 37, 41, 59):
+for seed in (11, 23, 37, 41, 59, 71, 83):
     write_case(seed)
+
+# The independent attacker (attack_scores.py) must find no suppressed row of the expected scores
+# that the published ones determine.
+attacker = root / "Tests/Reference/attack_scores.py"
+for seed in (11, 23, 37, 41, 59, 71, 83):
+    name = f"case-{seed}"
+    revealed = subprocess.run([sys.executable, str(attacker), str(out / f"{name}.expected.csv"),
+                               str(out / f"{name}.register.yaml")], check=True, capture_output=True, text=True).stdout
+    assert revealed == "", f"{name}: the attacker computes suppressed rows:\n{revealed}"
+    print(f"{name}: the attacker computes no suppressed row")
 
 # The samples in Samples/, one expected scores file each, also from the reference.
 golden = root / "Tests/KvalitetTests/Resources/samples"
