@@ -116,7 +116,7 @@ struct DisclosureAudit {
                 var pattern = patterns[block] ?? []
                 pattern.insert(Int32(chosen), at: pattern.firstIndex { $0 > Int32(chosen) } ?? pattern.count)
                 patterns[block] = pattern
-                let known = outcome(block: Int(block), suppressed: pattern, allSet: suppressed)
+                let known = outcome(block: Int(block), suppressed: pattern)
                 state[block] = known
                 if known.complete { incomplete.remove(block) } else { incomplete.insert(block) }
             }
@@ -134,7 +134,7 @@ struct DisclosureAudit {
         for (block, rows) in patterns {
             let sorted = rows.sorted()
             patterns[block] = sorted
-            let known = outcome(block: Int(block), suppressed: sorted, allSet: suppressed)
+            let known = outcome(block: Int(block), suppressed: sorted)
             state[block] = known
             if !known.complete { incomplete.insert(block) }
         }
@@ -221,22 +221,20 @@ struct DisclosureAudit {
     private mutating func revealed(_ row: Int, adding extra: Int, suppressed: Set<Int>, patterns: [Int32: [Int32]],
         state: [Int32: BlockOutcome], incomplete: Set<Int32>) -> Bool
     {
-        var all = suppressed
-        all.insert(extra)
         func outcomeWith(_ block: Int32) -> BlockOutcome {
             var pattern = patterns[block] ?? []
             if layout.block[extra] == block {
                 pattern.insert(Int32(extra), at: pattern.firstIndex { $0 > Int32(extra) } ?? pattern.count)
-                return outcome(block: Int(block), suppressed: pattern, allSet: all)
+                return outcome(block: Int(block), suppressed: pattern)
             }
-            return state[block] ?? outcome(block: Int(block), suppressed: pattern, allSet: all)
+            return state[block] ?? outcome(block: Int(block), suppressed: pattern)
         }
         var incomplete = incomplete
         let extraBlock = layout.block[extra]
         if extraBlock >= 0 {
             if outcomeWith(extraBlock).complete { incomplete.remove(extraBlock) } else { incomplete.insert(extraBlock) }
         }
-        let allPublished = layout.allRow.map { !all.contains($0) } ?? false
+        let allPublished = layout.allRow.map { $0 != extra && !suppressed.contains($0) } ?? false
         if row == layout.allRow { return incomplete.isEmpty }
         let block = layout.block[row]
         let known = outcomeWith(block)
@@ -250,10 +248,12 @@ struct DisclosureAudit {
         layout.blockRows[block].first { layout.cells[$0].count == layout.blockCellCounts[block] }
     }
 
-    private mutating func outcome(block: Int, suppressed: [Int32], allSet: Set<Int>) -> BlockOutcome {
+    /// The answer for `block` when its rows `suppressed` (sorted) are suppressed.
+    private mutating func outcome(block: Int, suppressed: [Int32]) -> BlockOutcome {
         if let known = outcomes[block]?[suppressed] { return known }
         let width = layout.blockCellCounts[block]
-        let published = layout.blockRows[block].filter { !allSet.contains($0) }
+        let hidden = Set(suppressed)
+        let published = layout.blockRows[block].filter { !hidden.contains(Int32($0)) }
         var basis = Basis(width: width, rows: published.count + 1)
         for (index, row) in published.enumerated() {
             basis.insert(Self.vector(layout.cells[row], width: width), as: index)
@@ -292,8 +292,9 @@ struct DisclosureAudit {
 }
 
 /// Row echelon basis of integer vectors, each with the combination of inserted rows it is.
-/// Fraction-free: a vector v reduced by basis vector b (pivot p) becomes b[p]·v − v[p]·b, then
-/// is divided by the gcd of its entries and its combination's; no rounding anywhere.
+/// Fraction-free: a vector v reduced by basis vector b (pivot p) becomes b[p]·v − v[p]·b (each
+/// divided by their gcd), then, when b[p] is not ±1, by the gcd of its entries and its
+/// combination's; no rounding anywhere.
 struct Basis {
     private let width: Int
     private let rows: Int
@@ -378,8 +379,11 @@ struct Basis {
                 alpha = scaled
                 common = alpha
             }
-            for x in v where x != 0 { common = Self.gcd(common, x) }
-            for x in combination where x != 0 { common = Self.gcd(common, x) }
+            // Entries grow only when the pivot is not ±1 (most pivots of 0/1 rows are): then the
+            // common factor is divided out.
+            guard s1.magnitude > 1 else { continue }
+            for x in v where x != 0 && common != 1 { common = Self.gcd(common, x) }
+            for x in combination where x != 0 && common != 1 { common = Self.gcd(common, x) }
             if common > 1 {
                 for j in v.indices { v[j] /= common }
                 for j in combination.indices { combination[j] /= common }

@@ -86,7 +86,7 @@ struct ScoreBuilder {
             let invited = invitedCount(group.units, set: set.set, period: period, isBreakdown: !key.breakdown.isEmpty)
             var kind = 0
             func row(dimension: String, item: String, _ figures: RowFigures, answerCounts: [Int]? = nil) -> ScoreRow {
-                let suppressed = suppressedRows[kind].contains(index)
+                let suppressed = suppressedRows[kind][index]
                 kind += 1
                 return ScoreRow(
                     group: key, period: period, set: set.set.id, dimension: dimension, item: item,
@@ -104,7 +104,7 @@ struct ScoreBuilder {
             // one in would let it be derived from the total and the others (Docs/Suppression.md).
             let dimensionFigures = set.set.dimensions.indices.map { group.tally.dimensionFigures($0, set: set, t: &t) }
             let publishedMeans = dimensionFigures.indices.compactMap { d in
-                suppressedRows[set.dimensionKinds[d]].contains(index) ? nil : dimensionFigures[d].mean
+                suppressedRows[set.dimensionKinds[d]][index] ? nil : dimensionFigures[d].mean
             }
             try body(row(dimension: "", item: "", group.tally.totalFigures(set: set, dimensionMeans: publishedMeans)))
             var flatItem = 0
@@ -123,25 +123,27 @@ struct ScoreBuilder {
     }
 
     /// The suppressed rows per kind (total, then each dimension and its items, as
-    /// ``Tally/rowCounts(set:)`` lists them), as indices into `groups`: the groups' suppression,
+    /// ``Tally/rowCounts(set:)`` lists them), a flag per group of `groups`: the groups' suppression,
     /// rows with `n` below `minN`, and what the audit adds (``DisclosureAudit``).
     private static func auditedSuppression(_ groups: [Group], keys: [GroupKey], cellMunicipalities: [String],
-        suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int) -> [Set<Int>]
+        suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int) -> [[Bool]]
     {
         let auditGroups = groups.map { AuditGroup(respondents: $0.tally.respondents, cells: $0.cells) }
         var audit = DisclosureAudit(layout: layout(auditGroups, keys: keys, cellMunicipalities: cellMunicipalities))
-        let base = Set(keys.indices.filter { suppressedGroups.contains(keys[$0]) })
+        let base = keys.map { suppressedGroups.contains($0) }
         let counts = groups.map { $0.tally.rowCounts(set: set) }
         let kinds = counts.first?.count ?? 0
-        var audited: [[Int]: Set<Int>] = [:]
+        // Per kind, a flag per group (looked up for every row written); kinds with the same
+        // rows suppressed before the audit share its answer.
+        var audited: [[Int]: [Bool]] = [:]
         return (0..<kinds).map { kind in
-            var start = base
-            for (index, rowCounts) in counts.enumerated() where rowCounts[kind] < minN { start.insert(index) }
-            let pattern = start.sorted()
+            var pattern: [Int] = []
+            for index in keys.indices where base[index] || counts[index][kind] < minN { pattern.append(index) }
             if let known = audited[pattern] { return known }
-            let result = audit.audit(start)
-            audited[pattern] = result
-            return result
+            var flags = [Bool](repeating: false, count: keys.count)
+            for index in audit.audit(Set(pattern)) { flags[index] = true }
+            audited[pattern] = flags
+            return flags
         }
     }
 

@@ -933,24 +933,45 @@ extension ResponseCollector {
             try note(Problem(.breakdownAbsent, file: "", line: nil, column: "bg.\(breakdown)", value: present,
                 message: "no response has a value for the background variable \"\(breakdown)\"" + (present.isEmpty ? "" : " (there are: \(present))")))
         }
-        // Respondents per unit, set and period (breakdown values summed).
+        // Respondents per unit, set and period (breakdown values summed); only the units over
+        // their invited count are sorted (a national run has tens of thousands of units).
         var perUnit: [UnitPeriod: Int] = [:]
-        for index in counted {
-            let key = cellKeys[index]
-            perUnit[UnitPeriod(set: key.set, municipality: key.municipality, unit: key.unit, period: key.period), default: 0]
-                += tallies[index].respondents
+        if !registers.registers.isEmpty || !fileInvited.isEmpty {
+            for index in counted {
+                let key = cellKeys[index]
+                perUnit[UnitPeriod(set: key.set, municipality: key.municipality, unit: key.unit, period: key.period), default: 0]
+                    += tallies[index].respondents
+            }
         }
-        for (unit, respondents) in perUnit.sorted(by: { ScoreBuilder.textOrder([$0.key.set, $0.key.period, $0.key.municipality, $0.key.unit], [$1.key.set, $1.key.period, $1.key.municipality, $1.key.unit]) }) {
+        var over: [(unit: UnitPeriod, respondents: Int, invited: Int)] = []
+        for (unit, respondents) in perUnit {
             guard let set = compiled[unit.set],
                 let invited = invited(set: set.set, municipality: unit.municipality, unit: unit.unit, period: unit.period),
                 respondents > invited
             else { continue }
+            over.append((unit, respondents, invited))
+        }
+        over.sort { ScoreBuilder.textOrder([$0.unit.set, $0.unit.period, $0.unit.municipality, $0.unit.unit],
+            [$1.unit.set, $1.unit.period, $1.unit.municipality, $1.unit.unit]) }
+        for (unit, respondents, invited) in over {
             var warning = Problem(.overInvited, file: "", line: nil, column: "invited", value: "\(respondents)/\(invited)",
                 message: "unit \(unit.unit) (\(unit.municipality)) has \(respondents) respondents for set \(unit.set) in \(unit.period) but \(invited) invited")
             warning.details = [unit.unit, unit.municipality, unit.set, unit.period, "\(respondents)", "\(invited)"]
             try note(warning)
         }
-        // Ids that differ only in case.
+        // Ids that differ only in case: lowercasing merges two spellings only then, so the
+        // spellings are looked at only when there are fewer lowercased ids than ids.
+        var ids: Set<String> = []
+        var lowered: Set<String> = []
+        for index in counted {
+            let key = cellKeys[index]
+            for id in ["unit\u{1F}\(key.municipality)\u{1F}\(key.service)\u{1F}\(key.unit)",
+                "service\u{1F}\(key.municipality)\u{1F}\(key.service)"] where ids.insert(id).inserted
+            {
+                lowered.insert(id.lowercased())
+            }
+        }
+        guard lowered.count < ids.count else { return }
         var spellings: [[String]: Set<String>] = [:]
         for index in counted {
             let key = cellKeys[index]
