@@ -11,27 +11,14 @@ Usage: attack_scores.py SCORES.csv [REGISTER.yaml]...  > revealed.txt  (one row 
 level|municipality|service|unit|subproject|breakdown|breakdown_value|period|set|dimension|item)
 """
 import csv
+import pathlib
 import sys
 from collections import defaultdict
-from fractions import Fraction
 
 import yaml
 
-
-def rank_of(vectors):
-    rows = [[Fraction(x) for x in v] for v in vectors]
-    rank, width = 0, len(rows[0]) if rows else 0
-    for col in range(width):
-        pivot = next((i for i in range(rank, len(rows)) if rows[i][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for i in range(len(rows)):
-            if i != rank and rows[i][col] != 0:
-                f = rows[i][col] / rows[rank][col]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[rank])]
-        rank += 1
-    return rank
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from score_reference import rank_of  # noqa: E402  (the same exact rank, one copy)
 
 
 def main():

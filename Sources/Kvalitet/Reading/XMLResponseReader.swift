@@ -245,7 +245,7 @@ public struct XMLResponseReader: ResponseReader {
       var scanner = XMLTagScanner(maxValueBytes: state.maxTextBytes)
       while try source.refill() {
         if let (reason, index) = scanner.scan(UnsafeBufferPointer(rebasing: source.chunk[0..<source.count])) {
-          let (line, column) = try Self.position(ofByte: source.chunkOffset + index, in: file)
+          let (line, column) = try XMLTagScanner.position(ofByte: source.chunkOffset + index, in: file)
           throw KvalitetError(.inputRefused, reason, at: SourceLocation(file: file.name, line: line, column: column))
         }
         let status = source.chunk.baseAddress!.withMemoryRebound(
@@ -265,25 +265,6 @@ public struct XMLResponseReader: ResponseReader {
         throw KvalitetError(
           .inputRefused, "the file has no <survey> element", at: SourceLocation(file: file.name))
       }
-  }
-
-  /// The line and column (1-based, in bytes) of byte `offset` of `file`, for a refusal found
-  /// before the parser saw the bytes: the file is read again up to there.
-  static func position(ofByte offset: Int, in file: InputFile) throws(KvalitetError) -> (line: Int, column: Int) {
-    let source = try ByteSource(file)
-    var line = 1
-    var lineStart = 0
-    var position = 0
-    while position < offset, try source.refill() {
-      for byte in UnsafeBufferPointer(rebasing: source.chunk[0..<min(source.count, offset - position)]) {
-        position += 1
-        if byte == UInt8(ascii: "\n") {
-          line += 1
-          lineStart = position
-        }
-      }
-    }
-    return (line, offset - lineStart + 1)
   }
 
   // MARK: SAX callbacks

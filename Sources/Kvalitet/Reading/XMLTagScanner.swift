@@ -97,4 +97,23 @@ struct XMLTagScanner {
         }
         return nil
     }
+
+    /// The line and column (1-based, in bytes) of byte `offset` of `file`, for a refusal found
+    /// before the parser saw the bytes: the file is read again up to there.
+    static func position(ofByte offset: Int, in file: InputFile) throws(KvalitetError) -> (line: Int, column: Int) {
+        let source = try ByteSource(file)
+        var line = 1
+        var lineStart = 0
+        var position = 0
+        while position < offset, try source.refill() {
+            for byte in UnsafeBufferPointer(rebasing: source.chunk[0..<min(source.count, offset - position)]) {
+                position += 1
+                if byte == UInt8(ascii: "\n") {
+                    line += 1
+                    lineStart = position
+                }
+            }
+        }
+        return (line, offset - lineStart + 1)
+    }
 }

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Finding the input files: folders listed, kvalitet's own outputs in them left out, formats no
+/// reader takes yet named.
+extension ScorePipeline {
+    /// The files behind `paths`: a file as given, a folder as every file in it (not below it)
+    /// that a reader takes, by name.
+    public func inputFiles(_ paths: [String]) throws(KvalitetError) -> [InputFile] {
+        try Self.listInputs(paths, readers: readers).files
+    }
+
+    /// The files behind `paths`, as ``inputFiles(_:)`` finds them, and the files of a folder
+    /// left out because they are kvalitet's own outputs (a scores, validation or rejects CSV
+    /// written into the folder by an earlier run, which would otherwise be read as responses).
+    public static func listInputs(_ paths: [String], readers: [any ResponseReader]) throws(KvalitetError) -> InputListing {
+        var files: [InputFile] = []
+        var folders: [String] = []
+        var ownOutputs: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw KvalitetError(.inputRefused, "no such file or folder", at: SourceLocation(file: path))
+            }
+            if isDirectory.boolValue {
+                folders.append(path)
+                let names: [String]
+                do {
+                    names = try FileManager.default.contentsOfDirectory(atPath: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                } catch {
+                    throw KvalitetError(.inputRefused, "cannot list the folder: \(describeFileError(error))",
+                        at: SourceLocation(file: path))
+                }
+                for name in names where !name.hasPrefix(".") && reader(for: name, in: readers) != nil {
+                    let full = (path as NSString).appendingPathComponent(name)
+                    if isOwnOutput(full) {
+                        ownOutputs.append(full)
+                    } else {
+                        files.append(InputFile(url: URL(fileURLWithPath: full), name: full))
+                    }
+                }
+            } else {
+                let ext = (path as NSString).pathExtension.lowercased()
+                if let what = Self.formatsToCome[ext], reader(for: path, in: readers) == nil {
+                    throw KvalitetError(.inputRefused,
+                        "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)",
+                        at: SourceLocation(file: path))
+                }
+                guard reader(for: path, in: readers) != nil else {
+                    let known = readers.flatMap(\.fileExtensions).sorted().map { ".\($0)" }.joined(separator: ", ")
+                    throw KvalitetError(.usage, "no reader for this kind of file (known: \(known))",
+                        at: SourceLocation(file: path))
+                }
+                files.append(InputFile(url: URL(fileURLWithPath: path), name: path))
+            }
+        }
+        return InputListing(files: files, folders: folders, ownOutputs: ownOutputs)
+    }
+
+    /// What ``listInputs(_:readers:)`` found.
+    public struct InputListing: Sendable {
+        public var files: [InputFile] = []
+        /// The folders among the inputs.
+        public var folders: [String] = []
+        /// Files of those folders left out as kvalitet's own outputs.
+        public var ownOutputs: [String] = []
+    }
+
+    /// Formats users have that no reader takes yet, by extension: refused as input (exit 2), by name.
+    static let formatsToCome = [
+        "xlsx": "an Excel workbook", "xlsm": "an Excel workbook", "xls": "an old Excel workbook",
+        "ods": "a LibreOffice spreadsheet", "sav": "an SPSS data file", "zsav": "an SPSS data file",
+        "por": "an SPSS portable file",
+    ]
+
+    /// The headers of kvalitet's own CSV outputs (scores, validation, rejects).
+    static let ownHeaders: [[UInt8]] = [
+        Array((ScoreRow.columnNames.joined(separator: ",") + "\n").utf8),
+        Array((ValidationRow.columnNames.joined(separator: ",") + "\n").utf8),
+        Array(ProblemLog.header.utf8),
+    ]
+
+    /// Whether the file begins with one of kvalitet's own CSV headers (after a BOM).
+    static func isOwnOutput(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard var head = try? handle.read(upToCount: 1024).map(Array.init) else { return false }
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+        return ownHeaders.contains { head.starts(with: $0) }
+    }
+
+    static func reader(for name: String, in readers: [any ResponseReader]) -> (any ResponseReader)? {
+        let ext = (name as NSString).pathExtension.lowercased()
+        return readers.first { $0.fileExtensions.contains(ext) }
+    }
+
+    /// The reader for a file name, by its extension.
+    public func reader(for name: String) -> (any ResponseReader)? {
+        Self.reader(for: name, in: readers)
+    }
+}
