@@ -2,7 +2,8 @@
 # Times `kvalitet score` against polars, DuckDB and pandas (CSV) and `xmllint --stream` (XML) on
 # the same generated responses, alternating tools, several runs; prints medians, ratios and peak
 # memory. Usage: Benchmarks/run.sh [RESPONSES (1000000)] [RUNS (5)]
-# Environment: BENCH_DIR (data, default /tmp/kvalitet-bench), SKIP_PEERS=1 (kvalitet and xmllint only).
+# Environment: BENCH_DIR (data, default /tmp/kvalitet-bench), SKIP_PEERS=1 (kvalitet and xmllint only),
+# BEFORE=PATH (another kvalitet binary, e.g. of the commit before a change, timed alternating too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 responses=${1:-1000000}
@@ -28,6 +29,9 @@ for format in csv xml; do
     [ -f "$file" ] || "$kvalitet" generate --sets Benchmarks/sets --set bench-30 --responses "$responses" \
         --units 400 --format "$format" --seed 42 --output "$file"
 done
+# The same CSV with its rows in random order (a national file merged from many exports).
+shuffled="$dir/bench-$responses-shuffled.csv"
+[ -f "$shuffled" ] || { head -1 "$csv"; tail -n +2 "$csv" | shuf --random-source=<(yes); } > "$shuffled"
 echo "data: $responses responses x 30 items; CSV $(du -m "$csv" | cut -f1) MB, XML $(du -m "$xml" | cut -f1) MB; $(nproc) cores"
 
 declare -A commands=(
@@ -35,12 +39,21 @@ declare -A commands=(
     [kvalitet-xml]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scores-xml.csv $xml"
     [xmllint-stream]="xmllint --stream --noout $xml"
 )
-order=(kvalitet-csv kvalitet-xml xmllint-stream)
+commands[kvalitet-shuffled]="$kvalitet score --sets Benchmarks/sets --format csv --output $dir/scores-shuffled.csv $shuffled"
+order=(kvalitet-csv kvalitet-shuffled kvalitet-xml xmllint-stream)
+if [ -n "${BEFORE:-}" ]; then
+    commands[before-csv]="$BEFORE score --sets Benchmarks/sets --format csv --output $dir/scores-before.csv $csv"
+    commands[before-shuffled]="$BEFORE score --sets Benchmarks/sets --format csv --output $dir/scores-before-shuffled.csv $shuffled"
+    commands[before-xml]="$BEFORE score --sets Benchmarks/sets --format csv --output $dir/scores-before-xml.csv $xml"
+    order+=(before-csv before-shuffled before-xml)
+fi
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
     for tool in polars duckdb pandas; do
         commands[$tool]="$dir/venv/bin/python Benchmarks/peers.py $tool $csv"
         order+=("$tool")
     done
+    commands[polars-shuffled]="$dir/venv/bin/python Benchmarks/peers.py polars $shuffled"
+    order+=(polars-shuffled)
 fi
 
 source Benchmarks/timing.sh
@@ -56,7 +69,8 @@ done
 
 # A small chart of the medians (one block per 0.25 s), CSV tools and XML tools apart.
 echo
-for group in "kvalitet-csv polars duckdb pandas" "kvalitet-xml xmllint-stream"; do
+for group in "kvalitet-csv before-csv polars duckdb pandas" "kvalitet-shuffled before-shuffled polars-shuffled" \
+    "kvalitet-xml before-xml xmllint-stream"; do
     for name in $group; do
         [ -n "${times[$name]:-}" ] || continue
         m=$(median "${times[$name]}")
@@ -69,6 +83,16 @@ done
 if [ -n "${times[polars]:-}" ]; then
     awk -v k="$(median "${times[kvalitet-csv]}")" -v p="$(median "${times[polars]}")" \
         'BEGIN { r = k / p; printf "goal: CSV at most 0.5x polars: %.2fx (%s)\n", r, r <= 0.5 ? "met" : "not met" }'
+fi
+if [ -n "${times[polars-shuffled]:-}" ]; then
+    awk -v k="$(median "${times[kvalitet-shuffled]}")" -v p="$(median "${times[polars-shuffled]}")" \
+        'BEGIN { printf "shuffled rows: %.2fx polars on the same file\n", k / p }'
+fi
+if [ -n "${BEFORE:-}" ]; then
+    for kind in csv shuffled xml; do
+        awk -v a="$(median "${times[kvalitet-$kind]}")" -v b="$(median "${times[before-$kind]}")" -v k="$kind" \
+            'BEGIN { printf "after / before (%s): %.2fx\n", k, a / b }'
+    done
 fi
 awk -v k="$(median "${times[kvalitet-xml]}")" -v x="$(median "${times[xmllint-stream]}")" \
     'BEGIN { r = k / x; printf "goal: XML no slower than xmllint --stream: %.2fx (%s)\n", r, r <= 1 ? "met" : "not met" }'
