@@ -7,7 +7,7 @@ import Darwin
 /// Applies the rules of FORMAT.md §2, §5 and §7 to each response a reader finds: which set it
 /// belongs to, whether it is counted, what each cell means; and adds counted respondents to the
 /// tally of their finest group (set, period, municipality, service, unit, breakdown value).
-struct ResponseCollector: ResponseSink {
+struct ResponseCollector: RawCellSink {
     let catalog: IndicatorSetCatalog
     let defaultSet: String?
     let registers: RegisterIndex

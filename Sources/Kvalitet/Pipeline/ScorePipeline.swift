@@ -142,13 +142,12 @@ public struct ScorePipeline: Sendable {
         return try collect(files, problems: problems, covariances: covariances, duplicates: found, spills: nil)
     }
 
-    /// Whether a run keeps its respondent ids on disk: CSV and XML only (their responses say where
-    /// they start), at least `idsOnDiskBytes` of them.
+    /// Whether a run keeps its respondent ids on disk: when every reader's records say where they
+    /// start (``ReaderCapabilities/recordOffsets``), and there are at least `idsOnDiskBytes` of them.
     private func keepsIDsOnDisk(_ files: [InputFile]) -> Bool {
         var bytes = 0
         for file in files {
-            let reader = reader(for: file.name)
-            guard reader is CSVResponseReader || reader is XMLResponseReader else { return false }
+            guard let reader = reader(for: file.name), reader.capabilities.contains(.recordOffsets) else { return false }
             bytes += (try? FileManager.default.attributesOfItem(atPath: file.url.path)[.size] as? Int) ?? 0
         }
         return !files.isEmpty && bytes >= options.idsOnDiskBytes
@@ -175,14 +174,8 @@ public struct ScorePipeline: Sendable {
         collector.idSpill = try spills?.spill(0)
         for (number, file) in files.enumerated() {
             guard let reader = reader(for: file.name) else { continue }
-            if let csv = reader as? CSVResponseReader, options.parts > 1,
-                try collectInParts(file, reader: csv, into: &collector, covariances: covariances, spills: spills,
-                    last: number == files.count - 1)
-            {
-                continue
-            }
-            if let xml = reader as? XMLResponseReader, options.parts > 1,
-                try collectXMLInParts(file, reader: xml, into: &collector, covariances: covariances, spills: spills,
+            if options.parts > 1, let splittable = reader as? any SplittableReader,
+                try collectInParts(file, reader: splittable, into: &collector, covariances: covariances, spills: spills,
                     last: number == files.count - 1)
             {
                 continue
@@ -216,149 +209,80 @@ public struct ScorePipeline: Sendable {
         return list
     }
 
-    /// Reads a large XML file in parts at once (see `XMLResponseReader+Parts`), each into a
-    /// collector of its own, and merges them in file order as `collectInParts` does for CSV:
-    /// respondents an earlier part had are taken back from the later one, problems are replayed
-    /// in order with the later parts' lines moved to the file's numbering, and a warning given
-    /// once per file is kept once. Every boundary is checked before anything is merged; when one
-    /// does not hold, nothing of the parts is used and false is returned (the file is then read
-    /// in one go, with the same result).
+    /// Reads a large file in parts at once, each into a collector of its own on a core of its
+    /// own, and merges them in file order so that the result, the problems and their order are
+    /// exactly those of one sequential read: a respondent whose first response lies in an earlier
+    /// part (or file) is read again and taken back from the later part as a duplicate; problems
+    /// are buffered per part and replayed in order, their lines moved to the file's numbering (so
+    /// `--strict` stops at the same first problem); a column warning given once per file is kept
+    /// once. A part that read on to the end of the file makes the parts after it unused. When a
+    /// part failed or the parts do not join, nothing of them is used and the file is read in one
+    /// go (which reports any error exactly as without parts). Returns false when the reader makes
+    /// no plan (a file too small to split); the caller then reads it as usual.
     /// `last`: no file is read after it (so its last part's ids need not be kept).
-    private func collectXMLInParts(_ file: InputFile, reader: XMLResponseReader, into collector: inout ResponseCollector,
-        covariances: Bool, spills: IDSpills?, last: Bool) throws(KvalitetError) -> Bool
+    private func collectInParts<Reader: SplittableReader>(_ file: InputFile, reader: Reader,
+        into collector: inout ResponseCollector, covariances: Bool, spills: IDSpills?, last: Bool) throws(KvalitetError) -> Bool
     {
-        guard let starts = try reader.partStarts(of: file, parts: options.parts, minimumPartBytes: options.minimumPartBytes)
-        else { return false }
-        let partSpills = try partSpills(spills, count: starts.count)
-        let results = PartResults<(collector: ResponseCollector, outcome: XMLResponseReader.PartOutcome)>(starts.count)
-        let fileNumber = collector.fileNumber + 1
-        let known = collector.knownDuplicates
-        // Used only when the file is read another way.
-        let partSources = starts.indices.map { IDsOnDisk.source(file: fileNumber, part: UInt64($0)) }
-        DispatchQueue.concurrentPerform(iterations: starts.count) { index in
-            var part = partCollector(index, known: known, covariances: covariances, spill: partSpills?[index])
-            part.begin(file)
-            part.fileNumber = fileNumber
-            let outcome = reader.readPart(file, starts: starts, index: index, into: &part)
-            results.parts[index] = (part, outcome)
-        }
-        // A part that failed (malformed XML, say): the file is read in one go, which reports the
-        // error exactly as without parts (libxml2's messages name lines of the part's own).
-        if results.parts.contains(where: { $0?.outcome.error != nil }) {
-            spills?.ignored.formUnion(partSources)
+        guard let plan = try reader.plan(file, parts: options.parts, minimumPartBytes: options.minimumPartBytes) else {
             return false
         }
-        // The line shift of each part: the shared element's line in the part before, in the
-        // file's numbering, less its line in the part's own.
-        var shifts = [0]
-        for index in 1..<starts.count {
-            guard let before = results.parts[index - 1]?.outcome, let after = results.parts[index]?.outcome,
-                let stop = before.stop, let first = after.first,
-                stop.context != nil, stop.mark == first.mark, stop.context == first.context
-            else {
-                spills?.ignored.formUnion(partSources)
-                return false
-            }
-            shifts.append(shifts[index - 1] + stop.line - first.line)
-        }
-
+        let count = reader.partCount(of: plan)
         collector.begin(file)
-        for index in results.parts.indices {
+        let preset = try reader.presetRecord(of: plan).map { record throws(KvalitetError) in
+            try collector.decideSet(for: record, file: file).set
+        }
+        let results = PartResults<(collector: ResponseCollector, read: PartRead<Reader.End>)>(count)
+        let (known, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
+        let partSpills = try partSpills(spills, count: count)
+        let partSources = (0..<count).map { IDsOnDisk.source(file: fileNumber, part: UInt64($0)) }
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            var part = partCollector(index, known: known, covariances: covariances, spill: partSpills?[index])
+            // A set of the part's own: an object both cores retain and release for every
+            // response would bounce its reference count between the cores' caches.
+            part.begin(file, set: preset.map { CompiledSet($0) })
+            part.fileNumber = fileNumber
+            let read = reader.readPart(file, plan: plan, index: index, into: &part)
+            results.parts[index] = (part, read)
+        }
+        // Used up to the first part that read on to the end of the file.
+        let used = (results.parts.firstIndex { $0?.read.readToEnd == true } ?? count - 1) + 1
+        let reads = results.parts[..<used].compactMap { $0?.read }
+        guard reads.count == used, !reads.contains(where: { $0.error != nil }),
+            let shifts = reader.lineShifts(plan, ends: reads.map(\.end))
+        else {
+            spills?.ignored.formUnion(partSources)
+            try read(file, into: &collector)
+            return true
+        }
+        spills?.ignored.formUnion(partSources[used...])
+
+        for index in 0..<used {
             guard let result = results.parts[index] else { continue }
+            // Dropped from the list now, so each part's memory goes once it is merged.
             results.parts[index] = nil
             var part = result.collector
-            let shift = shifts[index]
+            // Respondents an earlier part (or file) already had: take them back from this part.
+            var starts: [RecordStart] = []
             for (slice, ids) in part.seenRespondents {
                 guard let earlier = collector.seenRespondents[slice] else { continue }
-                let marks = Set(ids.common(with: earlier).map(\.offset))
-                if marks.isEmpty { continue }
+                starts += ids.common(with: earlier).map { RecordStart(offset: $0.offset, line: $0.line) }
+            }
+            if !starts.isEmpty {
                 let records: [ResponseRecord]
                 do {
-                    records = try reader.records(file, starts: starts, index: index, marks: marks)
+                    records = try reader.records(file, plan: plan, part: index, at: starts)
                 } catch {
                     // It was read without error a moment ago: the file changed meanwhile.
                     throw KvalitetError(.inputRefused, "the file changed while it was read: \(error)", at: SourceLocation(file: file.name))
                 }
                 try part.retractDuplicates(records, file: file)
             }
-            collector.absorb(part, keepingIDs: !last || index + 1 < starts.count)
+            collector.absorb(part, keepingIDs: !last || index + 1 < used)
+            let shift = shifts[index]
             try part.problems.forEachKept { problem throws(KvalitetError) in
                 var problem = problem
                 if let line = problem.line { problem.line = line + shift }
                 try collector.replay(problem)
-            }
-        }
-        return true
-    }
-
-    /// Reads a large CSV file in parts at once, each into a collector of its own, and merges them
-    /// in file order so that the result, the problems and their order are exactly those of one
-    /// sequential read: a respondent whose first response lies in an earlier part is read again
-    /// at its offset and taken back from the later part as a duplicate; problems are buffered per
-    /// part and replayed in order (so `--strict` stops at the same first problem). A part whose
-    /// last response runs past its planned end (the quote count misled the split) reads on to the
-    /// end of the file, and the parts after it are dropped. Returns false when the file is too
-    /// small to split (it is then read as usual).
-    /// `last`: no file is read after it (so its last part's ids need not be kept).
-    private func collectInParts(_ file: InputFile, reader: CSVResponseReader, into collector: inout ResponseCollector,
-        covariances: Bool, spills: IDSpills?, last: Bool) throws(KvalitetError) -> Bool
-    {
-        guard let layout = try reader.layout(of: file),
-            let points = try reader.splitPoints(of: file, layout: layout, parts: options.parts,
-                minimumPartBytes: options.minimumPartBytes),
-            let first = try reader.record(at: points[0].offset, line: points[0].line, layout: layout, file: file)
-        else { return false }
-        collector.begin(file)
-        let set = try collector.decideSet(for: first, file: file)
-
-        let results = PartResults<(collector: ResponseCollector, crossed: Bool, error: (any Error)?)>(points.count)
-        let (known, fileNumber) = (collector.knownDuplicates, collector.fileNumber)
-        let partSpills = try partSpills(spills, count: points.count)
-        DispatchQueue.concurrentPerform(iterations: points.count) { index in
-            var part = partCollector(index, known: known, covariances: covariances, spill: partSpills?[index])
-            // A set and names of the part's own: objects both cores retain and release for every
-            // response would bounce their reference counts between the cores' caches.
-            part.begin(file, set: CompiledSet(set.set))
-            part.fileNumber = fileNumber
-            let end = index + 1 < points.count ? points[index + 1] : nil
-            var crossed = false
-            var failure: (any Error)?
-            do {
-                crossed = try reader.read(file, layout: layout.unshared(), from: points[index], until: end, into: &part)
-            } catch {
-                failure = error
-            }
-            results.parts[index] = (part, crossed, failure)
-        }
-
-        for index in results.parts.indices {
-            guard let result = results.parts[index] else { continue }
-            // Dropped from the list now, so each part's memory goes once it is merged.
-            results.parts[index] = nil
-            var part = result.collector
-            // Respondents an earlier part (or file) already had: take them back from this part.
-            var retracted: [ResponseRecord] = []
-            for (slice, ids) in part.seenRespondents {
-                guard let earlier = collector.seenRespondents[slice] else { continue }
-                for position in ids.common(with: earlier) {
-                    guard let record = try reader.record(at: position.offset, line: position.line, layout: layout, file: file)
-                    else { continue }
-                    retracted.append(record)
-                }
-            }
-            try part.retractDuplicates(retracted, file: file)
-            collector.absorb(part, keepingIDs: !last || index + 1 < points.count)
-            try part.problems.forEachKept { problem throws(KvalitetError) in try collector.replay(problem) }
-            if let failure = result.error {
-                if let error = failure as? KvalitetError { throw error }
-                throw KvalitetError(.inputRefused, "cannot read the file: \(failure)", at: SourceLocation(file: file.name))
-            }
-            if result.crossed {
-                // The parts after it are not used: neither are the ids they registered.
-                for later in (index + 1)..<points.count {
-                    spills?.ignored.insert(IDsOnDisk.source(file: fileNumber, part: UInt64(later)))
-                }
-                break
             }
         }
         return true

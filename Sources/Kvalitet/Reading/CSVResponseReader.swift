@@ -187,7 +187,7 @@ public struct CSVResponseReader: ResponseReader {
         try source.seek(to: start.offset)
         guard try source.refill() else { return false }
         var tokenizer = tokenizer(source, layout: layout, line: start.line)
-        let raw = sink.acceptsRawCells
+        let raw = sink.takesRawCells
         // One record's storage serves every row (the sink only reads it), and every row shares
         // the header's answer names. The tokenizer writes the cells straight into it.
         var record = Self.rawRecord(layout)
@@ -372,5 +372,49 @@ public struct CSVResponseReader: ResponseReader {
                 at: SourceLocation(file: file.name, line: line, field: name))
         }
         return columns
+    }
+}
+
+extension CSVResponseReader: SplittableReader {
+    /// The file's layout, where its parts start and its first response (whose set every part takes).
+    public struct Plan: Sendable {
+        let layout: Layout
+        let points: [(offset: Int, line: Int)]
+        let first: ResponseRecord
+    }
+
+    public var capabilities: ReaderCapabilities { [.recordOffsets] }
+
+    public func plan(_ file: InputFile, parts: Int, minimumPartBytes: Int) throws(KvalitetError) -> Plan? {
+        guard let layout = try layout(of: file),
+            let points = try splitPoints(of: file, layout: layout, parts: parts, minimumPartBytes: minimumPartBytes),
+            let first = try record(at: points[0].offset, line: points[0].line, layout: layout, file: file)
+        else { return nil }
+        return Plan(layout: layout, points: points, first: first)
+    }
+
+    public func partCount(of plan: Plan) -> Int { plan.points.count }
+
+    public func presetRecord(of plan: Plan) -> ResponseRecord? { plan.first }
+
+    /// A part's lines are the file's (each part starts on its own line), so there is nothing to join.
+    public func readPart<Sink: ResponseSink>(_ file: InputFile, plan: Plan, index: Int, into sink: inout Sink) -> PartRead<Void> {
+        let end = index + 1 < plan.points.count ? plan.points[index + 1] : nil
+        do {
+            // A layout of the part's own: names every record shares, which two cores retaining
+            // and releasing for every response would bounce between their caches.
+            let crossed = try read(file, layout: plan.layout.unshared(), from: plan.points[index], until: end, into: &sink)
+            return PartRead(end: (), readToEnd: crossed)
+        } catch {
+            return PartRead(end: (), error: error)
+        }
+    }
+
+    public func lineShifts(_ plan: Plan, ends: [Void]) -> [Int]? { Array(repeating: 0, count: ends.count) }
+
+    public func records(_ file: InputFile, plan: Plan, part index: Int, at starts: [RecordStart]) throws -> [ResponseRecord] {
+        try starts.compactMap { start throws(KvalitetError) in
+            try record(at: start.offset, line: start.line, layout: plan.layout, file: file)
+        }
     }
 }

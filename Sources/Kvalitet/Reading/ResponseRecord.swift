@@ -40,7 +40,7 @@ public struct ResponseRecord: Sendable, Hashable {
     public var answerValues: [String]
 
     /// The answers' cells as bytes instead of `answerValues`, for a sink that reads them so
-    /// (``ResponseSink/acceptsRawCells``): the CSV reader then makes no string per cell.
+    /// (a ``RawCellSink`` that accepts them): the CSV reader then makes no string per cell.
     var rawAnswers: RawCells?
     /// The other columns' cells as bytes instead of the fields above (CSV, for such a sink too;
     /// `RawKeys.none` otherwise). Not optional, so a sink reads it in place (unwrapping an

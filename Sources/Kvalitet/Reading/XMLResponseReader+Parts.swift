@@ -239,3 +239,46 @@ extension XMLResponseReader {
     return nil
   }
 }
+
+extension XMLResponseReader: SplittableReader {
+  public struct Plan: Sendable {
+    let starts: [PartStart]
+  }
+
+  /// The element where a part stopped and the first one after its opening.
+  public struct End: Sendable {
+    let first: Boundary?
+    let stop: Boundary?
+  }
+
+  public var capabilities: ReaderCapabilities { [.recordOffsets] }
+
+  public func plan(_ file: InputFile, parts: Int, minimumPartBytes: Int) throws(KvalitetError) -> Plan? {
+    try partStarts(of: file, parts: parts, minimumPartBytes: minimumPartBytes).map(Plan.init)
+  }
+
+  public func partCount(of plan: Plan) -> Int { plan.starts.count }
+
+  public func readPart<Sink: ResponseSink>(_ file: InputFile, plan: Plan, index: Int, into sink: inout Sink) -> PartRead<End> {
+    let outcome = readPart(file, starts: plan.starts, index: index, into: &sink)
+    return PartRead(end: End(first: outcome.first, stop: outcome.stop), error: outcome.error)
+  }
+
+  /// Each part's shift: the shared element's line in the part before, in the file's numbering,
+  /// less its line in the part's own; nil when two parts do not meet at the same `<response>`
+  /// in the same survey and unit.
+  public func lineShifts(_ plan: Plan, ends: [End]) -> [Int]? {
+    var shifts = [0]
+    for index in 1..<ends.count {
+      guard let stop = ends[index - 1].stop, let first = ends[index].first,
+        stop.context != nil, stop.mark == first.mark, stop.context == first.context
+      else { return nil }
+      shifts.append(shifts[index - 1] + stop.line - first.line)
+    }
+    return shifts
+  }
+
+  public func records(_ file: InputFile, plan: Plan, part index: Int, at starts: [RecordStart]) throws -> [ResponseRecord] {
+    try records(file, starts: plan.starts, index: index, marks: Set(starts.map(\.offset)))
+  }
+}
