@@ -18,33 +18,27 @@ struct InputOptions: ParsableArguments {
     var inputs: [String] = []
 }
 
-/// The jobs that take the shared options.
-protocol InputJob {
-    var setDirectories: [String] { get set }
-    var defaultSet: String? { get set }
-    var format: String { get set }
-    var output: String? { get set }
-    var language: Language { get set }
-    var inputs: [String] { get set }
-    var parts: Int? { get set }
-}
-
-extension ScoreJob: InputJob {}
-extension ValidateJob: InputJob {}
-
 extension InputOptions {
     /// Sets the shared options on a job.
-    func configure(_ job: inout some InputJob) {
-        job.setDirectories = setDirectories
-        job.defaultSet = set
-        job.format = format
-        job.output = output
-        job.language = lang
-        job.inputs = inputs
-        // KVALITET_THREADS=N reads large CSV files in N parts at once (1: sequentially).
-        if let threads = ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) {
-            job.parts = threads
-        }
+    func configure(_ job: inout some OptionsJob) {
+        job.common.setDirectories = setDirectories
+        job.common.defaultSet = set
+        job.common.format = format
+        job.common.output = output
+        job.common.language = lang
+        job.common.inputs = inputs
+        job.common.parts = threadsFromEnvironment ?? job.common.parts
+    }
+}
+
+/// KVALITET_THREADS=N reads large files in N parts at once (1: sequentially).
+var threadsFromEnvironment: Int? { ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) }
+
+extension LimitOptions {
+    /// Sets the limits (as readers) and `--excel-safe` on a job.
+    func configure(_ job: inout some OptionsJob) {
+        job.common.readers = readers
+        job.common.excelSafe = excelSafe
     }
 }
 

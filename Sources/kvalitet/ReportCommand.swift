@@ -42,8 +42,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         var job = ReportJob()
-        job.readers = limits.readers
-        job.excelSafe = limits.excelSafe
+        limits.configure(&job)
         job.setDirectories = setDirectories
         job.defaultSet = set
         job.registerFiles = register
@@ -55,7 +54,7 @@ struct ReportCommand: ParsableCommand {
         job.strict = strict
         job.language = lang
         job.inputs = inputs
-        if let threads = ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) { job.parts = threads }
+        job.parts = threadsFromEnvironment ?? job.parts
         do {
             let selection = try store.attach(to: &job)
             defer { selection?.finish() }

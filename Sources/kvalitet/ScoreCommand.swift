@@ -42,8 +42,7 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         var job = ScoreJob()
-        job.readers = limits.readers
-        job.excelSafe = limits.excelSafe
+        limits.configure(&job)
         common.configure(&job)
         job.registerFiles = register
         job.breakdown = breakdown

@@ -20,28 +20,17 @@ struct StoreOptions: ParsableArguments {
 
     /// With `--db`: makes `job` read the store's selected responses instead of files (`set`, the
     /// job's `--set`, then selects a set) and returns the selection, to `finish()` after the run.
-    func attach(to job: inout some StoreReadingJob) throws(KvalitetError) -> StoreSelection? {
+    func attach(to job: inout some OptionsJob) throws(KvalitetError) -> StoreSelection? {
         guard let db else { return nil }
         let store = try openExistingStore(db)
-        let selection = store.selection(ResultsStore.Filter(sets: job.defaultSet.map { [$0] } ?? [],
+        let selection = store.selection(ResultsStore.Filter(sets: job.common.defaultSet.map { [$0] } ?? [],
             municipalities: municipality, periods: period))
-        job.source = selection
-        job.defaultSet = nil
-        if !PostgresDatabase.isURL(db) { job.storeFile = db }
+        job.common.source = selection
+        job.common.defaultSet = nil
+        if !PostgresDatabase.isURL(db) { job.common.storeFile = db }
         return selection
     }
 }
-
-/// The jobs that read responses from a store with `--db`.
-protocol StoreReadingJob {
-    var source: (any ResponseSource)? { get set }
-    var defaultSet: String? { get set }
-    var storeFile: String? { get set }
-}
-
-extension ScoreJob: StoreReadingJob {}
-extension ValidateJob: StoreReadingJob {}
-extension ReportJob: StoreReadingJob {}
 
 /// Opens a store that must exist already: reading commands never make an empty one.
 func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {

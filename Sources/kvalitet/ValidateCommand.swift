@@ -20,8 +20,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         var job = ValidateJob()
-        job.readers = limits.readers
-        job.excelSafe = limits.excelSafe
+        limits.configure(&job)
         common.configure(&job)
         var out = StandardOutput()
         do {

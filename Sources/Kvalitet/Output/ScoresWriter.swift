@@ -19,13 +19,29 @@ public struct StringOutput: TextOutput {
     public mutating func write(_ text: String) throws(KvalitetError) { self.text += text }
 }
 
+/// The run's choices a writer is made with (in its initialiser): a job makes its writers with
+/// them (`ScoreJob.writers`), so no writer is configured after it is made.
+public struct WriterOptions: Sendable {
+    /// `--min-n`: the threshold to name in "færre enn N svar" instead of each set's.
+    public var minN: Int?
+    /// `--excel-safe`: texts a spreadsheet would run as a formula get a leading `'`.
+    public var excelSafe: Bool
+
+    public init(minN: Int? = nil, excelSafe: Bool = false) {
+        self.minN = minN
+        self.excelSafe = excelSafe
+    }
+}
+
 /// Presents a ``ScoreResult`` in one format (`--format`).
 ///
-/// ## Implementing a writer
+/// ## Implementation requirements
 /// - Write every row of the result, in its order; never reveal a figure of a suppressed row
 ///   (its `respondents` may be shown, nothing else).
 /// - Labels people read come in `language` (Norwegian bokmål by default).
 /// - Write only through `output`; the caller makes the file appear whole or not at all.
+/// - Take the run's choices in the initialiser (``WriterOptions``); add the writer to the job's
+///   `writers`. `KvalitetTesting.WriterConformance` checks the above; every built-in writer passes it.
 public protocol ScoresWriter: Sendable {
     /// The format's name after `--format`, for example `csv`.
     var name: String { get }

@@ -1,6 +1,6 @@
 /// Presents a ``ValidationResult`` in one format (`kvalitet validate --format`).
 ///
-/// ## Implementing a validation writer
+/// ## Implementation requirements
 /// - Write every row in its order; labels people read in `language`.
 /// - Write only through `output`; the caller makes the file appear whole or not at all.
 public protocol ValidationWriter: Sendable {

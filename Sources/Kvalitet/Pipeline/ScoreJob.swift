@@ -2,32 +2,16 @@ import Foundation
 
 /// `kvalitet score` from parsed options to written files, so the command-line tool stays thin
 /// and tests run the whole job in process.
-public struct ScoreJob: Sendable {
-    /// Folders of extra set definitions (`--sets`).
-    public var setDirectories: [String] = []
-    public var defaultSet: String?
-    public var registerFiles: [String] = []
-    public var breakdown: String?
-    public var minN: Int?
-    public var format = "table"
-    /// Output file; standard output when nil.
-    public var output: String?
-    public var rejects: String?
-    public var strict = false
-    /// `--excel-safe`: neutralise formula-like texts in CSV outputs (scores and rejects).
-    public var excelSafe = false
-    public var language = Language.nb
-    public var inputs: [String] = []
-    /// Responses from a results store (`--db`) instead of `inputs`.
-    public var source: (any ResponseSource)?
-    /// The store's file when `source` is an SQLite store: no output may replace it.
-    public var storeFile: String?
-    /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
-    public var parts: Int?
-    /// The writers `--format` chooses from.
-    public var writers: [any ScoresWriter] = [TableScoresWriter(), CSVScoresWriter(), JSONScoresWriter()]
-    /// The readers the pipeline uses.
-    public var readers: [any ResponseReader] = ScorePipeline.standardReaders
+@dynamicMemberLookup
+public struct ScoreJob: Sendable, OptionsJob {
+    public var common = JobOptions()
+    /// The writers `--format` chooses from, made with the run's options.
+    public var writers: @Sendable (WriterOptions) -> [any ScoresWriter] = ScoreJob.standardWriters
+
+    /// The built-in writers: table, CSV and JSON.
+    public static let standardWriters: @Sendable (WriterOptions) -> [any ScoresWriter] = { options in
+        [TableScoresWriter(minNOverride: options.minN), CSVScoresWriter(excelSafe: options.excelSafe), JSONScoresWriter()]
+    }
 
     public init() {}
 
@@ -44,27 +28,19 @@ public struct ScoreJob: Sendable {
     /// Runs the job. Scores go to `output` (or `standardOutput`), the closing summary to
     /// `standardError`. Nothing is written when it throws.
     public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
-        if let minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
-        var writer: (any ScoresWriter)? = writers.first { $0.name == format }
-        if var table = writer as? TableScoresWriter {
-            table.minNOverride = minN
-            writer = table
+        if let minN = common.minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
+        let available = writers(WriterOptions(minN: common.minN, excelSafe: common.excelSafe))
+        guard let writer = available.first(where: { $0.name == common.format }) else {
+            throw KvalitetError(.usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))")
         }
-        if var csv = writer as? CSVScoresWriter {
-            csv.excelSafe = excelSafe
-            writer = csv
-        }
-        guard let writer else {
-            throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
-        }
-        let listing = try listAndGuard(outputs: [("--output", output), ("--rejects", rejects)])
+        let listing = try listAndGuard(outputs: [("--output", common.output), ("--rejects", common.rejects)])
         let (result, problems, _) = try scored(listing)
 
-        try Self.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
-            try writer.write(result, language: language, to: &out)
+        try Self.write(to: common.output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
+            try writer.write(result, language: common.language, to: &out)
         }
         try problems.commit()
-        Self.summarize(result.summary, problems: problems, rejects: rejects, language: language,
+        Self.summarize(result.summary, problems: problems, rejects: common.rejects, language: common.language,
             skipped: listing.ownOutputs, to: standardError)
         return result
     }
@@ -74,10 +50,10 @@ public struct ScoreJob: Sendable {
     func listAndGuard(outputs: [(option: String, path: String?)], reads: [OutputGuard.Protected] = [])
         throws(KvalitetError) -> ScorePipeline.InputListing
     {
-        if source == nil && inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
-        let listing = source == nil ? try ScorePipeline.listInputs(inputs, readers: readers) : ScorePipeline.InputListing()
-        try Self.guardOutputs(outputs, listing: listing, readers: readers, registerFiles: registerFiles,
-            setDirectories: setDirectories, storeFile: storeFile, reads: reads)
+        if common.source == nil && common.inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+        let listing = common.source == nil ? try ScorePipeline.listInputs(common.inputs, readers: common.readers) : ScorePipeline.InputListing()
+        try Self.guardOutputs(outputs, listing: listing, readers: common.readers, registerFiles: common.registerFiles,
+            setDirectories: common.setDirectories, storeFile: common.storeFile, reads: reads)
         return listing
     }
 
@@ -86,18 +62,18 @@ public struct ScoreJob: Sendable {
     func scored(_ listing: ScorePipeline.InputListing)
         throws(KvalitetError) -> (result: ScoreResult, problems: ProblemLog, registers: RegisterIndex)
     {
-        let registers = try Self.registers(files: registerFiles, stored: try source?.registers() ?? [])
-        let options = Self.options(defaultSet: defaultSet, breakdown: breakdown, minN: minN, parts: parts)
-        if let source {
-            let pipeline = try Self.prepare(setDirectories: setDirectories, inputs: inputs, source: source, readers: readers,
+        let registers = try Self.registers(files: common.registerFiles, stored: try common.source?.registers() ?? [])
+        let options = Self.options(defaultSet: common.defaultSet, breakdown: common.breakdown, minN: common.minN, parts: common.parts)
+        if let source = common.source {
+            let pipeline = try Self.prepare(setDirectories: common.setDirectories, inputs: common.inputs, source: source, readers: common.readers,
                 registers: registers, options: options)
             let problems = try makeProblemLog()
             return (try pipeline.score(source, problems: problems), problems, registers)
         }
-        let (pipeline, files) = try Self.prepare(setDirectories: setDirectories, inputs: inputs, listing: listing,
-            readers: readers, registers: registers, options: options)
+        let (pipeline, files) = try Self.prepare(setDirectories: common.setDirectories, inputs: common.inputs, listing: listing,
+            readers: common.readers, registers: registers, options: options)
         let problems = try makeProblemLog()
-        try Self.noteOwnOutputs(listing.ownOutputs, language: language, in: problems)
+        try Self.noteOwnOutputs(listing.ownOutputs, language: common.language, in: problems)
         return (try pipeline.score(files, problems: problems), problems, registers)
     }
 
@@ -138,8 +114,8 @@ public struct ScoreJob: Sendable {
     }
 
     private func makeProblemLog() throws(KvalitetError) -> ProblemLog {
-        try ProblemLog(rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: strict, excelSafe: excelSafe)
+        try ProblemLog(rejects: try common.rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
+            strict: common.strict, excelSafe: common.excelSafe)
     }
 
     /// The registers of a run: those given as files, and those a store kept for other municipalities.

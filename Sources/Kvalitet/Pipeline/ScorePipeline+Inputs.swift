@@ -30,12 +30,22 @@ extension ScorePipeline {
                     throw KvalitetError(.inputRefused, "cannot list the folder: \(describeFileError(error))",
                         at: SourceLocation(file: path))
                 }
-                for name in names where !name.hasPrefix(".") && reader(for: name, in: readers) != nil {
+                // Each file a reader takes, with the companions it claims (read with it, not alone).
+                let visible = names.filter { !$0.hasPrefix(".") }
+                let all = Set(visible)
+                let claims = visible.map { name in readers.lazy.compactMap { $0.companions(of: name, in: all) }.first }
+                let companions = Set(claims.compactMap { $0 }.joined())
+                for (name, claim) in zip(visible, claims) where !companions.contains(name) {
+                    guard let claim else { continue }
                     let full = (path as NSString).appendingPathComponent(name)
                     if isOwnOutput(full) {
                         ownOutputs.append(full)
                     } else {
-                        files.append(InputFile(url: URL(fileURLWithPath: full), name: full))
+                        let others = claim.map { other in
+                            let otherPath = (path as NSString).appendingPathComponent(other)
+                            return InputFile(url: URL(fileURLWithPath: otherPath), name: otherPath)
+                        }
+                        files.append(InputFile(url: URL(fileURLWithPath: full), name: full, companions: others))
                     }
                 }
             } else {
@@ -88,9 +98,10 @@ extension ScorePipeline {
         return ownHeaders.contains { head.starts(with: $0) }
     }
 
+    /// The first reader that takes a file of this name, asked about it alone (no folder listed).
     static func reader(for name: String, in readers: [any ResponseReader]) -> (any ResponseReader)? {
-        let ext = (name as NSString).pathExtension.lowercased()
-        return readers.first { $0.fileExtensions.contains(ext) }
+        let own = (name as NSString).lastPathComponent
+        return readers.first { $0.companions(of: own, in: [own]) != nil }
     }
 
     /// The reader for a file name, by its extension.

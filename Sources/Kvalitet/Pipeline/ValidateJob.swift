@@ -2,59 +2,50 @@ import Foundation
 
 /// `kvalitet validate` from parsed options to written output: the pilot validation of
 /// FORMAT.md §6 on the same readers, sets and counting rules as `score`.
-public struct ValidateJob: Sendable {
-    public var setDirectories: [String] = []
-    public var defaultSet: String?
-    public var format = "table"
-    public var output: String?
-    public var language = Language.nb
-    /// `--excel-safe` for the CSV format.
-    public var excelSafe = false
-    public var inputs: [String] = []
-    /// Responses from a results store (`--db`) instead of `inputs`.
-    public var source: (any ResponseSource)?
-    public var storeFile: String?
-    /// How many parts a large CSV file is read in at once (nil: one per core, at most 8).
-    public var parts: Int?
-    public var writers: [any ValidationWriter] = [TableValidationWriter(), CSVValidationWriter(), JSONValidationWriter()]
-    public var readers: [any ResponseReader] = ScorePipeline.standardReaders
+@dynamicMemberLookup
+public struct ValidateJob: Sendable, OptionsJob {
+    public var common = JobOptions()
+    /// The writers `--format` chooses from, made with the run's options.
+    public var writers: @Sendable (WriterOptions) -> [any ValidationWriter] = ValidateJob.standardWriters
+
+    /// The built-in writers: table, CSV and JSON.
+    public static let standardWriters: @Sendable (WriterOptions) -> [any ValidationWriter] = { options in
+        [TableValidationWriter(), CSVValidationWriter(excelSafe: options.excelSafe), JSONValidationWriter()]
+    }
 
     public init() {}
 
     /// Runs the job; the figures go to `output` (or `standardOutput`), the summary to `standardError`.
     public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ValidationResult {
-        guard var writer = writers.first(where: { $0.name == format }) else {
-            throw KvalitetError(.usage, "unknown --format \(format) (known: \(writers.map(\.name).joined(separator: ", ")))")
+        let available = writers(WriterOptions(excelSafe: common.excelSafe))
+        guard let writer = available.first(where: { $0.name == common.format }) else {
+            throw KvalitetError(.usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))")
         }
-        if var csv = writer as? CSVValidationWriter {
-            csv.excelSafe = excelSafe
-            writer = csv
-        }
-        let options = ScoreJob.options(defaultSet: defaultSet, breakdown: nil, minN: nil, parts: parts)
+        let options = ScoreJob.options(defaultSet: common.defaultSet, breakdown: nil, minN: nil, parts: common.parts)
         let problems = try ProblemLog(rejects: nil, strict: false)
         let result: ValidationResult
         var skipped: [String] = []
-        if let source {
-            try ScoreJob.guardOutputs([("--output", output)], listing: ScorePipeline.InputListing(), readers: readers,
-                registerFiles: [], setDirectories: setDirectories, storeFile: storeFile)
-            let pipeline = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, source: source,
-                readers: readers, registers: try RegisterIndex(), options: options)
+        if let source = common.source {
+            try ScoreJob.guardOutputs([("--output", common.output)], listing: ScorePipeline.InputListing(), readers: common.readers,
+                registerFiles: [], setDirectories: common.setDirectories, storeFile: common.storeFile)
+            let pipeline = try ScoreJob.prepare(setDirectories: common.setDirectories, inputs: common.inputs, source: source,
+                readers: common.readers, registers: try RegisterIndex(), options: options)
             result = try pipeline.validate(source, problems: problems)
         } else {
-            if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
-            let listing = try ScorePipeline.listInputs(inputs, readers: readers)
-            try ScoreJob.guardOutputs([("--output", output)], listing: listing, readers: readers, registerFiles: [],
-                setDirectories: setDirectories, storeFile: nil)
-            let (pipeline, files) = try ScoreJob.prepare(setDirectories: setDirectories, inputs: inputs, listing: listing,
-                readers: readers, registers: try RegisterIndex(), options: options)
-            try ScoreJob.noteOwnOutputs(listing.ownOutputs, language: language, in: problems)
+            if common.inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
+            let listing = try ScorePipeline.listInputs(common.inputs, readers: common.readers)
+            try ScoreJob.guardOutputs([("--output", common.output)], listing: listing, readers: common.readers, registerFiles: [],
+                setDirectories: common.setDirectories, storeFile: nil)
+            let (pipeline, files) = try ScoreJob.prepare(setDirectories: common.setDirectories, inputs: common.inputs, listing: listing,
+                readers: common.readers, registers: try RegisterIndex(), options: options)
+            try ScoreJob.noteOwnOutputs(listing.ownOutputs, language: common.language, in: problems)
             skipped = listing.ownOutputs
             result = try pipeline.validate(files, problems: problems)
         }
-        try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
-            try writer.write(result, language: language, to: &out)
+        try ScoreJob.write(to: common.output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
+            try writer.write(result, language: common.language, to: &out)
         }
-        ScoreJob.summarize(result.summary, problems: problems, rejects: nil, language: language, skipped: skipped,
+        ScoreJob.summarize(result.summary, problems: problems, rejects: nil, language: common.language, skipped: skipped,
             to: standardError)
         return result
     }

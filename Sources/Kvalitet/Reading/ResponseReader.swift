@@ -81,7 +81,9 @@ public protocol ResponseReader: Sendable {
     var capabilities: ReaderCapabilities { get }
     /// Whether the reader takes the file `name` of a folder whose files are `names`, and the
     /// files it reads with it (`[]`: none; nil: it does not take the file). A companion is not
-    /// read on its own. Default: the files whose extension is one of ``fileExtensions``, alone.
+    /// read on its own. A file given by itself (not in a folder to list) is asked about with
+    /// `names` holding only its own name: a reader that needs companions then finds them next to
+    /// the file when it reads it. Default: the files whose extension is one of ``fileExtensions``, alone.
     func companions(of name: String, in names: Set<String>) -> [String]?
 }
 
