@@ -84,10 +84,15 @@ public struct ScorePipeline: Sendable {
         return feed.collector
     }
 
+    /// The analyses a read computes beside the tallies: the covariances for `validate`.
+    static func analyses(covariances: Bool) -> [any ResponseAnalysis] {
+        covariances ? [CovarianceAnalysis()] : []
+    }
+
     /// A collector with this pipeline's sets, registers and options.
     func makeCollector(problems: ProblemLog, covariances: Bool) -> ResponseCollector {
         var collector = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: problems, collectCovariances: covariances)
+            breakdown: options.breakdown, problems: problems, analyses: Self.analyses(covariances: covariances))
         collector.acceptsRawCells = !options.cellsAsText
         return collector
     }
@@ -171,7 +176,7 @@ public struct ScorePipeline: Sendable {
     {
         var collector = makeCollector(problems: problems, covariances: covariances)
         collector.knownDuplicates = duplicates
-        collector.idSpill = try spills?.spill(0)
+        collector.registry.idSpill = try spills?.spill(0)
         for (number, file) in files.enumerated() {
             guard let reader = reader(for: file.name) else { continue }
             if options.parts > 1, let splittable = reader as? any SplittableReader,
@@ -192,12 +197,12 @@ public struct ScorePipeline: Sendable {
     {
         // With duplicates known, none is taken back, so the part's problems can wait on disk.
         var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: .buffering(spilling: known != nil), collectCovariances: covariances,
-            tracksPositions: known == nil)
+            breakdown: options.breakdown, problems: .buffering(spilling: known != nil),
+            analyses: Self.analyses(covariances: covariances), tracksPositions: known == nil)
         part.knownDuplicates = known?.unshared()
-        part.idSpill = spill
+        part.registry.idSpill = spill
         part.acceptsRawCells = !options.cellsAsText
-        part.idPart = UInt64(index)
+        part.registry.idPart = UInt64(index)
         return part
     }
 

@@ -13,7 +13,7 @@ struct Validator {
         for sliceKey in slices.keys.sorted(by: ScoreBuilder.textOrder) {
             let (period, setID) = (sliceKey[0], sliceKey[1])
             guard let set = collector.compiled[setID],
-                let covariances = collector.covariances[.init(set: setID, period: period)]
+                let covariances = collector.analysis(CovarianceAnalysis.self)?.slices[.init(set: setID, period: period)]
             else { continue }
             var total = Tally(set)
             var units: [[String]: Tally] = [:]
@@ -34,7 +34,7 @@ struct Validator {
     }
 
     private func sliceRows(set: CompiledSet, period: String, total: Tally, units: [Tally],
-        covariances: ResponseCollector.DimensionCovariances) -> [ValidationRow]
+        covariances: CovarianceAnalysis.DimensionCovariances) -> [ValidationRow]
     {
         var rows: [ValidationRow] = []
         for (d, dimension) in set.set.dimensions.enumerated() {
