@@ -126,10 +126,7 @@ public struct CSVResponseReader: ResponseReader {
     /// The layout, or nil for a file without a header (empty).
     func layout(of file: InputFile) throws(KvalitetError) -> Layout? {
         let source = try ByteSource(file)
-        guard try source.refill() else {
-            throw KvalitetError(.inputRefused, "the file is empty (0 bytes): not an export of responses",
-                at: SourceLocation(file: file.name, line: 1))
-        }
+        guard try source.refill() else { throw .emptyFile(file) }
         try Self.refuseOtherFormats(Array(source.chunk[0..<min(source.count, 8)]), file: file)
         try source.rewind()
         let (encoding, bomLength) = try Self.detectEncoding(source)

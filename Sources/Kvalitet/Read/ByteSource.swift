@@ -90,6 +90,12 @@ final class ByteSource {
     }
 
     /// The file's size in bytes.
+    /// Whether this is a regular file of 0 bytes.
+    var isEmptyRegularFile: Bool {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size == 0
+    }
+
     func size() -> Int {
         var info = stat()
         return fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
@@ -101,4 +107,12 @@ func describeBytes(_ bytes: Int) -> String {
     if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
     if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
     return "\(bytes) bytes"
+}
+
+extension KvalitetError {
+    /// An empty (0-byte) input: no export of responses (FORMAT.md §7), refused by every reader.
+    static func emptyFile(_ file: InputFile) -> KvalitetError {
+        KvalitetError(.inputRefused, "the file is empty (0 bytes): not an export of responses",
+            at: SourceLocation(file: file.name, line: 1))
+    }
 }
