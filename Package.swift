@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "Kvalitet", targets: ["Kvalitet"]),
         .library(name: "KvalitetStore", targets: ["KvalitetStore"]),
         .executable(name: "kvalitet", targets: ["kvalitet"]),
+        // What every reader and writer must do, for plug-ins' own tests (Docs/Architecture.md).
+        .library(name: "KvalitetTesting", targets: ["KvalitetTesting"]),
         // For the benchmark package in Benchmarks/Swift.
         .library(name: "BenchmarkWorkloads", targets: ["BenchmarkWorkloads"]),
     ],
@@ -55,6 +57,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "KvalitetTesting", dependencies: ["Kvalitet"]),
         .executableTarget(
             name: "kvalitet",
             dependencies: [
@@ -69,7 +72,7 @@ let package = Package(
         .testTarget(
             name: "KvalitetTests",
             dependencies: [
-                "Kvalitet", "KvalitetStore", "FuzzSupport", "BenchmarkWorkloads",
+                "Kvalitet", "KvalitetStore", "KvalitetTesting", "FuzzSupport", "BenchmarkWorkloads",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Resources")]

@@ -89,6 +89,32 @@ public struct ScoreRow: Sendable, Hashable {
         if !item.isEmpty { return .item }
         return dimension.isEmpty ? .total : .dimension
     }
+
+    public init(group: GroupKey, period: String, set: String, dimension: String, item: String, respondents: Int,
+        invited: Int? = nil, responseRate: Double? = nil, n: Int? = nil, mean: Double? = nil, sd: Double? = nil,
+        ciLow: Double? = nil, ciHigh: Double? = nil, positiveShare: Double? = nil, dontKnow: Int? = nil,
+        unanswered: Int? = nil, suppressed: Bool, answerCounts: [Int]? = nil, hiddenToProtect: Bool = false)
+    {
+        self.group = group
+        self.period = period
+        self.set = set
+        self.dimension = dimension
+        self.item = item
+        self.respondents = respondents
+        self.invited = invited
+        self.responseRate = responseRate
+        self.n = n
+        self.mean = mean
+        self.sd = sd
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+        self.positiveShare = positiveShare
+        self.dontKnow = dontKnow
+        self.unanswered = unanswered
+        self.suppressed = suppressed
+        self.answerCounts = answerCounts
+        self.hiddenToProtect = hiddenToProtect
+    }
 }
 
 /// The counts that close every run (standard error) and feed `--rejects`.

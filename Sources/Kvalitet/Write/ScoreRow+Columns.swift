@@ -27,8 +27,12 @@ extension ScoreRow {
     /// The row's values in ``columnNames`` order, in `values` (replacing what it held; a writer
     /// reuses one array for every row).
     func columnValues(into values: inout [ColumnValue]) {
-        func int(_ value: Int?) -> ColumnValue { .of(value) }
-        func number(_ value: Double?) -> ColumnValue { .of(value) }
+        // A suppressed row's figures are empty whatever the row holds (the builder leaves them
+        // out already; a writer never relies on that alone). Invited and the response rate are
+        // the register's, not the respondents'.
+        let hide = suppressed
+        func int(_ value: Int?) -> ColumnValue { hide ? .empty : .of(value) }
+        func number(_ value: Double?) -> ColumnValue { hide ? .empty : .of(value) }
         values.removeAll(keepingCapacity: true)
         values.append(.text(group.level.rawValue))
         values.append(.text(group.municipality))
@@ -42,8 +46,8 @@ extension ScoreRow {
         values.append(.text(dimension))
         values.append(.text(item))
         values.append(.integer(respondents))
-        values.append(int(invited))
-        values.append(number(responseRate))
+        values.append(.of(invited))
+        values.append(.of(responseRate))
         values.append(int(n))
         values.append(number(mean))
         values.append(number(sd))
