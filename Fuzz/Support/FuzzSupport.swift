@@ -58,7 +58,9 @@ public enum FuzzSupport {
         /// The first thing that differs, for the finding's message.
         func difference(_ other: Outcome) -> String {
             if error != other.error { return "error: \(error ?? "none") / \(other.error ?? "none")" }
-            if summary != other.summary { return "summary: \(String(describing: summary)) / \(String(describing: other.summary))" }
+            if summary != other.summary {
+                return "summary: \(String(describing: summary)) / \(String(describing: other.summary))"
+            }
             if rejects != other.rejects { return "rejects:\n\(rejects)/\n\(other.rejects)" }
             if rows.count != other.rows.count { return "\(rows.count) rows / \(other.rows.count) rows" }
             for (a, b) in zip(rows, other.rows) where a != b { return "row:\n\(a)\n\(b)" }
@@ -67,7 +69,8 @@ public enum FuzzSupport {
     }
 
     static func score(_ file: URL, parts: Int, breakdown: String? = nil) -> Outcome {
-        let options = ScorePipeline.Options(defaultSet: "sfo-foresatte", breakdown: breakdown, minN: nil, parts: parts,
+        let options = ScorePipeline.Options(
+            defaultSet: "sfo-foresatte", breakdown: breakdown, minN: nil, parts: parts,
             minimumPartBytes: 1)
         let pipeline = ScorePipeline(catalog: catalog, registers: registers, options: options)
         let rejectsFile = scratch("rejects-\(parts)-\(file.lastPathComponent)")
@@ -144,7 +147,8 @@ public enum FuzzSupport {
     /// Writes the rows as the CSV writer does (exercising the writers on whatever was read).
     static func report(_ rows: [ScoreRow]) {
         var output = StringOutput()
-        try? CSVScoresWriter().write(ScoreResult(rows: rows, sets: catalog.sets, summary: RunSummary()), language: .nb,
+        try? CSVScoresWriter().write(
+            ScoreResult(rows: rows, sets: catalog.sets, summary: RunSummary()), language: .nb,
             to: &output)
     }
 

@@ -25,14 +25,16 @@ public struct ImportJob: Sendable {
         }
         let catalog = try ScoreJob.catalog(setDirectories)
         if let defaultSet, catalog[defaultSet] == nil {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
         }
         var registers: [Register] = []
         for file in registerFiles { registers.append(try Register.load(file: URL(fileURLWithPath: file))) }
         var options = ScorePipeline.Options(defaultSet: defaultSet)
         options.parts = 1
-        let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: try RegisterIndex(registers), options: options)
+        let pipeline = ScorePipeline(
+            readers: readers, catalog: catalog, registers: try RegisterIndex(registers), options: options)
         let files = inputs.isEmpty ? [] : try pipeline.inputFiles(inputs)
 
         let store = try ResultsStore.open(self.store)
@@ -54,9 +56,11 @@ public struct ImportJob: Sendable {
             reports.append(report)
         }
         let imported = reports.filter { if case .imported = $0.outcome { true } else { false } }.count
-        standardError(nb
-            ? "kvalitet: \(imported) \(imported == 1 ? "fil" : "filer") importert, \(reports.count - imported) uendret, i \(store.database.displayName)"
-            : "kvalitet: \(imported) \(imported == 1 ? "file" : "files") imported, \(reports.count - imported) unchanged, in \(store.database.displayName)")
+        standardError(
+            nb
+                ? "kvalitet: \(imported) \(imported == 1 ? "fil" : "filer") importert, \(reports.count - imported) uendret, i \(store.database.displayName)"
+                : "kvalitet: \(imported) \(imported == 1 ? "file" : "files") imported, \(reports.count - imported) unchanged, in \(store.database.displayName)"
+        )
         return reports
     }
 
@@ -70,21 +74,29 @@ public struct ImportJob: Sendable {
                 ? "uendret:   \(report.file) — samme innhold som import \(id)\(same), \(at); ingenting endret"
                 : "unchanged: \(report.file) — same content as import \(id)\(same), \(at); nothing changed"
         case .imported(let id, let replaced) where report.isRegister:
-            var lines = [nb ? "importert: \(report.file) — import \(id): register" : "imported:  \(report.file) — import \(id): register"]
+            var lines = [
+                nb ? "importert: \(report.file) — import \(id): register" : "imported:  \(report.file) — import \(id): register"
+            ]
             for replacement in replaced {
-                lines.append(nb ? "  erstatter registeret fra import \(replacement.importID) (\(replacement.fileName))"
-                    : "  replaces the register of import \(replacement.importID) (\(replacement.fileName))")
+                lines.append(
+                    nb
+                        ? "  erstatter registeret fra import \(replacement.importID) (\(replacement.fileName))"
+                        : "  replaces the register of import \(replacement.importID) (\(replacement.fileName))")
             }
             return lines.joined(separator: "\n")
         case .imported(let id, let replaced):
             let s = report.summary
-            var lines = [nb
-                ? "importert: \(report.file) — import \(id): \(s.read) svar lest, \(s.counted) telt, \(s.rejected) ikke telt"
-                : "imported:  \(report.file) — import \(id): \(s.read) responses read, \(s.counted) counted, \(s.rejected) not counted"]
+            var lines = [
+                nb
+                    ? "importert: \(report.file) — import \(id): \(s.read) svar lest, \(s.counted) telt, \(s.rejected) ikke telt"
+                    : "imported:  \(report.file) — import \(id): \(s.read) responses read, \(s.counted) counted, \(s.rejected) not counted"
+            ]
             for replacement in replaced {
-                lines.append(nb
-                    ? "  erstatter \(replacement.responses) svar fra import \(replacement.importID) (\(replacement.fileName)) for de samme enhetene"
-                    : "  replaces \(replacement.responses) responses of import \(replacement.importID) (\(replacement.fileName)) for the same units")
+                lines.append(
+                    nb
+                        ? "  erstatter \(replacement.responses) svar fra import \(replacement.importID) (\(replacement.fileName)) for de samme enhetene"
+                        : "  replaces \(replacement.responses) responses of import \(replacement.importID) (\(replacement.fileName)) for the same units"
+                )
             }
             return lines.joined(separator: "\n")
         }
@@ -94,13 +106,16 @@ public struct ImportJob: Sendable {
 /// `kvalitet history`: the import log as a table or CSV.
 public enum HistoryWriter {
     public static func csv(_ entries: [ResultsStore.ImportEntry], excelSafe: Bool = false) -> String {
-        var text = "import,imported_at,kind,file,content_hash,set,municipalities,periods,read,counted,rejected,stored,current,replaces,replaced_by\n"
+        var text =
+            "import,imported_at,kind,file,content_hash,set,municipalities,periods,read,counted,rejected,stored,current,replaces,replaced_by\n"
         for e in entries {
-            let fields = [String(e.id), e.importedAt, e.kind, e.fileName, e.contentHash, e.set ?? "",
+            let fields = [
+                String(e.id), e.importedAt, e.kind, e.fileName, e.contentHash, e.set ?? "",
                 (e.municipality.map { [$0] } ?? e.municipalities).joined(separator: "; "), e.periods.joined(separator: "; "),
                 String(e.read), String(e.counted), String(e.rejected), String(e.stored), String(e.remaining),
                 e.replaced.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: "; "),
-                e.replacedBy.map(String.init).joined(separator: "; ")]
+                e.replacedBy.map(String.init).joined(separator: "; "),
+            ]
             text += CSVText.row(fields, excelSafe: excelSafe)
         }
         return text
@@ -109,26 +124,33 @@ public enum HistoryWriter {
     public static func table(_ entries: [ResultsStore.ImportEntry], language: Language) -> String {
         let nb = language == .nb
         if entries.isEmpty { return nb ? "Lageret er tomt: ingen import ennå.\n" : "The store is empty: no import yet.\n" }
-        let header = nb
+        let header =
+            nb
             ? ["import", "tid (UTC)", "type", "fil", "sett", "kommune", "periode", "lest", "telt", "ikke telt", "nå", "merknad"]
-            : ["import", "time (UTC)", "kind", "file", "set", "municipality", "period", "read", "counted", "not counted", "current", "note"]
+            : [
+                "import", "time (UTC)", "kind", "file", "set", "municipality", "period", "read", "counted", "not counted",
+                "current", "note",
+            ]
         var rows = [header]
         for e in entries {
             var notes: [String] = []
             for (id, count) in e.replaced.sorted(by: { $0.key < $1.key }) {
-                notes.append(e.kind == "register"
-                    ? (nb ? "erstatter register \(id)" : "replaces register \(id)")
-                    : (nb ? "erstatter \(count) svar fra \(id)" : "replaces \(count) responses of \(id)"))
+                notes.append(
+                    e.kind == "register"
+                        ? (nb ? "erstatter register \(id)" : "replaces register \(id)")
+                        : (nb ? "erstatter \(count) svar fra \(id)" : "replaces \(count) responses of \(id)"))
             }
             if !e.replacedBy.isEmpty {
                 let by = e.replacedBy.map(String.init).joined(separator: ", ")
                 notes.append(nb ? "erstattet av \(by)" : "replaced by \(by)")
             }
             let isRegister = e.kind == "register"
-            rows.append([String(e.id), e.importedAt, isRegister ? "register" : (nb ? "svar" : "responses"), e.fileName,
+            rows.append([
+                String(e.id), e.importedAt, isRegister ? "register" : (nb ? "svar" : "responses"), e.fileName,
                 e.set ?? "", (e.municipality.map { [$0] } ?? e.municipalities).joined(separator: ", "),
                 e.periods.joined(separator: ", "), isRegister ? "" : String(e.read), isRegister ? "" : String(e.counted),
-                isRegister ? "" : String(e.rejected), isRegister ? "" : String(e.remaining), notes.joined(separator: "; ")])
+                isRegister ? "" : String(e.rejected), isRegister ? "" : String(e.remaining), notes.joined(separator: "; "),
+            ])
         }
         var widths = Array(repeating: 0, count: header.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }

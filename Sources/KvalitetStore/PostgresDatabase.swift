@@ -31,7 +31,8 @@ public final class PostgresDatabase: StoreDatabase {
         displayName = target.displayName
         let configuration: PostgresConnection.Configuration
         if let socket = target.socketPath {
-            configuration = .init(unixSocketPath: socket, username: target.user, password: target.password,
+            configuration = .init(
+                unixSocketPath: socket, username: target.user, password: target.password,
                 database: target.database)
         } else {
             let tls: PostgresConnection.Configuration.TLS
@@ -45,12 +46,15 @@ public final class PostgresDatabase: StoreDatabase {
                     throw .store("cannot set up TLS: \(error)", database: target.displayName)
                 }
             }
-            configuration = .init(host: target.host, port: target.port, username: target.user,
+            configuration = .init(
+                host: target.host, port: target.port, username: target.user,
                 password: target.password, database: target.database, tls: tls)
         }
         do {
-            connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(),
-                configuration: configuration, id: 1, logger: logger).wait()
+            connection = try PostgresConnection.connect(
+                on: PostgresConnection.defaultEventLoopGroup.any(),
+                configuration: configuration, id: 1, logger: logger
+            ).wait()
         } catch {
             throw .store("cannot connect to PostgreSQL: \(Self.describe(error))", database: target.displayName)
         }
@@ -257,7 +261,8 @@ public final class PostgresDatabase: StoreDatabase {
             while start < rows.count {
                 let chunk = rows[start..<min(rows.count, start + perStatement)]
                 let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-                let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                let sql =
+                    "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
                     + Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
                 let query = try Self.query(sql, chunk.flatMap { $0 })
                 try finishInsert()

@@ -18,9 +18,10 @@ enum RecordCoding {
         bytes.removeAll(keepingCapacity: true)
         bytes.append(version)
         writeNumber(record.line, to: &bytes)
-        for text in [record.respondent, record.municipality, record.service, record.unit, record.period, record.set,
-            record.subproject, record.status, record.invited, record.unitName]
-        {
+        for text in [
+            record.respondent, record.municipality, record.service, record.unit, record.period, record.set,
+            record.subproject, record.status, record.invited, record.unitName,
+        ] {
             writeOptional(text, to: &bytes)
         }
         writeNumber(record.namesLine.map { $0 + 1 } ?? 0, to: &bytes)

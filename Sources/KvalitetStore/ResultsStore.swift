@@ -19,7 +19,8 @@ public final class ResultsStore: Sendable {
     /// Opens the store at `location` (a file path for SQLite, a `postgres://` URL) and brings
     /// its schema to the latest version.
     public static func open(_ location: String) throws(KvalitetError) -> ResultsStore {
-        let database: any StoreDatabase = PostgresDatabase.isURL(location)
+        let database: any StoreDatabase =
+            PostgresDatabase.isURL(location)
             ? try PostgresDatabase(url: location) : try SQLiteDatabase(path: location)
         return try ResultsStore(database: database)
     }
@@ -81,23 +82,31 @@ public final class ResultsStore: Sendable {
     /// Imports the responses of `file`, read and checked by `pipeline`'s readers and rules, in
     /// one transaction. Problems go to `problems` (under `--strict` the first one stops the
     /// import and nothing of the file is kept).
-    public func importResponses(_ file: InputFile, pipeline: ScorePipeline, problems: ProblemLog) throws(KvalitetError) -> ImportReport {
+    public func importResponses(
+        _ file: InputFile, pipeline: ScorePipeline, problems: ProblemLog
+    ) throws(KvalitetError) -> ImportReport {
         let hash = try ContentHash.of(file: file)
         let databaseName = database.displayName
         return try run {
             try database.write { session in
-                if let earlier = try session.rows("""
+                if let earlier = try session.rows(
+                    """
                     SELECT id, file_name, imported_at FROM imports
                     WHERE kind = 'responses' AND content_hash = ? AND remaining = stored ORDER BY id DESC LIMIT 1
-                    """, [.text(hash)]).first
-                {
-                    return ImportReport(file: file.name, outcome: .unchanged(id: earlier[0].int ?? 0,
-                        fileName: earlier[1].string ?? "", at: earlier[2].string ?? ""), summary: RunSummary())
+                    """, [.text(hash)]
+                ).first {
+                    return ImportReport(
+                        file: file.name,
+                        outcome: .unchanged(
+                            id: earlier[0].int ?? 0,
+                            fileName: earlier[1].string ?? "", at: earlier[2].string ?? ""), summary: RunSummary())
                 }
-                let id = try session.rows("""
+                let id = try session.rows(
+                    """
                     INSERT INTO imports (kind, file_name, content_hash, imported_at) VALUES ('responses', ?, ?, ?) RETURNING id
                     """, [.text(file.name), .text(hash), .text(Self.timestamp())])[0][0].int!
-                var sink = ImportSink(importID: id, session: session, feed: pipeline.makeFeed(problems: problems),
+                var sink = ImportSink(
+                    importID: id, session: session, feed: pipeline.makeFeed(problems: problems),
                     databaseName: databaseName)
                 try pipeline.read(file, into: &sink)
                 try sink.flush()
@@ -106,24 +115,30 @@ public final class ResultsStore: Sendable {
                 var setHash: String?
                 if let set = sink.feed.currentSet {
                     guard let text = pipeline.catalog.texts[set.id] else {
-                        throw KvalitetError(.inputRefused,
+                        throw KvalitetError(
+                            .inputRefused,
                             "set \(set.id) has no YAML definition to keep in the store (sets defined in Swift cannot be stored)",
                             at: SourceLocation(file: file.name))
                     }
                     let definitionHash = ContentHash.of(text: text)
                     setHash = definitionHash
                     if try session.rows("SELECT 1 FROM set_definitions WHERE hash = ?", [.text(definitionHash)]).isEmpty {
-                        try session.execute("INSERT INTO set_definitions (hash, set_id, version, definition) VALUES (?, ?, ?, ?)",
+                        try session.execute(
+                            "INSERT INTO set_definitions (hash, set_id, version, definition) VALUES (?, ?, ?, ?)",
                             [.text(definitionHash), .text(set.id), SQLValue(set.version), .text(text)])
                     }
                 }
                 let replaced = try Self.replaceEarlier(by: id, session: session)
-                try session.execute("""
+                try session.execute(
+                    """
                     UPDATE imports SET set_id = ?, set_hash = ?, responses_read = ?, counted = ?, rejected = ?,
                     invalid_cells = ?, stored = ?, remaining = ? WHERE id = ?
-                    """, [SQLValue(sink.feed.currentSet?.id), SQLValue(setHash), SQLValue(summary.read),
+                    """,
+                    [
+                        SQLValue(sink.feed.currentSet?.id), SQLValue(setHash), SQLValue(summary.read),
                         SQLValue(summary.counted), SQLValue(summary.rejected), SQLValue(summary.invalidCells),
-                        SQLValue(sink.stored), SQLValue(sink.stored), SQLValue(id)])
+                        SQLValue(sink.stored), SQLValue(sink.stored), SQLValue(id),
+                    ])
                 return ImportReport(file: file.name, outcome: .imported(id: id, replaced: replaced), summary: summary)
             }
         }
@@ -132,14 +147,17 @@ public final class ResultsStore: Sendable {
     /// Records what import `id` covers and takes the responses of earlier imports for the same
     /// set, municipality, period and unit out (a corrected file replaces the earlier round there).
     private static func replaceEarlier(by id: Int, session: any StoreSession) throws -> [ImportReport.Replacement] {
-        try session.execute("""
+        try session.execute(
+            """
             INSERT INTO import_scopes (import_id, set_id, municipality, period, unit, responses)
             SELECT import_id, set_id, municipality, period, unit, COUNT(*) FROM responses
             WHERE import_id = ? AND municipality IS NOT NULL AND period IS NOT NULL AND unit IS NOT NULL
             GROUP BY import_id, set_id, municipality, period, unit
             """, [SQLValue(id)])
         var replaced: [Int: Int] = [:]
-        for scope in try session.rows("SELECT set_id, municipality, period, unit FROM import_scopes WHERE import_id = ?", [SQLValue(id)]) {
+        for scope in try session.rows(
+            "SELECT set_id, municipality, period, unit FROM import_scopes WHERE import_id = ?", [SQLValue(id)])
+        {
             let key = scope + [SQLValue(id)]
             let condition = "set_id = ? AND municipality = ? AND period = ? AND unit = ? AND import_id <> ?"
             for row in try session.rows("SELECT import_id, responses FROM import_scopes WHERE \(condition)", key) {
@@ -150,9 +168,11 @@ public final class ResultsStore: Sendable {
         }
         var report: [ImportReport.Replacement] = []
         for (earlier, count) in replaced.sorted(by: { $0.key < $1.key }) {
-            try session.execute("INSERT INTO replacements (import_id, replaced_import_id, responses) VALUES (?, ?, ?)",
+            try session.execute(
+                "INSERT INTO replacements (import_id, replaced_import_id, responses) VALUES (?, ?, ?)",
                 [SQLValue(id), SQLValue(earlier), SQLValue(count)])
-            try session.execute("UPDATE imports SET remaining = remaining - ? WHERE id = ?", [SQLValue(count), SQLValue(earlier)])
+            try session.execute(
+                "UPDATE imports SET remaining = remaining - ? WHERE id = ?", [SQLValue(count), SQLValue(earlier)])
             // Wholly replaced: its responses without a unit, period or municipality and the
             // problems of its file go too (its file no longer takes part).
             if try session.rows("SELECT 1 FROM import_scopes WHERE import_id = ?", [SQLValue(earlier)]).isEmpty {
@@ -160,7 +180,8 @@ public final class ResultsStore: Sendable {
                 try session.execute("DELETE FROM import_problems WHERE import_id = ?", [SQLValue(earlier)])
                 try session.execute("UPDATE imports SET remaining = 0 WHERE id = ?", [SQLValue(earlier)])
             }
-            let name = try session.rows("SELECT file_name FROM imports WHERE id = ?", [SQLValue(earlier)]).first?.first?.string ?? ""
+            let name =
+                try session.rows("SELECT file_name FROM imports WHERE id = ?", [SQLValue(earlier)]).first?.first?.string ?? ""
             report.append(.init(importID: earlier, fileName: name, responses: count))
         }
         return report
@@ -174,27 +195,36 @@ public final class ResultsStore: Sendable {
         let hash = ContentHash.of(text: text)
         return try run {
             try database.write { session in
-                let current = try session.rows("""
+                let current = try session.rows(
+                    """
                     SELECT i.id, i.content_hash, i.file_name, i.imported_at FROM registers r JOIN imports i ON i.id = r.import_id
                     WHERE r.municipality = ? ORDER BY i.id DESC LIMIT 1
-                    """, [.text(register.municipality)]).first
+                    """, [.text(register.municipality)]
+                ).first
                 if let current, current[1].string == hash {
-                    return ImportReport(file: path, isRegister: true, outcome: .unchanged(id: current[0].int ?? 0,
-                        fileName: current[2].string ?? "", at: current[3].string ?? ""), summary: RunSummary())
+                    return ImportReport(
+                        file: path, isRegister: true,
+                        outcome: .unchanged(
+                            id: current[0].int ?? 0,
+                            fileName: current[2].string ?? "", at: current[3].string ?? ""), summary: RunSummary())
                 }
-                let id = try session.rows("""
+                let id = try session.rows(
+                    """
                     INSERT INTO imports (kind, file_name, content_hash, imported_at, municipality)
                     VALUES ('register', ?, ?, ?, ?) RETURNING id
                     """, [.text(path), .text(hash), .text(Self.timestamp()), .text(register.municipality)])[0][0].int!
-                try session.execute("INSERT INTO registers (import_id, municipality, definition) VALUES (?, ?, ?)",
+                try session.execute(
+                    "INSERT INTO registers (import_id, municipality, definition) VALUES (?, ?, ?)",
                     [SQLValue(id), .text(register.municipality), .text(text)])
                 var replaced: [ImportReport.Replacement] = []
                 if let current, let earlier = current[0].int {
-                    try session.execute("INSERT INTO replacements (import_id, replaced_import_id, responses) VALUES (?, ?, 0)",
+                    try session.execute(
+                        "INSERT INTO replacements (import_id, replaced_import_id, responses) VALUES (?, ?, 0)",
                         [SQLValue(id), SQLValue(earlier)])
                     replaced.append(.init(importID: earlier, fileName: current[2].string ?? "", responses: 0))
                 }
-                return ImportReport(file: path, isRegister: true, outcome: .imported(id: id, replaced: replaced), summary: RunSummary())
+                return ImportReport(
+                    file: path, isRegister: true, outcome: .imported(id: id, replaced: replaced), summary: RunSummary())
             }
         }
     }
@@ -231,7 +261,9 @@ public final class ResultsStore: Sendable {
             try database.read { session in
                 var replaced: [Int: [Int: Int]] = [:]
                 var replacedBy: [Int: [Int]] = [:]
-                for row in try session.rows("SELECT import_id, replaced_import_id, responses FROM replacements ORDER BY import_id, replaced_import_id", []) {
+                for row in try session.rows(
+                    "SELECT import_id, replaced_import_id, responses FROM replacements ORDER BY import_id, replaced_import_id", []
+                ) {
                     replaced[row[0].int!, default: [:]][row[1].int!] = row[2].int ?? 0
                     replacedBy[row[1].int!, default: []].append(row[0].int!)
                 }
@@ -241,12 +273,15 @@ public final class ResultsStore: Sendable {
                     municipalities[row[0].int!, default: []].insert(row[1].string ?? "")
                     periods[row[0].int!, default: []].insert(row[2].string ?? "")
                 }
-                return try session.rows("""
+                return try session.rows(
+                    """
                     SELECT id, kind, file_name, content_hash, imported_at, set_id, municipality, responses_read, counted,
                     rejected, stored, remaining FROM imports ORDER BY id
-                    """, []).map { row in
+                    """, []
+                ).map { row in
                     let id = row[0].int!
-                    return ImportEntry(id: id, kind: row[1].string ?? "", fileName: row[2].string ?? "",
+                    return ImportEntry(
+                        id: id, kind: row[1].string ?? "", fileName: row[2].string ?? "",
                         contentHash: row[3].string ?? "", importedAt: row[4].string ?? "", set: row[5].string,
                         municipality: row[6].string, read: row[7].int ?? 0, counted: row[8].int ?? 0,
                         rejected: row[9].int ?? 0, stored: row[10].int ?? 0, remaining: row[11].int ?? 0,
@@ -326,17 +361,21 @@ struct ImportSink: ResponseSink {
             guard let text = text?.trimmingSpaces, !text.isEmpty else { return .null }
             return .text(text)
         }
-        rows.append([SQLValue(importID), SQLValue(sequence), .text(set), key(record.municipality), key(record.period),
-            key(record.unit), SQLValue(layout), .blob(encoded)])
+        rows.append([
+            SQLValue(importID), SQLValue(sequence), .text(set), key(record.municipality), key(record.period),
+            key(record.unit), SQLValue(layout), .blob(encoded),
+        ])
         if rows.count >= 1000 { try flush() }
     }
 
     mutating func report(_ problem: Problem) throws {
         try feed.report(problem)
         sequence += 1
-        problemRows.append([SQLValue(importID), SQLValue(sequence), .text(problem.kind.rawValue),
+        problemRows.append([
+            SQLValue(importID), SQLValue(sequence), .text(problem.kind.rawValue),
             problem.line.map { SQLValue($0) } ?? .null, .text(problem.respondent), .text(problem.column),
-            .text(problem.value), .text(problem.message)])
+            .text(problem.value), .text(problem.message),
+        ])
         if problemRows.count >= 1000 { try flush() }
     }
 
@@ -348,13 +387,16 @@ struct ImportSink: ResponseSink {
                 newLayouts.removeAll()
             }
             if !rows.isEmpty {
-                try session.insert(into: "responses",
+                try session.insert(
+                    into: "responses",
                     columns: ["import_id", "seq", "set_id", "municipality", "period", "unit", "layout", "record"], rows: rows)
                 rows.removeAll(keepingCapacity: true)
             }
             if !problemRows.isEmpty {
-                try session.insert(into: "import_problems",
-                    columns: ["import_id", "seq", "kind", "line", "respondent", "column_name", "value", "message"], rows: problemRows)
+                try session.insert(
+                    into: "import_problems",
+                    columns: ["import_id", "seq", "kind", "line", "respondent", "column_name", "value", "message"],
+                    rows: problemRows)
                 problemRows.removeAll(keepingCapacity: true)
             }
         } catch let error as KvalitetError {

@@ -131,10 +131,15 @@ public final class SQLiteDatabase: StoreDatabase {
                     case .integer(let number): code = sqlite3_bind_int64(handle, parameter, number)
                     case .text(var text):
                         // An empty text must stay '' (a nil pointer would bind NULL).
-                        code = text.isEmpty ? sqlite3_bind_text(handle, parameter, "", 0, transient)
+                        code =
+                            text.isEmpty
+                            ? sqlite3_bind_text(handle, parameter, "", 0, transient)
                             : text.withUTF8 { sqlite3_bind_text(handle, parameter, $0.baseAddress, Int32($0.count), transient) }
                     case .blob(let bytes):
-                        code = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, parameter, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), transient) }
+                        code = bytes.withUnsafeBytes {
+                            sqlite3_bind_blob(
+                                handle, parameter, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), transient)
+                        }
                     }
                     guard code == SQLITE_OK else { throw failure(code) }
                 }
@@ -144,19 +149,21 @@ public final class SQLiteDatabase: StoreDatabase {
         }
 
         private func failure(_ code: Int32) -> DatabaseError {
-            DatabaseError(resultCode: ResultCode(rawValue: code),
+            DatabaseError(
+                resultCode: ResultCode(rawValue: code),
                 message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
         }
 
         static func arguments(_ values: [SQLValue]) -> StatementArguments {
-            StatementArguments(values.map { value -> DatabaseValue in
-                switch value {
-                case .null: return .null
-                case .integer(let number): return number.databaseValue
-                case .text(let text): return text.databaseValue
-                case .blob(let bytes): return Data(bytes).databaseValue
-                }
-            })
+            StatementArguments(
+                values.map { value -> DatabaseValue in
+                    switch value {
+                    case .null: return .null
+                    case .integer(let number): return number.databaseValue
+                    case .text(let text): return text.databaseValue
+                    case .blob(let bytes): return Data(bytes).databaseValue
+                    }
+                })
         }
 
         static func values(_ row: Row) -> [SQLValue] {

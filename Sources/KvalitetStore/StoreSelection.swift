@@ -78,7 +78,8 @@ public final class StoreSelection: ResponseSource {
         for wanted in filter.municipalities {
             let hits = known.filter { $0 == wanted || $0.hasPrefix(wanted + " ") }
             guard !hits.isEmpty else {
-                throw KvalitetError(.usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))")
+                throw KvalitetError(
+                    .usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))")
             }
             matched += hits
         }
@@ -89,13 +90,15 @@ public final class StoreSelection: ResponseSource {
     private func imports(_ session: any StoreSession) throws -> [ImportRow] {
         let rows: [[SQLValue]]
         if filter.isEmpty {
-            rows = try session.rows("""
+            rows = try session.rows(
+                """
                 SELECT id, file_name, set_id, set_hash FROM imports
                 WHERE kind = 'responses' AND (remaining > 0 OR stored = 0) ORDER BY id
                 """, [])
         } else {
             let (sql, values) = try conditions(session, prefix: "s.")
-            rows = try session.rows("""
+            rows = try session.rows(
+                """
                 SELECT DISTINCT i.id, i.file_name, i.set_id, i.set_hash FROM import_scopes s JOIN imports i ON i.id = s.import_id
                 WHERE \(sql) ORDER BY i.id
                 """, values)
@@ -105,13 +108,16 @@ public final class StoreSelection: ResponseSource {
 
     /// Per set id, the definition of its latest import among `imports`, and how many different
     /// definitions its imports had.
-    private func definitions(of imports: [ImportRow], _ session: any StoreSession) throws
+    private func definitions(
+        of imports: [ImportRow], _ session: any StoreSession
+    ) throws
         -> [String: (hash: String, text: String, versions: Int)]
     {
         let hashes = Array(Set(imports.compactMap(\.setHash))).sorted()
         guard !hashes.isEmpty else { return [:] }
         var stored: [String: (set: String, text: String)] = [:]
-        for row in try session.rows("""
+        for row in try session.rows(
+            """
             SELECT hash, set_id, definition FROM set_definitions
             WHERE hash IN (\(Array(repeating: "?", count: hashes.count).joined(separator: ", ")))
             """, hashes.map { .text($0) })
@@ -131,7 +137,8 @@ public final class StoreSelection: ResponseSource {
     public func registers() throws(KvalitetError) -> [Register] {
         let stored = try store.run {
             try store.database.read { session in
-                try session.rows("""
+                try session.rows(
+                    """
                     SELECT r.definition, i.file_name FROM registers r JOIN imports i ON i.id = r.import_id
                     WHERE r.import_id = (SELECT MAX(r2.import_id) FROM registers r2 WHERE r2.municipality = r.municipality)
                     ORDER BY r.municipality
@@ -149,7 +156,9 @@ public final class StoreSelection: ResponseSource {
         let definitions = try store.run { try store.database.read { try self.definitions(of: try imports($0), $0) } }
         var notes: [String] = []
         for (id, definition) in definitions.sorted(by: { $0.key < $1.key }) where definition.versions > 1 {
-            notes.append("set \(id): the responses were imported with \(definition.versions) definitions; all are scored with that of the latest import")
+            notes.append(
+                "set \(id): the responses were imported with \(definition.versions) definitions; all are scored with that of the latest import"
+            )
         }
         chosen.withLock { $0 = definitions.mapValues(\.hash) }
         self.notes = notes
@@ -162,7 +171,8 @@ public final class StoreSelection: ResponseSource {
             try store.database.read { session in
                 let entries = try imports(session)
                 if try self.definitions(of: entries, session).mapValues(\.hash) != expected {
-                    throw KvalitetError.store("the store changed while it was read (a set was imported anew); run again",
+                    throw KvalitetError.store(
+                        "the store changed while it was read (a set was imported anew); run again",
                         database: store.database.displayName)
                 }
                 let (sql, values) = filter.isEmpty ? ("", []) : try conditions(session)
@@ -173,28 +183,36 @@ public final class StoreSelection: ResponseSource {
         }
     }
 
-    private func read(_ entry: ImportRow, condition: String, values: [SQLValue], session: any StoreSession,
-        into feed: inout ResponseFeed) throws
-    {
+    private func read(
+        _ entry: ImportRow, condition: String, values: [SQLValue], session: any StoreSession,
+        into feed: inout ResponseFeed
+    ) throws {
         let file = InputFile(url: URL(fileURLWithPath: entry.fileName), name: entry.fileName)
         try feed.begin(file, set: entry.set)
         var layouts: [Int: [String]] = [:]
         for row in try session.rows("SELECT layout, names FROM layouts WHERE import_id = ?", [SQLValue(entry.id)]) {
             guard let names = try? RecordCoding.decodeNames(row[1].bytes ?? []) else {
-                throw KvalitetError.store("the answer names of import \(entry.id) are damaged", database: store.database.displayName)
+                throw KvalitetError.store(
+                    "the answer names of import \(entry.id) are damaged", database: store.database.displayName)
             }
             layouts[row[0].int!] = names
         }
         // The problems its reader found outside responses: only when whole files take part.
         var problems: [(sequence: Int, problem: Problem)] = []
         if condition.isEmpty {
-            problems = try session.rows("""
+            problems = try session.rows(
+                """
                 SELECT seq, kind, line, respondent, column_name, value, message FROM import_problems
                 WHERE import_id = ? ORDER BY seq
-                """, [SQLValue(entry.id)]).map { row in
-                (row[0].int!, Problem(Problem.Kind(rawValue: row[1].string ?? ""), file: entry.fileName, line: row[2].int,
-                    respondent: row[3].string ?? "", column: row[4].string ?? "", value: row[5].string ?? "",
-                    message: row[6].string ?? ""))
+                """, [SQLValue(entry.id)]
+            ).map { row in
+                (
+                    row[0].int!,
+                    Problem(
+                        Problem.Kind(rawValue: row[1].string ?? ""), file: entry.fileName, line: row[2].int,
+                        respondent: row[3].string ?? "", column: row[4].string ?? "", value: row[5].string ?? "",
+                        message: row[6].string ?? "")
+                )
             }
         }
         var next = 0
@@ -206,9 +224,11 @@ public final class StoreSelection: ResponseSource {
         // key out of index selection on both, so the plan does not depend on statistics.
         let filtered = condition.isEmpty ? "" : " AND set_id = ? AND " + condition
         let importColumn = condition.isEmpty ? "import_id" : "import_id + 0"
-        try session.forEachRow("""
+        try session.forEachRow(
+            """
             SELECT seq, layout, record FROM responses WHERE \(importColumn) = ?\(filtered) ORDER BY seq
-            """, [SQLValue(entry.id)] + (condition.isEmpty ? [] : [SQLValue(entry.set)] + values)) { row in
+            """, [SQLValue(entry.id)] + (condition.isEmpty ? [] : [SQLValue(entry.set)] + values)
+        ) { row in
             let sequence = row[0].int!
             while next < problems.count && problems[next].sequence < sequence {
                 try feed.report(problems[next].problem)
@@ -217,7 +237,8 @@ public final class StoreSelection: ResponseSource {
             guard let names = layouts[row[1].int!],
                 let record = try? RecordCoding.decode(row[2].bytes ?? [], names: names)
             else {
-                throw KvalitetError.store("a stored response is damaged (import \(entry.id), response \(sequence))",
+                throw KvalitetError.store(
+                    "a stored response is damaged (import \(entry.id), response \(sequence))",
                     database: store.database.displayName)
             }
             try feed.receive(record, from: file)

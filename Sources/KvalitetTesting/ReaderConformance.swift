@@ -34,9 +34,10 @@ public struct ReaderConformance {
         /// Answers (item, value), in order.
         public var answers: [[String]]
 
-        public init(respondent: String, municipality: String, service: String, unit: String, period: String, set: String,
-            background: [[String]] = [], answers: [[String]])
-        {
+        public init(
+            respondent: String, municipality: String, service: String, unit: String, period: String, set: String,
+            background: [[String]] = [], answers: [[String]]
+        ) {
             (self.respondent, self.municipality, self.service, self.unit) = (respondent, municipality, service, unit)
             (self.period, self.set, self.background, self.answers) = (period, set, background, answers)
         }
@@ -45,11 +46,14 @@ public struct ReaderConformance {
     /// Three responses of set `s`, items `q1` and `q2`: a background variable, a don't-know word,
     /// an empty answer, two units.
     public static let sample: [Response] = [
-        Response(respondent: "r1", municipality: "M", service: "S", unit: "u1", period: "2024", set: "s",
+        Response(
+            respondent: "r1", municipality: "M", service: "S", unit: "u1", period: "2024", set: "s",
             background: [["alder", "30-49"]], answers: [["q1", "5"], ["q2", "vet ikke"]]),
-        Response(respondent: "r2", municipality: "M", service: "S", unit: "u1", period: "2024", set: "s",
+        Response(
+            respondent: "r2", municipality: "M", service: "S", unit: "u1", period: "2024", set: "s",
             answers: [["q1", "4"], ["q2", ""]]),
-        Response(respondent: "r3", municipality: "M", service: "S", unit: "u2", period: "2024", set: "s",
+        Response(
+            respondent: "r3", municipality: "M", service: "S", unit: "u2", period: "2024", set: "s",
             background: [["alder", "under 30"]], answers: [["q1", "6"], ["q2", "2"]]),
     ]
 
@@ -57,7 +61,8 @@ public struct ReaderConformance {
     /// reading in parts.
     public static func many(_ count: Int) -> [Response] {
         (0..<count).map { index in
-            Response(respondent: "r\(index)", municipality: "M", service: "S", unit: "u\(index / 150 % 20)", period: "2024",
+            Response(
+                respondent: "r\(index)", municipality: "M", service: "S", unit: "u\(index / 150 % 20)", period: "2024",
                 set: "s", background: [["alder", index % 3 == 0 ? "under 30" : "30-49"]],
                 answers: [["q1", String(1 + index % 6)], ["q2", index % 7 == 0 ? "vet ikke" : String(1 + index * 5 % 6)]])
         }
@@ -73,9 +78,10 @@ public struct ReaderConformance {
     /// Further files it must refuse (beyond its limits, hostile), by a name for the message.
     public var refused: [(name: String, bytes: [UInt8])]
 
-    public init(reader: any ResponseReader, fileExtension: String, encode: @escaping ([Response]) -> [UInt8],
-        malformed: [UInt8], refused: [(name: String, bytes: [UInt8])] = [])
-    {
+    public init(
+        reader: any ResponseReader, fileExtension: String, encode: @escaping ([Response]) -> [UInt8],
+        malformed: [UInt8], refused: [(name: String, bytes: [UInt8])] = []
+    ) {
         self.reader = reader
         self.fileExtension = fileExtension
         self.encode = encode
@@ -95,7 +101,8 @@ public struct ReaderConformance {
             return InputFile(url: url, name: url.path)
         }
 
-        checks.expect(reader.companions(of: "x.\(fileExtension)", in: ["x.\(fileExtension)"]) != nil,
+        checks.expect(
+            reader.companions(of: "x.\(fileExtension)", in: ["x.\(fileExtension)"]) != nil,
             "takes a file named *.\(fileExtension)")
 
         // The sample, in order, each record with its first line.
@@ -103,15 +110,18 @@ public struct ReaderConformance {
         do {
             var sink = Collecting()
             try reader.read(sampleFile, into: &sink)
-            checks.expect(sink.records.map(Self.facts) == Self.sample.map(Self.facts),
+            checks.expect(
+                sink.records.map(Self.facts) == Self.sample.map(Self.facts),
                 "reads the sample's responses in order with their fields (got \(sink.records.map(Self.facts)))")
             let lines = sink.records.map(\.line)
-            checks.expect(lines.allSatisfy { $0 >= 1 } && lines == lines.sorted() && Set(lines).count == lines.count,
+            checks.expect(
+                lines.allSatisfy { $0 >= 1 } && lines == lines.sorted() && Set(lines).count == lines.count,
                 "gives each record the line where it starts (got \(lines))")
             checks.expect(sink.problems.isEmpty, "reports no problem in the sample (got \(sink.problems.map(\.message)))")
             if reader.capabilities.contains(.recordOffsets) {
                 let offsets = sink.records.compactMap(\.offset)
-                checks.expect(offsets.count == sink.records.count && Set(offsets).count == offsets.count,
+                checks.expect(
+                    offsets.count == sink.records.count && Set(offsets).count == offsets.count,
                     "declares record offsets: every record has one, each its own (got \(sink.records.map(\.offset)))")
             }
         } catch {
@@ -121,7 +131,8 @@ public struct ReaderConformance {
         // Refusals: empty, malformed, missing, and the reader's own.
         try expectRefusal(of: file("empty", []), what: "an empty (0-byte) file", line: false, &checks)
         try expectRefusal(of: file("malformed", malformed), what: "a malformed file", line: true, &checks)
-        expectRefusal(of: InputFile(url: folder.appendingPathComponent("missing/none.\(fileExtension)")), what: "a missing file",
+        expectRefusal(
+            of: InputFile(url: folder.appendingPathComponent("missing/none.\(fileExtension)")), what: "a missing file",
             line: false, &checks)
         for (index, refusal) in refused.enumerated() {
             try expectRefusal(of: file("refused-\(index)", refusal.bytes), what: refusal.name, line: true, &checks)
@@ -190,8 +201,10 @@ public struct ReaderConformance {
             joined += part.records.map { Self.facts($0) + ["line \($0.line + shifts[index])", "offset \($0.offset ?? -1)"] }
         }
         let expected = whole.records.map { Self.facts($0) + ["line \($0.line)", "offset \($0.offset ?? -1)"] }
-        checks.expect(joined == expected, "reads in parts exactly what it reads at once (\(joined.count) and \(expected.count) records)")
-        checks.expect(parts.allSatisfy { $0.problems.isEmpty } && whole.problems.isEmpty, "reports no problem in a well-formed file")
+        checks.expect(
+            joined == expected, "reads in parts exactly what it reads at once (\(joined.count) and \(expected.count) records)")
+        checks.expect(
+            parts.allSatisfy { $0.problems.isEmpty } && whole.problems.isEmpty, "reports no problem in a well-formed file")
         // The middle record of the last part used, found again by its start.
         if let index = parts.indices.last, let record = parts[index].records.dropFirst(parts[index].records.count / 2).first,
             let offset = record.offset

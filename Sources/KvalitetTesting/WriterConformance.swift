@@ -42,7 +42,8 @@ public struct WriterConformance {
             }
             checks.expect(text.contains("4.5") || text.contains("4,5"), "shows the published mean 4.5 in \(language)")
             let positions = ["enhet-a", "enhet-b", "enhet-c"].map { text.range(of: $0)?.lowerBound }
-            checks.expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
+            checks.expect(
+                positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
                 "writes the groups in the result's order in \(language)")
         }
         try checks.finish()
@@ -55,25 +56,33 @@ public struct WriterConformance {
             throw ConformanceFailure(subject: "WriterConformance", failures: ["the built-in set sfo-foresatte is there"])
         }
         func published(_ group: GroupKey, dimension: String = "", item: String = "", respondents: Int) -> ScoreRow {
-            ScoreRow(group: group, period: "2024", set: set.id, dimension: dimension, item: item, respondents: respondents,
+            ScoreRow(
+                group: group, period: "2024", set: set.id, dimension: dimension, item: item, respondents: respondents,
                 n: respondents, mean: 4.5, sd: 1.0, ciLow: 4.0, ciHigh: 5.0, positiveShare: 0.5, dontKnow: 0, unanswered: 0,
                 suppressed: false, answerCounts: item.isEmpty ? nil : [0, 0, 0, 10, 10, 20])
         }
         func hidden(_ group: GroupKey, dimension: String = "", item: String = "") -> ScoreRow {
-            ScoreRow(group: group, period: "2024", set: set.id, dimension: dimension, item: item, respondents: 3, n: 97,
+            ScoreRow(
+                group: group, period: "2024", set: set.id, dimension: dimension, item: item, respondents: 3, n: 97,
                 mean: 2.71828, sd: 0.57721, ciLow: 1.41421, ciHigh: 4.0392, positiveShare: 0.314159, dontKnow: 83,
                 unanswered: 71, suppressed: true, answerCounts: item.isEmpty ? nil : [61, 62, 63, 64, 65, 66])
         }
         let all = GroupKey(level: .all)
         let units = ["enhet-a", "enhet-b", "enhet-c"].map { GroupKey(level: .unit, municipality: "M", service: "SFO", unit: $0) }
-        var rows = [published(all, respondents: 40), published(all, dimension: dimension.id, respondents: 40),
-            published(all, dimension: dimension.id, item: item.id, respondents: 40)]
+        var rows = [
+            published(all, respondents: 40), published(all, dimension: dimension.id, respondents: 40),
+            published(all, dimension: dimension.id, item: item.id, respondents: 40),
+        ]
         for (index, unit) in units.enumerated() {
             if index == 1 {
-                rows += [hidden(unit), hidden(unit, dimension: dimension.id), hidden(unit, dimension: dimension.id, item: item.id)]
+                rows += [
+                    hidden(unit), hidden(unit, dimension: dimension.id), hidden(unit, dimension: dimension.id, item: item.id),
+                ]
             } else {
-                rows += [published(unit, respondents: 20), published(unit, dimension: dimension.id, respondents: 20),
-                    published(unit, dimension: dimension.id, item: item.id, respondents: 20)]
+                rows += [
+                    published(unit, respondents: 20), published(unit, dimension: dimension.id, respondents: 20),
+                    published(unit, dimension: dimension.id, item: item.id, respondents: 20),
+                ]
             }
         }
         return ScoreResult(rows: rows, sets: [set.id: set], summary: RunSummary())

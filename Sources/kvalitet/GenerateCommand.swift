@@ -8,7 +8,8 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write realistic synthetic responses for a set (to try a set before piloting it, or for benchmarks).",
-        discussion: "Example: kvalitet generate --set sfo-foresatte --responses 2000 --units 8 --periods 2024,2025 --output proeve.csv")
+        discussion:
+            "Example: kvalitet generate --set sfo-foresatte --responses 2000 --units 8 --periods 2024,2025 --output proeve.csv")
 
     @Option(name: .customLong("sets"), help: "A folder of extra indicator set definitions (*.yaml).")
     var setDirectories: [String] = []

@@ -52,7 +52,8 @@ struct LimitOptions: ParsableArguments {
     var maxColumns = 10_000
     @Option(name: .customLong("max-xml-depth"), help: "Deepest nesting of XML elements.")
     var maxXMLDepth = 32
-    @Flag(name: .customLong("excel-safe"),
+    @Flag(
+        name: .customLong("excel-safe"),
         help: "In CSV outputs, put ' before texts starting with = + - @ (a spreadsheet would run them as formulas).")
     var excelSafe = false
 

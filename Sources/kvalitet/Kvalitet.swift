@@ -10,10 +10,14 @@ struct KvalitetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvalitet",
         abstract: "Scores user and employee surveys against indicator sets (bedrekommune style).",
-        discussion: "Exit codes: 0 done, 1 usage error, 2 input refused or output not writable, 3 problems found under --strict, 130 interrupted.",
+        discussion:
+            "Exit codes: 0 done, 1 usage error, 2 input refused or output not writable, 3 problems found under --strict, 130 interrupted.",
         version: kvalitetVersion,
-        subcommands: [ScoreCommand.self, ValidateCommand.self, ReportCommand.self, AuditCommand.self, ImportCommand.self, HistoryCommand.self,
-            GenerateCommand.self, SetsCommand.self])
+        subcommands: [
+            ScoreCommand.self, ValidateCommand.self, ReportCommand.self, AuditCommand.self, ImportCommand.self,
+            HistoryCommand.self,
+            GenerateCommand.self, SetsCommand.self,
+        ])
 
     /// Like ArgumentParser's own `main`, but a usage error exits with 1 (FORMAT.md §7), not 64.
     static func main() {

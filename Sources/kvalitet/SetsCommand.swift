@@ -6,7 +6,8 @@ struct SetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sets",
         abstract: "List, show and check indicator sets.",
-        discussion: "Examples:\n  kvalitet sets list\n  kvalitet sets show sfo-foresatte --lang en\n  kvalitet sets check IndicatorSets/",
+        discussion:
+            "Examples:\n  kvalitet sets list\n  kvalitet sets show sfo-foresatte --lang en\n  kvalitet sets check IndicatorSets/",
         subcommands: [List.self, Show.self, Check.self])
 
     struct List: ParsableCommand {

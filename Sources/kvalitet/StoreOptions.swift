@@ -5,7 +5,10 @@ import KvalitetStore
 
 /// `--db` and its filters, for the commands that read responses (score, validate, report).
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Read the responses from this results store (an SQLite file or a postgres:// URL) instead of files; --set then selects sets.")
+    @Option(
+        help:
+            "Read the responses from this results store (an SQLite file or a postgres:// URL) instead of files; --set then selects sets."
+    )
     var db: String?
     @Option(help: "With --db: only this period (repeat for several).")
     var period: [String] = []
@@ -23,8 +26,10 @@ struct StoreOptions: ParsableArguments {
     func attach(to job: inout some OptionsJob) throws(KvalitetError) -> StoreSelection? {
         guard let db else { return nil }
         let store = try openExistingStore(db)
-        let selection = store.selection(ResultsStore.Filter(sets: job.common.defaultSet.map { [$0] } ?? [],
-            municipalities: municipality, periods: period))
+        let selection = store.selection(
+            ResultsStore.Filter(
+                sets: job.common.defaultSet.map { [$0] } ?? [],
+                municipalities: municipality, periods: period))
         job.common.source = selection
         job.common.defaultSet = nil
         if !PostgresDatabase.isURL(db) { job.common.storeFile = db }
@@ -35,15 +40,18 @@ struct StoreOptions: ParsableArguments {
 /// Opens a store that must exist already: reading commands never make an empty one.
 func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
     if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
-        throw KvalitetError(.inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
+        throw KvalitetError(
+            .inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
             at: SourceLocation(file: db))
     }
     // Reading never turns a file into a store: it must be an SQLite database already.
     if !PostgresDatabase.isURL(db) {
         let head = FileManager.default.contents(atPath: db).map { Array($0.prefix(16)) } ?? []
         if head != Array("SQLite format 3\u{0}".utf8) {
-            throw KvalitetError(.inputRefused,
-                head.isEmpty ? "the file is empty, not a results store (make one with kvalitet import --db \(db) FILES)"
+            throw KvalitetError(
+                .inputRefused,
+                head.isEmpty
+                    ? "the file is empty, not a results store (make one with kvalitet import --db \(db) FILES)"
                     : "not a results store (an SQLite file made by kvalitet import)",
                 at: SourceLocation(file: db))
         }
@@ -78,7 +86,10 @@ struct ImportCommand: ParsableCommand {
               kvalitet score --db resultater.sqlite --municipality 3024 --period 2024
             """)
 
-    @Option(help: "The store: an SQLite file (made readable by its owner only) or a postgres:// URL (credentials also from PG* variables).")
+    @Option(
+        help:
+            "The store: an SQLite file (made readable by its owner only) or a postgres:// URL (credentials also from PG* variables)."
+    )
     var db: String = defaultStoreLocation
     @Option(name: .customLong("sets"), help: "A folder of extra indicator set definitions (*.yaml).")
     var setDirectories: [String] = []
@@ -143,6 +154,7 @@ struct HistoryCommand: ParsableCommand {
         defer { store.close() }
         let entries = try store.history()
         var out = StandardOutput()
-        try out.write(format == "csv" ? HistoryWriter.csv(entries, excelSafe: excelSafe) : HistoryWriter.table(entries, language: lang))
+        try out.write(
+            format == "csv" ? HistoryWriter.csv(entries, excelSafe: excelSafe) : HistoryWriter.table(entries, language: lang))
     }
 }

@@ -24,12 +24,15 @@ import Testing
         let (result, text) = try Self.audit(Support.resource("audit/case-\(seed).old-rules.csv"), register: register)
         #expect(!expected.isEmpty)
         #expect(result.findings.map { $0.columns.joined(separator: "|") }.sorted() == expected)
-        #expect(text.hasSuffix("kvalitet audit: \(expected.count) av \(result.suppressedRows) skjulte rader kan regnes ut av de publiserte\n"))
+        #expect(
+            text.hasSuffix(
+                "kvalitet audit: \(expected.count) av \(result.suppressedRows) skjulte rader kan regnes ut av de publiserte\n"))
     }
 
     @Test(arguments: ReferenceScoresTests.cases)
     func todaysOutputRevealsNothing(seed: Int) throws {
-        let (result, _) = try Self.audit(Support.resource("reference/case-\(seed).expected.csv"),
+        let (result, _) = try Self.audit(
+            Support.resource("reference/case-\(seed).expected.csv"),
             register: Support.resource("reference/case-\(seed).register.yaml"))
         #expect(result.findings.isEmpty)
         #expect(result.suppressedRows > 0)
@@ -39,8 +42,10 @@ import Testing
     @Test func namesTheRowsAndSigns() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let header = "level,municipality,service,unit,subproject,breakdown,breakdown_value,period,set,dimension,item,respondents,invited,response_rate,n,mean,sd,ci_low,ci_high,positive_share,dont_know,unanswered,suppressed\n"
-        let csv = header
+        let header =
+            "level,municipality,service,unit,subproject,breakdown,breakdown_value,period,set,dimension,item,respondents,invited,response_rate,n,mean,sd,ci_low,ci_high,positive_share,dont_know,unanswered,suppressed\n"
+        let csv =
+            header
             + "all,,,,,,,2024,t,,,43,,,43,3.686,,,,0.5,0,0,false\n"
             + "municipality,M1,,,,,,2024,t,,,40,,,40,3.8875,,,,0.5,0,0,false\n"
             + "municipality,M2,,,,,,2024,t,,,3,,,,,,,,,,,true\n"
@@ -49,7 +54,8 @@ import Testing
         let path = Support.write(csv, to: "scores.csv", in: folder)
         let (result, text) = try Self.audit(URL(fileURLWithPath: path), register: nil)
         #expect(result.findings.map(\.row) == ["Kommune M2 (2024, t)", "Enhet b, S (M2) (2024, t)"])
-        #expect(result.findings.map(\.how) == ["= 1 × (alle svar − de andre kommunene)", "= 1 × (alle svar − de andre kommunene)"])
+        #expect(
+            result.findings.map(\.how) == ["= 1 × (alle svar − de andre kommunene)", "= 1 × (alle svar − de andre kommunene)"])
         #expect(text.hasSuffix("kvalitet audit: 2 av 2 skjulte rader kan regnes ut av de publiserte\n"))
     }
 

@@ -8,8 +8,10 @@ import Testing
 @Suite struct BrowserTests {
     static let chromium: String? = {
         let environment = ProcessInfo.processInfo.environment
-        let candidates = [environment["KVALITET_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser",
-            "/usr/bin/google-chrome"].compactMap { $0 }
+        let candidates = [
+            environment["KVALITET_CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser",
+            "/usr/bin/google-chrome",
+        ].compactMap { $0 }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
     static let required = ProcessInfo.processInfo.environment["KVALITET_REQUIRE_BROWSER"] == "1"
@@ -24,12 +26,14 @@ import Testing
     static func load(_ page: URL, in folder: URL, name: String, width: Int = 1200) throws -> Load {
         let screenshot = folder.appendingPathComponent("\(name).png")
         let netLog = folder.appendingPathComponent("\(name)-net.json")
-        let (_, errors) = try run([
-            "--window-size=\(width),1800", "--screenshot=\(screenshot.path)", "--enable-logging=stderr", "--v=0",
-            "--log-net-log=\(netLog.path)", page.absoluteString,
-        ], profile: folder.appendingPathComponent("\(name)-profile"))
+        let (_, errors) = try run(
+            [
+                "--window-size=\(width),1800", "--screenshot=\(screenshot.path)", "--enable-logging=stderr", "--v=0",
+                "--log-net-log=\(netLog.path)", page.absoluteString,
+            ], profile: folder.appendingPathComponent("\(name)-profile"))
         let console = errors.split(separator: "\n").filter { $0.contains(":CONSOLE") }.map(String.init)
-        return Load(consoleMessages: console, pageRequests: try pageRequests(netLog),
+        return Load(
+            consoleMessages: console, pageRequests: try pageRequests(netLog),
             screenshotBytes: (try? Data(contentsOf: screenshot).count) ?? 0)
     }
 
@@ -55,9 +59,12 @@ import Testing
     static func run(_ arguments: [String], profile: URL) throws -> (String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["120", chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
-            "--user-data-dir=\(profile.path)"] + arguments
+        process.arguments =
+            [
+                "120", chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
+                "--user-data-dir=\(profile.path)",
+            ] + arguments
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -88,8 +95,11 @@ import Testing
         // A control page that logs to the console and requests an image: the checks must see both,
         // or they could not fail.
         let control = folder.appendingPathComponent("control.html")
-        try Data(#"<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>k</title></head><body><p>kontroll</p><img src="http://127.0.0.1:9/x.png" alt=""><script>console.error("kontroll")</script></body></html>"#.utf8)
-            .write(to: control)
+        try Data(
+            #"<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>k</title></head><body><p>kontroll</p><img src="http://127.0.0.1:9/x.png" alt=""><script>console.error("kontroll")</script></body></html>"#
+                .utf8
+        )
+        .write(to: control)
         let controlLoad = try Self.load(control, in: folder, name: "control")
         #expect(!controlLoad.consoleMessages.isEmpty, "the console check sees nothing")
         #expect(controlLoad.pageRequests.contains("http://127.0.0.1:9/x.png"), "the request check sees nothing")
@@ -98,7 +108,8 @@ import Testing
         #expect(load.consoleMessages.isEmpty, "console: \(load.consoleMessages)")
         #expect(load.pageRequests.isEmpty, "requests: \(load.pageRequests)")
         // A nearly empty page compresses to a few kilobytes; the report's charts and tables do not.
-        #expect(load.screenshotBytes > 10 * max(controlLoad.screenshotBytes, 1_000),
+        #expect(
+            load.screenshotBytes > 10 * max(controlLoad.screenshotBytes, 1_000),
             "screenshot \(load.screenshotBytes) bytes, control \(controlLoad.screenshotBytes)")
         // Narrow as a phone: still loads cleanly.
         let phone = try Self.load(report, in: folder, name: "phone", width: 390)
@@ -106,7 +117,8 @@ import Testing
 
         // The text the browser built holds the expected figures.
         let (dom, _) = try Self.run(["--dump-dom", report.absoluteString], profile: folder.appendingPathComponent("dom-profile"))
-        let expected = try JSONDecoder().decode(ReportTests.Expected.self,
+        let expected = try JSONDecoder().decode(
+            ReportTests.Expected.self,
             from: Data(contentsOf: Support.resource("report/samples-expected.json")))
         #expect(dom.contains(expected.municipality))
         for section in expected.sections {

@@ -17,7 +17,8 @@ import Testing
 
     @Test(arguments: [",", ";", "\t"])
     func detectsTheDelimiter(delimiter: String) throws {
-        let text = ["respondent", "municipality", "service", "unit", "period", "q1"].joined(separator: delimiter) + "\n"
+        let text =
+            ["respondent", "municipality", "service", "unit", "period", "q1"].joined(separator: delimiter) + "\n"
             + ["r1", "3024 Bærum", "SFO", "bryn", "2024", "5"].joined(separator: delimiter) + "\n"
         let sink = try read(text)
         #expect(sink.records.count == 1)
@@ -26,8 +27,9 @@ import Testing
     }
 
     @Test func norwegianHeaderNamesAndAliases() throws {
-        let sink = try read("Besvarelse;KOMMUNE;Tjeneste;Enhet;År;Skjema;Delprosjekt;Status;bakgrunn.Trinn;bg.kjønn;q1\n"
-            + "r1;3024 Bærum;SFO;bryn;2024;sfo-foresatte;medv;aborted;3;k;4\n")
+        let sink = try read(
+            "Besvarelse;KOMMUNE;Tjeneste;Enhet;År;Skjema;Delprosjekt;Status;bakgrunn.Trinn;bg.kjønn;q1\n"
+                + "r1;3024 Bærum;SFO;bryn;2024;sfo-foresatte;medv;aborted;3;k;4\n")
         let record = try #require(sink.records.first)
         #expect(record.respondent == "r1")
         #expect(record.period == "2024")
@@ -38,9 +40,10 @@ import Testing
     }
 
     @Test func quotedFieldsHoldDelimitersQuotesAndLineBreaks() throws {
-        let sink = try read("respondent,municipality,service,unit,period,note,q1\r\n"
-            + "r1,\"Oslo, sentrum\",SFO,u,2024,\"sa \"\"hei\"\"\r\nog ha det\",6\r\n"
-            + "r2,Oslo,SFO,u,2024,,5\r\n")
+        let sink = try read(
+            "respondent,municipality,service,unit,period,note,q1\r\n"
+                + "r1,\"Oslo, sentrum\",SFO,u,2024,\"sa \"\"hei\"\"\r\nog ha det\",6\r\n"
+                + "r2,Oslo,SFO,u,2024,,5\r\n")
         #expect(sink.records.count == 2)
         #expect(sink.records[0].municipality == "Oslo, sentrum")
         #expect(sink.records[0].answers[0].value == "sa \"hei\"\r\nog ha det")
@@ -49,14 +52,16 @@ import Testing
     }
 
     @Test func byteOrderMarkIsSkipped() throws {
-        let sink = try read(bytes: [0xEF, 0xBB, 0xBF] + Array("respondent,municipality,service,unit,period\nr1,K,S,U,2024\n".utf8))
+        let sink = try read(
+            bytes: [0xEF, 0xBB, 0xBF] + Array("respondent,municipality,service,unit,period\nr1,K,S,U,2024\n".utf8))
         #expect(sink.records.first?.respondent == "r1")
     }
 
     @Test func windows1252IsReadWhenTheFileIsNotUTF8() throws {
         // "Bærum – sør" in Windows-1252: æ = E6, – = 96, ø = F8.
         let header = Array("respondent;municipality;service;unit;period\n".utf8)
-        let row = Array("r1;B".utf8) + [0xE6] + Array("rum ".utf8) + [0x96] + Array(" s".utf8) + [0xF8] + Array("r;SFO;u;2024\n".utf8)
+        let row =
+            Array("r1;B".utf8) + [0xE6] + Array("rum ".utf8) + [0x96] + Array(" s".utf8) + [0xF8] + Array("r;SFO;u;2024\n".utf8)
         let sink = try read(bytes: header + row)
         #expect(sink.records.first?.municipality == "Bærum – sør")
     }
@@ -101,7 +106,9 @@ import Testing
 
     @Test func aFieldLongerThanTheLimitIsRefused() throws {
         let small = CSVResponseReader(maxFieldBytes: 16)
-        let path = Support.write("respondent,municipality,service,unit,period\nr1,K,S,U,\"" + String(repeating: "x", count: 40), to: "long.csv", in: folder)
+        let path = Support.write(
+            "respondent,municipality,service,unit,period\nr1,K,S,U,\"" + String(repeating: "x", count: 40), to: "long.csv",
+            in: folder)
         #expect(throws: KvalitetError.self) { try small.collect(path) }
     }
 
@@ -127,8 +134,10 @@ import Testing
 @Suite struct UTF8ValidatorTests {
     @Test func agreesWithTheStandardLibrary() {
         var generator = SystemRandomNumberGenerator()
-        let pieces: [[UInt8]] = [Array("Bærum ".utf8), Array("€".utf8), Array("𝄞".utf8), Array("plain ascii text".utf8),
-            [0xC3], [0xA6], [0xE2, 0x82], [0xAC], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xFF], [0x80]]
+        let pieces: [[UInt8]] = [
+            Array("Bærum ".utf8), Array("€".utf8), Array("𝄞".utf8), Array("plain ascii text".utf8),
+            [0xC3], [0xA6], [0xE2, 0x82], [0xAC], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0xAF], [0xFF], [0x80],
+        ]
         for _ in 0..<2000 {
             var bytes: [UInt8] = []
             for _ in 0..<Int.random(in: 0...12, using: &generator) { bytes += pieces.randomElement(using: &generator)! }
@@ -158,14 +167,16 @@ import Testing
         var error: String?
     }
 
-    static func tokenize(_ path: String, chunkSize: Int, whole: Bool, answerColumns: [Bool], maxFieldBytes: Int,
-        maxRecordBytes: Int, maxFields: Int) -> Outcome
-    {
+    static func tokenize(
+        _ path: String, chunkSize: Int, whole: Bool, answerColumns: [Bool], maxFieldBytes: Int,
+        maxRecordBytes: Int, maxFields: Int
+    ) -> Outcome {
         var outcome = Outcome()
         do {
             let source = try ByteSource(InputFile(url: URL(fileURLWithPath: path)), chunkSize: chunkSize)
             guard try source.refill() else { return outcome }
-            var tokenizer = CSVTokenizer(source: source, delimiter: UInt8(ascii: ";"), encoding: .utf8, startOffset: 0,
+            var tokenizer = CSVTokenizer(
+                source: source, delimiter: UInt8(ascii: ";"), encoding: .utf8, startOffset: 0,
                 maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxFields)
             tokenizer.readsWholeRecords = whole
             tokenizer.answerColumns = answerColumns
@@ -188,7 +199,10 @@ import Testing
     @Test func wholeRecordsAgreeWithFieldByField() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fields = ["a", "bø", "", " ", "12", "\"q;\"\"x\"\"\"", "x\"y", "\"multi\nline\"", "\"cr\r\"", "long-field-value", "6", "vet ikke"]
+        let fields = [
+            "a", "bø", "", " ", "12", "\"q;\"\"x\"\"\"", "x\"y", "\"multi\nline\"", "\"cr\r\"", "long-field-value", "6",
+            "vet ikke",
+        ]
         let ends = ["\n", "\r\n", "\r", "\n\n", "\r\n\r\n"]
         var random = SplitMix64(seed: 5)
         func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
@@ -200,13 +214,17 @@ import Testing
             if round % 4 == 0 { text.removeLast() }  // no line end after the last record (or a lone CR/LF left)
             let path = Support.write(text, to: "t\(round).csv", in: folder)
             let mask = (0..<7).map { _ in random.next() % 2 == 0 }
-            let limits: [(field: Int, record: Int, fields: Int)] = [(1 << 20, 8 << 20, 10_000), (5, 1 << 20, 10_000),
-                (1 << 20, 20, 10_000), (1 << 20, 1 << 20, 3)]
+            let limits: [(field: Int, record: Int, fields: Int)] = [
+                (1 << 20, 8 << 20, 10_000), (5, 1 << 20, 10_000),
+                (1 << 20, 20, 10_000), (1 << 20, 1 << 20, 3),
+            ]
             for limit in limits {
-                let reference = Self.tokenize(path, chunkSize: 1 << 16, whole: false, answerColumns: mask,
+                let reference = Self.tokenize(
+                    path, chunkSize: 1 << 16, whole: false, answerColumns: mask,
                     maxFieldBytes: limit.field, maxRecordBytes: limit.record, maxFields: limit.fields)
                 for chunkSize in [1, 2, 3, 5, 8, 13, 64, 1 << 16] {
-                    let whole = Self.tokenize(path, chunkSize: chunkSize, whole: true, answerColumns: mask,
+                    let whole = Self.tokenize(
+                        path, chunkSize: chunkSize, whole: true, answerColumns: mask,
                         maxFieldBytes: limit.field, maxRecordBytes: limit.record, maxFields: limit.fields)
                     #expect(whole == reference, "chunks of \(chunkSize), limits \(limit): \(Array(text.utf8))")
                 }
@@ -220,7 +238,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = Support.write("a;\"b;\"\"c\"\"\";d\r\n\ne;f\rg\n", to: "hand.csv", in: folder)
         for whole in [true, false] {
-            let outcome = Self.tokenize(path, chunkSize: 4, whole: whole, answerColumns: [false, true], maxFieldBytes: 100,
+            let outcome = Self.tokenize(
+                path, chunkSize: 4, whole: whole, answerColumns: [false, true], maxFieldBytes: 100,
                 maxRecordBytes: 100, maxFields: 10)
             #expect(outcome.records == [["a", "d"], [""], ["e"], ["g"]])
             #expect(outcome.answers == [["b;\"c\""], [], ["f"], []])

@@ -8,7 +8,9 @@ import Testing
 @Suite struct CellsAsBytesTests {
     /// Characters key fields are made of: white space of several kinds (ASCII, no-break space,
     /// ideographic space, line separator), letters beyond ASCII at the edges, a combining mark.
-    static let pieces = ["r", "1", "2", " ", "\t", "\u{00A0}", "ø", "Ø", "é", "e\u{0301}", "\u{3000}", "\u{2028}", "x", "\u{0085}", "\u{1F}"]
+    static let pieces = [
+        "r", "1", "2", " ", "\t", "\u{00A0}", "ø", "Ø", "é", "e\u{0301}", "\u{3000}", "\u{2028}", "x", "\u{0085}", "\u{1F}",
+    ]
 
     /// Trimming a cell's bytes leaves the bytes of what `trimmingSpaces` leaves of its text,
     /// in both encodings, for cells of every mix of the pieces above.
@@ -93,9 +95,12 @@ import Testing
             // Mostly usual rows (the bytes' path), with every kind of unusual one among them.
             let usual = index % 3 != 0
             let respondent = usual ? "id\(index % 400)" : pick(respondents)
-            let fields = [respondent, usual ? "Bø" : pick(municipalities), "SFO", usual ? pick(["u1", "enhet ø"]) : pick(units),
-                usual ? "2024" : pick(periods), usual ? "sfo-foresatte" : pick(sets), usual ? pick(["", "complete"]) : pick(statuses),
-                pick(groups), pick(subprojects), pick(answers), pick(answers), pick(answers)]
+            let fields = [
+                respondent, usual ? "Bø" : pick(municipalities), "SFO", usual ? pick(["u1", "enhet ø"]) : pick(units),
+                usual ? "2024" : pick(periods), usual ? "sfo-foresatte" : pick(sets),
+                usual ? pick(["", "complete"]) : pick(statuses),
+                pick(groups), pick(subprojects), pick(answers), pick(answers), pick(answers),
+            ]
             rows.append(fields.joined(separator: ";"))
             if index % 101 == 0 { rows.append(";;;;;;;;;;;") }
             if index % 131 == 0 { rows.append("short;Bø;SFO;u1;2024") }
@@ -107,7 +112,8 @@ import Testing
         // Windows-1252: the rows it can hold.
         let encodable = rows.compactMap { Self.windows1252($0) }
         #expect(encodable.count > 800)
-        let cp1252 = Support.write(bytes: Array(encodable.joined(separator: [0x0D, 0x0A])) + [0x0D, 0x0A], to: "cp1252.csv", in: folder)
+        let cp1252 = Support.write(
+            bytes: Array(encodable.joined(separator: [0x0D, 0x0A])) + [0x0D, 0x0A], to: "cp1252.csv", in: folder)
         for paths in [[utf8], [cp1252], [utf8, cp1252]] {
             try PartsReadingTests.expectSame(paths, breakdown: "gruppe")
         }
@@ -135,7 +141,8 @@ import Testing
         let path = Support.write(rows.joined(separator: "\n") + "\n", to: "small.csv", in: folder)
         let result = try PartsReadingTests.run([path], parts: 1)
         #expect(result.summary.counted == 3)
-        #expect(result.summary.rejectedByKind == ["duplicate-respondent": 1, "aborted": 1, "set-mismatch": 1, "no-valid-answers": 1])
+        #expect(
+            result.summary.rejectedByKind == ["duplicate-respondent": 1, "aborted": 1, "set-mismatch": 1, "no-valid-answers": 1])
         // One unit: its rows all have the three respondents (suppressed, so no mean is shown).
         let unitRows = Support.parseCSV(result.scores).filter { $0.first == "unit" }
         #expect(!unitRows.isEmpty && unitRows.allSatisfy { $0[3] == "Bö" && $0[11] == "3" }, "\(unitRows)")

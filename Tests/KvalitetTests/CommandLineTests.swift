@@ -26,15 +26,18 @@ import Testing
     @Test func controlCharactersFromFilesAreShownNotObeyed() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = Support.write("respondent,municipality,service,unit,period,set,trivsel-1,trivsel-2\n"
-            + "r1,M,SFO,\"a\u{1B}[2J\u{202E}b\",2024,sfo-foresatte,5,\"\u{1B}]0;title\u{7}\"\n", to: "esc.csv", in: folder)
+        let path = Support.write(
+            "respondent,municipality,service,unit,period,set,trivsel-1,trivsel-2\n"
+                + "r1,M,SFO,\"a\u{1B}[2J\u{202E}b\",2024,sfo-foresatte,5,\"\u{1B}]0;title\u{7}\"\n", to: "esc.csv", in: folder)
         let table = try Self.run("$K score '\(path)' 2>/dev/null")
         #expect(!table.output.contains("\u{1B}") && !table.output.contains("\u{202E}"))
         #expect(table.output.contains("Enhet a\\u{1B}[2J\\u{202E}b, SFO (M)"))
         // Messages too (a --strict error names the invalid value: an escape retitling the terminal).
         let strict = try Self.run("$K score --strict '\(path)' > /dev/null")
         #expect(strict.status == 3)
-        #expect(!strict.errors.contains("\u{1B}") && strict.errors.contains("invalid answer \"\\u{1B}]0;title\\u{7}\""), "\(strict.errors)")
+        #expect(
+            !strict.errors.contains("\u{1B}") && strict.errors.contains("invalid answer \"\\u{1B}]0;title\\u{7}\""),
+            "\(strict.errors)")
         // CSV for programs keeps every character.
         let csv = try Self.run("$K score --format csv '\(path)' 2>/dev/null")
         #expect(csv.output.contains("a\u{1B}[2J\u{202E}b"))
@@ -62,7 +65,10 @@ import Testing
         let text = Support.write("not a database\n", to: "notes.sqlite", in: folder)
         let first = try Self.run("$K history --db '\(empty)'")
         #expect(first.status == 2)
-        #expect(first.errors == "kvalitet: \(empty): error: the file is empty, not a results store (make one with kvalitet import --db \(empty) FILES)\n")
+        #expect(
+            first.errors
+                == "kvalitet: \(empty): error: the file is empty, not a results store (make one with kvalitet import --db \(empty) FILES)\n"
+        )
         let second = try Self.run("$K score --db '\(text)'")
         #expect(second.status == 2)
         #expect(second.errors == "kvalitet: \(text): error: not a results store (an SQLite file made by kvalitet import)\n")
@@ -71,8 +77,14 @@ import Testing
     }
 
     @Test func postgreSQLFailuresInWords() {
-        #expect(PostgresDatabase.words(for: .connectionError) == "the connection was refused or lost (is the server running, on this host and port?)")
-        #expect(PostgresDatabase.words(for: .sslUnsupported) == "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)")
-        #expect(PostgresDatabase.words(for: .authMechanismRequiresPassword) == "the server asks for a password (give it in the URL or PGPASSWORD)")
+        #expect(
+            PostgresDatabase.words(for: .connectionError)
+                == "the connection was refused or lost (is the server running, on this host and port?)")
+        #expect(
+            PostgresDatabase.words(for: .sslUnsupported)
+                == "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)")
+        #expect(
+            PostgresDatabase.words(for: .authMechanismRequiresPassword)
+                == "the server asks for a password (give it in the URL or PGPASSWORD)")
     }
 }

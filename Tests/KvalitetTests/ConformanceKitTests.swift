@@ -11,15 +11,20 @@ import Testing
     /// Responses as a CSV export (background variables as `bg.` columns, the union of all).
     static func csv(_ responses: [Response]) -> [UInt8] {
         var background: [String] = []
-        for response in responses { for pair in response.background where !background.contains(pair[0]) { background.append(pair[0]) } }
+        for response in responses {
+            for pair in response.background where !background.contains(pair[0]) { background.append(pair[0]) }
+        }
         let items = responses.first?.answers.map { $0[0] } ?? []
         func field(_ text: String) -> String {
-            text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            text.contains(where: { ",\"\n".contains($0) })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
-        var text = (["respondent", "municipality", "service", "unit", "period", "set"] + background.map { "bg.\($0)" } + items)
+        var text =
+            (["respondent", "municipality", "service", "unit", "period", "set"] + background.map { "bg.\($0)" } + items)
             .joined(separator: ",") + "\n"
         for response in responses {
-            let values = [response.respondent, response.municipality, response.service, response.unit, response.period, response.set]
+            let values =
+                [response.respondent, response.municipality, response.service, response.unit, response.period, response.set]
                 + background.map { name in response.background.first { $0[0] == name }?[1] ?? "" }
                 + response.answers.map { $0[1] }
             text += values.map(field).joined(separator: ",") + "\n"
@@ -34,7 +39,8 @@ import Testing
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: "\"", with: "&quot;")
         }
-        var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        var text =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<survey set=\"\(escaped(first.set))\" municipality=\"\(escaped(first.municipality))\" period=\"\(escaped(first.period))\">\n"
         var unit: String?
         for response in responses {
@@ -44,7 +50,9 @@ import Testing
                 unit = response.unit
             }
             text += "    <response id=\"\(escaped(response.respondent))\">"
-            for pair in response.background { text += "<background name=\"\(escaped(pair[0]))\">\(escaped(pair[1]))</background>" }
+            for pair in response.background {
+                text += "<background name=\"\(escaped(pair[0]))\">\(escaped(pair[1]))</background>"
+            }
             for pair in response.answers { text += "<answer item=\"\(escaped(pair[0]))\">\(escaped(pair[1]))</answer>" }
             text += "</response>\n"
         }
@@ -52,12 +60,20 @@ import Testing
     }
 
     static func csvKit(_ reader: any ResponseReader) -> ReaderConformance {
-        ReaderConformance(reader: reader, fileExtension: "csv", encode: csv,
+        ReaderConformance(
+            reader: reader, fileExtension: "csv", encode: csv,
             malformed: Array("respondent,municipality,service,unit,period\nr1,\"M,S,u,2024\n".utf8),
             refused: [
-                ("a header without the column unit", Array("respondent,municipality,service,period,set,q1\nr1,M,S,2024,s,5\n".utf8)),
-                ("a field beyond --max-field-mib", Array(("respondent,municipality,service,unit,period,set,q1\nr1,M,S,u,2024,s,"
-                    + String(repeating: "5", count: 5000) + "\n").utf8)),
+                (
+                    "a header without the column unit",
+                    Array("respondent,municipality,service,period,set,q1\nr1,M,S,2024,s,5\n".utf8)
+                ),
+                (
+                    "a field beyond --max-field-mib",
+                    Array(
+                        ("respondent,municipality,service,unit,period,set,q1\nr1,M,S,u,2024,s,"
+                            + String(repeating: "5", count: 5000) + "\n").utf8)
+                ),
                 ("an Excel workbook renamed .csv", [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 60)),
             ])
     }
@@ -68,16 +84,26 @@ import Testing
 
     @Test func xmlReaderConforms() throws {
         let survey = "<survey set=\"s\" municipality=\"M\" period=\"2024\">"
-        try ReaderConformance(reader: XMLResponseReader(maxDepth: 8, maxTextBytes: 4096), fileExtension: "xml", encode: Self.xml,
+        try ReaderConformance(
+            reader: XMLResponseReader(maxDepth: 8, maxTextBytes: 4096), fileExtension: "xml", encode: Self.xml,
             malformed: Array("\(survey)<unit id=\"u\" service=\"S\">".utf8),
             refused: [
                 ("a DOCTYPE", Array("<?xml version=\"1.0\"?>\n<!DOCTYPE survey [<!ENTITY x \"y\">]>\n\(survey)</survey>".utf8)),
                 ("an external entity", Array("<?xml version=\"1.0\"?>\n<!DOCTYPE s SYSTEM \"file:///etc/passwd\">\n<s/>".utf8)),
-                ("nesting beyond --max-xml-depth", Array((survey + String(repeating: "<a>", count: 12) + String(repeating: "</a>", count: 12)
-                    + "</survey>").utf8)),
-                ("a text beyond --max-field-mib", Array(("\(survey)\n<unit id=\"u\" service=\"S\"><response id=\"r\"><answer item=\"q1\">"
-                    + String(repeating: "5", count: 5000) + "</answer></response></unit></survey>").utf8)),
-            ]).run()
+                (
+                    "nesting beyond --max-xml-depth",
+                    Array(
+                        (survey + String(repeating: "<a>", count: 12) + String(repeating: "</a>", count: 12)
+                            + "</survey>").utf8)
+                ),
+                (
+                    "a text beyond --max-field-mib",
+                    Array(
+                        ("\(survey)\n<unit id=\"u\" service=\"S\"><response id=\"r\"><answer item=\"q1\">"
+                            + String(repeating: "5", count: 5000) + "</answer></response></unit></survey>").utf8)
+                ),
+            ]
+        ).run()
     }
 
     @Test(arguments: ["table", "csv", "json"])
@@ -102,7 +128,9 @@ import Testing
 
     @Test func theWriterKitFailsAWriterThatShowsSuppressedFigures() {
         let failure = #expect(throws: ConformanceFailure.self) { try WriterConformance(writer: LeakingWriter()).run() }
-        #expect(failure?.failures.contains { $0.contains("\"2.7\"") } == true && failure?.failures.contains { $0.contains("\"97\"") } == true,
+        #expect(
+            failure?.failures.contains { $0.contains("\"2.7\"") } == true
+                && failure?.failures.contains { $0.contains("\"97\"") } == true,
             "\(String(describing: failure))")
     }
 

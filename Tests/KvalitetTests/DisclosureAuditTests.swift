@@ -29,9 +29,10 @@ import Testing
 
     /// Scores the units' responses (in `periods`, for sets `sets`) with `subprojects` per
     /// municipality; returns the rows.
-    static func score(_ units: [UnitData], subprojects: [String: [String: [String]]] = [:], breakdown: Bool = false,
-        periods: [String] = ["2024"], sets: [String] = ["t"]) throws -> [ScoreRow]
-    {
+    static func score(
+        _ units: [UnitData], subprojects: [String: [String: [String]]] = [:], breakdown: Bool = false,
+        periods: [String] = ["2024"], sets: [String] = ["t"]
+    ) throws -> [ScoreRow] {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var paths: [String] = []
@@ -44,7 +45,8 @@ import Testing
                 for unit in units {
                     for r in 0..<unit.count {
                         serial += 1
-                        csv += "r\(serial),\(unit.municipality),\(unit.service),\(unit.unit),\(period),\(setID),"
+                        csv +=
+                            "r\(serial),\(unit.municipality),\(unit.service),\(unit.unit),\(period),\(setID),"
                             + "\(unit.values[r % unit.values.count]),\(unit.answers[r % unit.answers.count]),4\n"
                     }
                 }
@@ -58,10 +60,13 @@ import Testing
         }
         var registers = try RegisterIndex()
         for (municipality, projects) in subprojects.sorted(by: { $0.key < $1.key }) {
-            try registers.add(Register(municipality: municipality,
-                subprojects: projects.sorted { $0.key < $1.key }.map { Register.Subproject(id: $0.key, units: $0.value) }))
+            try registers.add(
+                Register(
+                    municipality: municipality,
+                    subprojects: projects.sorted { $0.key < $1.key }.map { Register.Subproject(id: $0.key, units: $0.value) }))
         }
-        let pipeline = ScorePipeline(catalog: catalog, registers: registers,
+        let pipeline = ScorePipeline(
+            catalog: catalog, registers: registers,
             options: .init(breakdown: breakdown ? "gruppe" : nil))
         let files = try pipeline.inputFiles(paths)
         return try pipeline.score(files, problems: try ProblemLog(rejects: nil, strict: false)).rows
@@ -69,9 +74,10 @@ import Testing
 
     /// The suppressed rows an attacker holding every row can compute, as "level keys (dimension
     /// item)" texts. Cells are (municipality, service, unit, breakdown value) as in the data.
-    static func revealed(_ rows: [ScoreRow], units: [UnitData], subprojects: [String: [String: [String]]] = [:],
-        breakdown: Bool = false) -> [String]
-    {
+    static func revealed(
+        _ rows: [ScoreRow], units: [UnitData], subprojects: [String: [String: [String]]] = [:],
+        breakdown: Bool = false
+    ) -> [String] {
         var cells: [[String]] = []
         for unit in units {
             for value in breakdown ? Array(Set(unit.values.prefix(unit.count))).sorted() : [""] {
@@ -131,10 +137,13 @@ import Testing
     @Test func theAttackerFindsTheOldLeaks() {
         // The attacker itself: with only the small municipality hidden, `all` − M1 reveals it.
         let rows = [
-            ScoreRow(group: GroupKey(level: .all), period: "p", set: "t", dimension: "", item: "", respondents: 43, suppressed: false),
-            ScoreRow(group: GroupKey(level: .municipality, municipality: "M1"), period: "p", set: "t", dimension: "", item: "",
+            ScoreRow(
+                group: GroupKey(level: .all), period: "p", set: "t", dimension: "", item: "", respondents: 43, suppressed: false),
+            ScoreRow(
+                group: GroupKey(level: .municipality, municipality: "M1"), period: "p", set: "t", dimension: "", item: "",
                 respondents: 40, suppressed: false),
-            ScoreRow(group: GroupKey(level: .municipality, municipality: "M2"), period: "p", set: "t", dimension: "", item: "",
+            ScoreRow(
+                group: GroupKey(level: .municipality, municipality: "M2"), period: "p", set: "t", dimension: "", item: "",
                 respondents: 3, suppressed: true),
         ]
         let units = [UnitData(municipality: "M1", unit: "a", count: 40), UnitData(municipality: "M2", unit: "b", count: 3)]
@@ -145,8 +154,10 @@ import Testing
 
     /// Two municipalities of 40 and 3: `all` − the big one was the small one's exact mean.
     @Test func twoMunicipalities() throws {
-        let units = [UnitData(municipality: "M1", unit: "a", count: 20), UnitData(municipality: "M1", unit: "b", count: 20),
-            UnitData(municipality: "M2", unit: "c", count: 3, answers: ["1"])]
+        let units = [
+            UnitData(municipality: "M1", unit: "a", count: 20), UnitData(municipality: "M1", unit: "b", count: 20),
+            UnitData(municipality: "M2", unit: "c", count: 3, answers: ["1"]),
+        ]
         let rows = try Self.score(units)
         #expect(Self.row(rows, .municipality, "M2")?.suppressed == true)
         // The complement inside `all`: the other municipality.
@@ -165,10 +176,12 @@ import Testing
 
     /// p1 = {b, c}, p2 = {c, f}, p3 = {b, f}: (p1 + p2 − p3)/2 was unit c's exact mean.
     @Test func overlappingSubprojects() throws {
-        let units = [UnitData(service: "S1", unit: "a", count: 10), UnitData(service: "S1", unit: "b", count: 6),
+        let units = [
+            UnitData(service: "S1", unit: "a", count: 10), UnitData(service: "S1", unit: "b", count: 6),
             UnitData(service: "S1", unit: "c", count: 3, answers: ["1", "2", "2"]),
             UnitData(service: "S2", unit: "d", count: 10), UnitData(service: "S2", unit: "e", count: 6),
-            UnitData(service: "S2", unit: "f", count: 3)]
+            UnitData(service: "S2", unit: "f", count: 3),
+        ]
         let projects = ["M": ["p1": ["b", "c"], "p2": ["c", "f"], "p3": ["b", "f"]]]
         let rows = try Self.score(units, subprojects: projects)
         for unit in ["c", "f", "b", "e"] {
@@ -182,8 +195,12 @@ import Testing
     /// A unit's item row with n < min_n inside published groups had no complement: the service
     /// minus the other units' item rows gave it.
     @Test func aSmallRowInsideAPublishedGroup() throws {
-        let units = [UnitData(unit: "a", count: 10, answers: ["6", "vet ikke", "vet ikke", "6", "vet ikke", "vet ikke", "6", "vet ikke", "vet ikke", "vet ikke"]),
-            UnitData(unit: "b", count: 12), UnitData(unit: "c", count: 15)]
+        let units = [
+            UnitData(
+                unit: "a", count: 10,
+                answers: ["6", "vet ikke", "vet ikke", "6", "vet ikke", "vet ikke", "6", "vet ikke", "vet ikke", "vet ikke"]),
+            UnitData(unit: "b", count: 12), UnitData(unit: "c", count: 15),
+        ]
         let rows = try Self.score(units)
         let item = rows.filter { $0.item == "i1" }
         #expect(item.first { $0.group.unit == "a" }?.suppressed == true)  // n = 3
@@ -194,17 +211,22 @@ import Testing
         // The table says so (a municipality's rows, whose items it shows).
         let municipality = GroupKey(level: .municipality, municipality: "M")
         let shown = [
-            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "", item: "", respondents: 37, n: 37, mean: 4,
+            ScoreRow(
+                group: municipality, period: "2024", set: "t", dimension: "", item: "", respondents: 37, n: 37, mean: 4,
                 suppressed: false),
-            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "d", item: "", respondents: 37, n: 37, mean: 4,
+            ScoreRow(
+                group: municipality, period: "2024", set: "t", dimension: "d", item: "", respondents: 37, n: 37, mean: 4,
                 suppressed: false),
-            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "d", item: "i1", respondents: 37,
+            ScoreRow(
+                group: municipality, period: "2024", set: "t", dimension: "d", item: "i1", respondents: 37,
                 suppressed: true, hiddenToProtect: true),
-            ScoreRow(group: municipality, period: "2024", set: "t", dimension: "d", item: "i2", respondents: 37,
+            ScoreRow(
+                group: municipality, period: "2024", set: "t", dimension: "d", item: "i2", respondents: 37,
                 suppressed: true),
         ]
         var table = StringOutput()
-        try TableScoresWriter().write(ScoreResult(rows: shown, sets: ["t": Self.set], summary: RunSummary()), language: .nb, to: &table)
+        try TableScoresWriter().write(
+            ScoreResult(rows: shown, sets: ["t": Self.set], summary: RunSummary()), language: .nb, to: &table)
         let lines = table.text.split(separator: "\n")
         #expect(lines.contains { $0.contains("i1") && $0.contains("skjult for å verne en mindre gruppe") }, "\(table.text)")
         #expect(lines.contains { $0.contains("i2") && $0.contains("færre enn 5 svar") }, "\(table.text)")
@@ -215,8 +237,10 @@ import Testing
 
     /// A breakdown value used by one hidden unit only: the value's row was that unit's.
     @Test func aBreakdownValueThatIsAUnit() throws {
-        let units = [UnitData(unit: "a", count: 3, values: ["x"], answers: ["2", "3", "4"]),
-            UnitData(unit: "b", count: 6, values: ["y"]), UnitData(unit: "c", count: 25, values: ["x"])]
+        let units = [
+            UnitData(unit: "a", count: 3, values: ["x"], answers: ["2", "3", "4"]),
+            UnitData(unit: "b", count: 6, values: ["y"]), UnitData(unit: "c", count: 25, values: ["x"]),
+        ]
         let rows = try Self.score(units, breakdown: true)
         #expect(rows.first { $0.group.level == .unit && $0.group.unit == "a" }?.suppressed == true)
         #expect(rows.first { $0.group.level == .unit && $0.group.unit == "b" }?.suppressed == true)
@@ -226,8 +250,10 @@ import Testing
 
     /// Several periods and sets in one output: each slice is audited on its own, and the same.
     @Test func severalPeriodsAndSets() throws {
-        let units = [UnitData(municipality: "M1", unit: "a", count: 20), UnitData(municipality: "M1", unit: "b", count: 20),
-            UnitData(municipality: "M2", unit: "c", count: 3)]
+        let units = [
+            UnitData(municipality: "M1", unit: "a", count: 20), UnitData(municipality: "M1", unit: "b", count: 20),
+            UnitData(municipality: "M2", unit: "c", count: 3),
+        ]
         let rows = try Self.score(units, periods: ["2024", "2025"], sets: ["t", "u"])
         #expect(Self.revealed(rows, units: units) == [])
         let slices = Dictionary(grouping: rows) { "\($0.period) \($0.set)" }
@@ -254,8 +280,10 @@ import Testing
                     let count = pick(0...2) == 0 ? pick(1...4) : pick(5...14)
                     let answers = (0..<pick(1...6)).map { _ in pick(0...5) == 0 ? "vet ikke" : String(pick(1...6)) }
                     let values = (0..<pick(1...3)).map { _ in ["x", "y", "z"][pick(0...2)] }
-                    units.append(UnitData(municipality: "M\(m)", service: "S\(s)", unit: id, count: count,
-                        values: values, answers: answers))
+                    units.append(
+                        UnitData(
+                            municipality: "M\(m)", service: "S\(s)", unit: id, count: count,
+                            values: values, answers: answers))
                 }
             }
             for p in 0..<pick(0...3) {

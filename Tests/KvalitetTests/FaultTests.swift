@@ -45,7 +45,8 @@ import Testing
             while try source.refill() {}
             Issue.record("a truncated file was read to its end without a word")
         } catch {
-            #expect(error.code == .inputRefused && error.location?.file == "big.csv" && error.message.contains("changed while"),
+            #expect(
+                error.code == .inputRefused && error.location?.file == "big.csv" && error.message.contains("changed while"),
                 "\(error)")
         }
     }
@@ -64,8 +65,9 @@ import Testing
             _ = try pipeline.score(files, problems: try ProblemLog(rejects: nil, strict: false))
             Issue.record("a vanished file went unnoticed")
         } catch {
-            #expect(error.code == .inputRefused && error.location?.file.hasSuffix("sfo-foresatte-eksempelvik.csv") == true
-                && error.message.contains("No such file"), "\(error)")
+            #expect(
+                error.code == .inputRefused && error.location?.file.hasSuffix("sfo-foresatte-eksempelvik.csv") == true
+                    && error.message.contains("No such file"), "\(error)")
         }
     }
 
@@ -76,7 +78,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let samples = Support.repository.appendingPathComponent("Samples").path
         let output = folder.appendingPathComponent("scores.csv").path
-        let (status, errors) = try Self.run("ulimit -f 8; exec '\(Self.tool.path)' score --format csv --output '\(output)' '\(samples)'")
+        let (status, errors) = try Self.run(
+            "ulimit -f 8; exec '\(Self.tool.path)' score --format csv --output '\(output)' '\(samples)'")
         #expect(status == 2, "\(errors)")
         #expect(errors.contains("scores.csv") && errors.contains("cannot write the output: File too large"), "\(errors)")
         #expect(Self.files(in: folder).isEmpty, "left behind: \(Self.files(in: folder))")

@@ -20,22 +20,30 @@ import Testing
 
     @Test func csvFieldRecordAndColumnLimits() {
         let small = [CSVResponseReader(maxFieldBytes: 64, maxRecordBytes: 256, maxColumns: 12)]
-        let longField = Self.header + "r1,K,SFO,a,2024,sfo-foresatte,5,4\nr2,K,SFO,a,2024,sfo-foresatte,\(String(repeating: "x", count: 65)),4\n"
+        let longField =
+            Self.header
+            + "r1,K,SFO,a,2024,sfo-foresatte,5,4\nr2,K,SFO,a,2024,sfo-foresatte,\(String(repeating: "x", count: 65)),4\n"
         var error = refusal("field.csv", longField, readers: small)
-        #expect(error?.code == .inputRefused && error?.location?.line == 3 && error?.message.contains("64 bytes") == true,
+        #expect(
+            error?.code == .inputRefused && error?.location?.line == 3 && error?.message.contains("64 bytes") == true,
             "\(String(describing: error))")
         // A quoted field the same way (the slow path).
-        error = refusal("quoted.csv", Self.header + "r1,K,SFO,a,2024,sfo-foresatte,\"\(String(repeating: "y", count: 70))\",4\n",
+        error = refusal(
+            "quoted.csv", Self.header + "r1,K,SFO,a,2024,sfo-foresatte,\"\(String(repeating: "y", count: 70))\",4\n",
             readers: small)
         #expect(error?.location?.line == 2 && error?.message.contains("field") == true, "\(String(describing: error))")
         // 11 fields, the last 5 of 50 bytes: every field is short, the record is not.
-        let wide = Self.header + "r1,K,SFO,a,2024,sfo-foresatte" + String(repeating: "," + String(repeating: "z", count: 50), count: 5) + "\n"
+        let wide =
+            Self.header + "r1,K,SFO,a,2024,sfo-foresatte" + String(repeating: "," + String(repeating: "z", count: 50), count: 5)
+            + "\n"
         error = refusal("record.csv", wide, readers: small)
-        #expect(error?.location?.line == 2 && error?.message.contains("record is longer than 256 bytes") == true,
+        #expect(
+            error?.location?.line == 2 && error?.message.contains("record is longer than 256 bytes") == true,
             "\(String(describing: error))")
         let columns = "respondent,municipality,service,unit,period,set" + (1...7).map { ",c\($0)" }.joined() + "\n"
         error = refusal("columns.csv", columns, readers: small)
-        #expect(error?.location?.line == 1 && error?.message.contains("more than 12 fields") == true,
+        #expect(
+            error?.location?.line == 1 && error?.message.contains("more than 12 fields") == true,
             "\(String(describing: error))")
         // Within the limits the same file shapes are read.
         let folder = Support.temporaryFolder()
@@ -58,7 +66,8 @@ import Testing
             </response></unit></survey>
             """
         var error = refusal("deep.xml", nested, readers: reader)
-        #expect(error?.code == .inputRefused && error?.location?.line == 3 && error?.message.contains("deeper than 8") == true,
+        #expect(
+            error?.code == .inputRefused && error?.location?.line == 3 && error?.message.contains("deeper than 8") == true,
             "\(String(describing: error))")
         let long = """
             <survey set="sfo-foresatte" municipality="K" period="2024">
@@ -67,7 +76,9 @@ import Testing
             </response></unit></survey>
             """
         error = refusal("long.xml", long, readers: reader)
-        #expect(error?.location?.line == 3 && error?.message.contains("longer than 100 bytes") == true, "\(String(describing: error))")
+        #expect(
+            error?.location?.line == 3 && error?.message.contains("longer than 100 bytes") == true, "\(String(describing: error))"
+        )
     }
 
     /// Issue #14: one element with 200,000 attributes took 32 s in libxml2 (its duplicate check is
@@ -79,23 +90,32 @@ import Testing
         let clock = ContinuousClock()
         var error: KvalitetError?
         let elapsed = clock.measure {
-            error = refusal("attributes.xml", "<?xml version=\"1.0\"?>\n<survey set=\"sfo-foresatte\" municipality=\"K\" period=\"2024\" \(many)>\n</survey>\n",
+            error = refusal(
+                "attributes.xml",
+                "<?xml version=\"1.0\"?>\n<survey set=\"sfo-foresatte\" municipality=\"K\" period=\"2024\" \(many)>\n</survey>\n",
                 readers: reader)
         }
-        #expect(error?.code == .inputRefused && error?.location?.line == 2
-            && error?.message == "an element has more than 64 attributes (the format needs at most 5)", "\(String(describing: error))")
+        #expect(
+            error?.code == .inputRefused && error?.location?.line == 2
+                && error?.message == "an element has more than 64 attributes (the format needs at most 5)",
+            "\(String(describing: error))")
         // At the 65th "=": set, municipality, period, then a0…a60 (10 of 7 bytes, 51 of 8), "a61=".
         #expect(error?.location?.column == 59 + 10 * 7 + 51 * 8 + 4, "\(String(describing: error))")
         #expect(elapsed < .seconds(5), "refused before the quadratic work")
         let value = String(repeating: "v", count: 301)
-        error = refusal("value.xml", "<survey set=\"sfo-foresatte\" municipality=\"K\" period=\"2024\">\n<unit id=\"\(value)\" service=\"SFO\"/>\n</survey>\n",
+        error = refusal(
+            "value.xml",
+            "<survey set=\"sfo-foresatte\" municipality=\"K\" period=\"2024\">\n<unit id=\"\(value)\" service=\"SFO\"/>\n</survey>\n",
             readers: reader)
-        #expect(error?.location?.line == 2 && error?.message == "an attribute value is longer than 300 bytes (limit: --max-field-mib)",
+        #expect(
+            error?.location?.line == 2
+                && error?.message == "an attribute value is longer than 300 bytes (limit: --max-field-mib)",
             "\(String(describing: error))")
         // A '>' inside a quoted value, comments with quotes and long texts are no tags to count.
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let fine = Support.write("""
+        let fine = Support.write(
+            """
             <?xml version="1.0"?>
             <!-- it's a "comment" with = = = signs -->
             <survey set="sfo-foresatte" municipality="K &gt; 1" period="2024">
@@ -111,13 +131,15 @@ import Testing
     }
 
     @Test func setDefinitionLimits() throws {
-        let base = try String(contentsOf: Support.repository.appendingPathComponent("IndicatorSets/sfo-foresatte.yaml"), encoding: .utf8)
+        let base = try String(
+            contentsOf: Support.repository.appendingPathComponent("IndicatorSets/sfo-foresatte.yaml"), encoding: .utf8)
         // A scale whose width overflows an integer: refused, not a crash (found while fuzzing).
         let overflow = base.replacingOccurrences(of: "  min: 1\n", with: "  min: -9223372036854775808\n")
             .replacingOccurrences(of: "  max: 6\n", with: "  max: 9223372036854775807\n")
         #expect(throws: KvalitetError.self) { try IndicatorSetLoader().load(yaml: overflow, file: "overflow.yaml") }
         // More items than a set may have.
-        var many = "id: many\nversion: 1\ntitle: {nb: M, en: M}\nsector: oppvekst\nservice: SFO\nrespondent: foresatte\n"
+        var many =
+            "id: many\nversion: 1\ntitle: {nb: M, en: M}\nsector: oppvekst\nservice: SFO\nrespondent: foresatte\n"
             + "scale: {min: 1, max: 6}\nscoring: mean\ndimensions:\n  - id: d\n    title: {nb: D, en: D}\n    items:\n"
         for index in 0...IndicatorSetValidator.maxItems { many += "      - {id: i\(index), text: {nb: T, en: T}}\n" }
         do {

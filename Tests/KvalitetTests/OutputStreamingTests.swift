@@ -39,7 +39,9 @@ import Testing
             var fromStream = StringOutput()
             try CSVScoresWriter(excelSafe: excelSafe).write(streamed, language: .nb, to: &fromStream)
             var expected = ScoreRow.columnNames.joined(separator: ",") + "\n"
-            for row in listed.rows { expected += row.columnValues.map { $0.csv(excelSafe: excelSafe) }.joined(separator: ",") + "\n" }
+            for row in listed.rows {
+                expected += row.columnValues.map { $0.csv(excelSafe: excelSafe) }.joined(separator: ",") + "\n"
+            }
             #expect(fromStream.text == expected)
         }
         var json = StringOutput()
@@ -53,8 +55,10 @@ import Testing
     /// Numbers and integers written as bytes have the characters `description` gives them.
     @Test func numbersAsBytesReadAsTheirDescription() {
         var random = SplitMix64(seed: 9)
-        var doubles: [Double] = [0, -0.0, 0.1, 0.2, 1.0 / 3, 5, 4.5, 1e-7, 1e16, 1e21, 123456789012345680, 5e-324,
-            Double.leastNormalMagnitude, Double.greatestFiniteMagnitude, -2.5, 0.49231343262682387]
+        var doubles: [Double] = [
+            0, -0.0, 0.1, 0.2, 1.0 / 3, 5, 4.5, 1e-7, 1e16, 1e21, 123_456_789_012_345_680, 5e-324,
+            Double.leastNormalMagnitude, Double.greatestFiniteMagnitude, -2.5, 0.49231343262682387,
+        ]
         for _ in 0..<20_000 {
             doubles.append(Double(bitPattern: random.next()))
             doubles.append(random.uniform() * 6)
@@ -76,13 +80,16 @@ import Testing
 
     /// Texts written as bytes are quoted and neutralised as `CSVText.field` has it.
     @Test func textsAsBytesAreTheFieldsText() {
-        let texts = ["", "plain", "Bø", "a,b", "say \"hi\"", "line\nbreak", "cr\r", "=SUM(A1)", "+47", "-5", "@x", "\tx",
-            "\rx", "'quoted", "=a,\"b\""]
+        let texts = [
+            "", "plain", "Bø", "a,b", "say \"hi\"", "line\nbreak", "cr\r", "=SUM(A1)", "+47", "-5", "@x", "\tx",
+            "\rx", "'quoted", "=a,\"b\"",
+        ]
         for text in texts {
             for excelSafe in [false, true] {
                 var bytes: [UInt8] = []
                 ColumnValue.text(text).appendCSV(to: &bytes, excelSafe: excelSafe)
-                #expect(String(decoding: bytes, as: UTF8.self) == CSVText.field(text, excelSafe: excelSafe), "\(text) \(excelSafe)")
+                #expect(
+                    String(decoding: bytes, as: UTF8.self) == CSVText.field(text, excelSafe: excelSafe), "\(text) \(excelSafe)")
             }
         }
         var bytes: [UInt8] = []
@@ -96,9 +103,11 @@ import Testing
         var random = SplitMix64(seed: 4)
         func pick() -> String { texts[Int(random.next() % UInt64(texts.count))] }
         for _ in 0..<20_000 {
-            let l = GroupKey(level: .unit, municipality: pick(), service: pick(), unit: pick(), subproject: pick(),
+            let l = GroupKey(
+                level: .unit, municipality: pick(), service: pick(), unit: pick(), subproject: pick(),
                 breakdown: pick(), breakdownValue: pick())
-            let r = GroupKey(level: .unit, municipality: pick(), service: pick(), unit: pick(), subproject: pick(),
+            let r = GroupKey(
+                level: .unit, municipality: pick(), service: pick(), unit: pick(), subproject: pick(),
                 breakdown: pick(), breakdownValue: pick())
             #expect(l.precedesInRowOrder(r) == ScoreBuilder.textOrder(l.sortKeys, r.sortKeys))
         }

@@ -7,15 +7,18 @@ import Testing
 /// same scores, the same rejects report in the same order, the same summary, the same error.
 @Suite struct PartsReadingTests {
     /// Scores `paths` with the given parts (tiny parts force many boundaries in small files).
-    static func run(_ paths: [String], parts: Int, sets: String? = nil, register: String? = nil, breakdown: String? = nil,
-        strict: Bool = false, idsOnDisk: Bool = false, cellsAsText: Bool = false) throws(KvalitetError)
+    static func run(
+        _ paths: [String], parts: Int, sets: String? = nil, register: String? = nil, breakdown: String? = nil,
+        strict: Bool = false, idsOnDisk: Bool = false, cellsAsText: Bool = false
+    ) throws(KvalitetError)
         -> (scores: String, rejects: String, summary: RunSummary)
     {
         var catalog = try IndicatorSetCatalog.builtIn()
         if let sets { try catalog.addDirectory(URL(fileURLWithPath: sets)) }
         var registers = try RegisterIndex()
         if let register { try registers.add(try Register.load(file: URL(fileURLWithPath: register))) }
-        var options = ScorePipeline.Options(breakdown: breakdown, parts: parts, minimumPartBytes: 64, idsOnDiskBytes: idsOnDisk ? 0 : .max)
+        var options = ScorePipeline.Options(
+            breakdown: breakdown, parts: parts, minimumPartBytes: 64, idsOnDiskBytes: idsOnDisk ? 0 : .max)
         options.cellsAsText = cellsAsText
         let pipeline = ScorePipeline(catalog: catalog, registers: registers, options: options)
         let folder = Support.temporaryFolder()
@@ -29,9 +32,10 @@ import Testing
         return (output.text, (try? String(contentsOfFile: rejectsPath, encoding: .utf8)) ?? "", result.summary)
     }
 
-    static func expectSame(_ paths: [String], sets: String? = nil, register: String? = nil, breakdown: String? = nil,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
-    {
+    static func expectSame(
+        _ paths: [String], sets: String? = nil, register: String? = nil, breakdown: String? = nil,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
         let sequential = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown)
         // Every row through the general path, its fields as text (the bytes' path must agree).
         let text = try run(paths, parts: 1, sets: sets, register: register, breakdown: breakdown, cellsAsText: true)
@@ -53,16 +57,19 @@ import Testing
         let folder = Support.resource("reference")
         let sets = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: sets) }
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("case-\(seed).set.yaml"),
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("case-\(seed).set.yaml"),
             to: sets.appendingPathComponent("case.yaml"))
         for name in ["case-\(seed).csv", "case-\(seed).cp1252.csv"] {
-            try Self.expectSame([folder.appendingPathComponent(name).path], sets: sets.path,
+            try Self.expectSame(
+                [folder.appendingPathComponent(name).path], sets: sets.path,
                 register: folder.appendingPathComponent("case-\(seed).register.yaml").path, breakdown: "gruppe")
         }
     }
 
     @Test func samples() throws {
-        try Self.expectSame([Support.repository.appendingPathComponent("Samples").path],
+        try Self.expectSame(
+            [Support.repository.appendingPathComponent("Samples").path],
             register: Support.repository.appendingPathComponent("Samples/register-eksempelvik.yaml").path, breakdown: "trinn")
     }
 
@@ -81,7 +88,8 @@ import Testing
         }
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = Support.write(bytes: [0xEF, 0xBB, 0xBF] + Array((rows.joined(separator: "\r\n") + "\r\n").utf8),
+        let path = Support.write(
+            bytes: [0xEF, 0xBB, 0xBF] + Array((rows.joined(separator: "\r\n") + "\r\n").utf8),
             to: "hostile.csv", in: folder)
         try Self.expectSame([path])
         let sequential = try Self.run([path], parts: 1)
@@ -92,7 +100,9 @@ import Testing
     /// over its end reads on, the parts after it are dropped, and the result stays the same.
     @Test func strayQuoteFallsBackSafely() throws {
         var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
-        for index in 0..<300 { rows.append("r\(index),M,SFO,u\(index % 3),2024,sfo-foresatte,\(index == 20 ? "5\"" : "\(index % 6 + 1)")") }
+        for index in 0..<300 {
+            rows.append("r\(index),M,SFO,u\(index % 3),2024,sfo-foresatte,\(index == 20 ? "5\"" : "\(index % 6 + 1)")")
+        }
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.expectSame([Support.write(rows.joined(separator: "\n") + "\n", to: "stray.csv", in: folder)])
@@ -152,7 +162,9 @@ import Testing
             a.append("r\(index % 90);M;SFO;\(unit);2024;\(set);\(status);\(index % 6 + 1);\(index % 5 == 0 ? "x" : "3")")
         }
         var b = [header]
-        for index in 60..<200 { b.append("r\(index);M;SFO;u1;\(index % 4 == 0 ? 2023 : 2024);sfo-foresatte;;4;\(index % 7 == 0 ? "" : "5")") }
+        for index in 60..<200 {
+            b.append("r\(index);M;SFO;u1;\(index % 4 == 0 ? 2023 : 2024);sfo-foresatte;;4;\(index % 7 == 0 ? "" : "5")")
+        }
         let pathA = Support.write(a.joined(separator: "\n") + "\n", to: "a.csv", in: folder)
         let pathB = Support.write(b.joined(separator: "\n") + "\n", to: "b.csv", in: folder)
         try Self.expectSame([pathA, pathB, pathA])
@@ -174,7 +186,8 @@ import Testing
         var rows = ["respondent,municipality,service,unit,period,set,trivsel-1"]
         for index in 0..<200 { rows.append("r\(index % 150),M,SFO,u,2024,sfo-foresatte,\(index == 170 ? "\"4" : "4")") }
         let broken = Support.write(rows.joined(separator: "\n") + "\n", to: "broken.csv", in: folder)
-        let noSet = Support.write("respondent,municipality,service,unit,period,trivsel-1\nr1,M,SFO,u,2024,4\n", to: "noset.csv", in: folder)
+        let noSet = Support.write(
+            "respondent,municipality,service,unit,period,trivsel-1\nr1,M,SFO,u,2024,4\n", to: "noset.csv", in: folder)
         for paths in [[broken], [noSet], [broken, noSet]] {
             var messages: [String] = []
             for (parts, idsOnDisk) in [(1, false), (1, true), (3, true)] {
@@ -193,8 +206,10 @@ import Testing
         let path = Support.repository.appendingPathComponent("Samples/medarbeidere-eksempelvik.csv").path
         var outputs: [String] = []
         for parts in [1, 3] {
-            let pipeline = ScorePipeline(catalog: try IndicatorSetCatalog.builtIn(), options: .init(parts: parts, minimumPartBytes: 64))
-            let result = try pipeline.validate(try pipeline.inputFiles([path]), problems: try ProblemLog(rejects: nil, strict: false))
+            let pipeline = ScorePipeline(
+                catalog: try IndicatorSetCatalog.builtIn(), options: .init(parts: parts, minimumPartBytes: 64))
+            let result = try pipeline.validate(
+                try pipeline.inputFiles([path]), problems: try ProblemLog(rejects: nil, strict: false))
             var output = StringOutput()
             try CSVValidationWriter().write(result, language: .nb, to: &output)
             outputs.append(output.text)
@@ -205,7 +220,8 @@ import Testing
     @Test func splitPointsStartRecords() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let text = "respondent,municipality,service,unit,period,note\n" + (0..<100).map { "r\($0),M,S,u,2024,\"a\nb\"\n" }.joined()
+        let text =
+            "respondent,municipality,service,unit,period,note\n" + (0..<100).map { "r\($0),M,S,u,2024,\"a\nb\"\n" }.joined()
         let file = InputFile(url: URL(fileURLWithPath: Support.write(text, to: "s.csv", in: folder)))
         let reader = CSVResponseReader()
         let layout = try #require(try reader.layout(of: file))
@@ -273,12 +289,14 @@ import Testing
             for _ in 0..<Int.random(in: 1...8, using: &generator) {
                 at += Int.random(in: 0...4, using: &generator)
                 if rejectedLines.contains(at) { continue }
-                retracted.append((at, Problem(.duplicateRespondent, file: "f.csv", line: at, column: "d\(retracted.count)", message: "d")))
+                retracted.append(
+                    (at, Problem(.duplicateRespondent, file: "f.csv", line: at, column: "d\(retracted.count)", message: "d")))
             }
             var byLine: [Int: [Problem]] = [:]
             for (line, problem) in retracted { byLine[line, default: []].append(problem) }
             let expected = Self.oneAtATime(buffer, retracted, file: "f.csv")
-            #expect(ResponseCollector.replacingOwnProblems(buffer, with: byLine, file: "f.csv") == expected,
+            #expect(
+                ResponseCollector.replacingOwnProblems(buffer, with: byLine, file: "f.csv") == expected,
                 "\(buffer.map { "\($0.kind)@\($0.line!)" }) taking back \(retracted.map(\.line))")
         }
     }

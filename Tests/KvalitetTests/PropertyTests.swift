@@ -52,10 +52,12 @@ import Testing
             text.contains(where: { String($0) == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
-        var text = (["respondent", "municipality", "service", "unit", "period", "set", "status", "bg.trinn"] + items)
+        var text =
+            (["respondent", "municipality", "service", "unit", "period", "set", "status", "bg.trinn"] + items)
             .joined(separator: delimiter) + lineEnd
         for r in responses {
-            text += ([r.id, r.municipality, r.service, r.unit, r.period, "sfo-foresatte", r.status, r.grade] + r.answers)
+            text +=
+                ([r.id, r.municipality, r.service, r.unit, r.period, "sfo-foresatte", r.status, r.grade] + r.answers)
                 .map(field).joined(separator: delimiter) + lineEnd
         }
         return text
@@ -80,9 +82,11 @@ import Testing
         var files: [String] = []
         let surveys = Dictionary(grouping: responses) { [$0.municipality, $0.period] }
         for key in surveys.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<survey set=\"sfo-foresatte\" municipality=\"\(escaped(key[0]))\" period=\"\(key[1])\">\n"
+            var text =
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<survey set=\"sfo-foresatte\" municipality=\"\(escaped(key[0]))\" period=\"\(key[1])\">\n"
             for r in surveys[key]! {
-                text += "<unit id=\"\(escaped(r.unit))\" service=\"\(r.service)\"><response id=\"\(r.id)\" status=\"\(r.status)\">"
+                text +=
+                    "<unit id=\"\(escaped(r.unit))\" service=\"\(r.service)\"><response id=\"\(r.id)\" status=\"\(r.status)\">"
                 if !r.grade.isEmpty { text += "<background name=\"trinn\">\(r.grade)</background>" }
                 for (item, answer) in zip(items, r.answers) { text += "<answer item=\"\(item)\">\(escaped(answer))</answer>" }
                 text += "</response></unit>\n"
@@ -93,9 +97,10 @@ import Testing
     }
 
     /// Scores files in process; the CSV of the scores (rows in their defined order).
-    static func scores(_ files: [(name: String, bytes: [UInt8])], breakdown: String? = "trinn", minN: Int? = nil,
-        register: String? = nil) throws -> (csv: String, result: ScoreResult)
-    {
+    static func scores(
+        _ files: [(name: String, bytes: [UInt8])], breakdown: String? = "trinn", minN: Int? = nil,
+        register: String? = nil
+    ) throws -> (csv: String, result: ScoreResult) {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let paths = files.map { Support.write(bytes: $0.bytes, to: $0.name, in: folder) }
@@ -113,7 +118,8 @@ import Testing
     // MARK: - Properties
 
     @Test func csvWrittenCorrectlyReadsBackTheSameResponses() async throws {
-        await propertyCheck(count: 60, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...40), Gen.int(in: 0...5)) { seed, count, style in
+        await propertyCheck(count: 60, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...40), Gen.int(in: 0...5)) {
+            seed, count, style in
             let responses = Self.responses(seed: seed, count: count)
             let delimiter = [",", ";", "\t"][style % 3]
             let lineEnd = style < 3 ? "\n" : "\r\n"
@@ -138,8 +144,9 @@ import Testing
             }
             #expect(sink.records.count == responses.count)
             for (record, response) in zip(sink.records, responses) {
-                #expect(record.respondent == response.id && record.municipality == response.municipality
-                    && record.unit == response.unit && record.period == response.period && record.status == response.status,
+                #expect(
+                    record.respondent == response.id && record.municipality == response.municipality
+                        && record.unit == response.unit && record.period == response.period && record.status == response.status,
                     "\(record) vs \(response)")
                 #expect(record.answerValues == response.answers, "answers of \(response.id)")
                 #expect(record.background.first { $0.name == "trinn" }?.value ?? "" == response.grade)
@@ -153,7 +160,8 @@ import Testing
             let responses = Self.responses(seed: seed, count: count)
             do {
                 let fromCSV = try Self.scores([("in.csv", Array(Self.csv(responses).utf8))])
-                let fromXML = try Self.scores(Self.xml(responses).enumerated().map { ("in\($0.offset).xml", Array($0.element.utf8)) })
+                let fromXML = try Self.scores(
+                    Self.xml(responses).enumerated().map { ("in\($0.offset).xml", Array($0.element.utf8)) })
                 #expect(fromCSV.csv == fromXML.csv)
                 var xmlSummary = fromXML.result.summary
                 xmlSummary.files = fromCSV.result.summary.files
@@ -165,7 +173,8 @@ import Testing
     }
 
     @Test func orderAndSplittingOverFilesChangeNothing() async throws {
-        await propertyCheck(count: 40, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...80), Gen.int(in: 1...5)) { seed, count, fileCount in
+        await propertyCheck(count: 40, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...80), Gen.int(in: 1...5)) {
+            seed, count, fileCount in
             let responses = Self.responses(seed: seed, count: count)
             var random = SplitMix64(seed: seed ^ 0xABCDEF)
             let shuffled = responses.shuffled(using: &random)
@@ -173,9 +182,10 @@ import Testing
             for response in shuffled { files[Int.random(in: 0..<fileCount, using: &random)].append(response) }
             do {
                 let whole = try Self.scores([("all.csv", Array(Self.csv(responses).utf8))])
-                let split = try Self.scores(files.enumerated().filter { !$0.element.isEmpty }.map {
-                    ("part\($0.offset).csv", Array(Self.csv($0.element, delimiter: $0.offset % 2 == 0 ? "," : ";").utf8))
-                })
+                let split = try Self.scores(
+                    files.enumerated().filter { !$0.element.isEmpty }.map {
+                        ("part\($0.offset).csv", Array(Self.csv($0.element, delimiter: $0.offset % 2 == 0 ? "," : ";").utf8))
+                    })
                 #expect(whole.csv == split.csv)
                 #expect(whole.result.summary.counted == split.result.summary.counted)
             } catch {
@@ -188,17 +198,21 @@ import Testing
     /// sub-project over some units: no published group is small, and no published parent has
     /// exactly one hidden child (which would be its total minus the others).
     @Test func suppressionNeverPublishesASmallOrDerivableGroup() async throws {
-        await propertyCheck(count: 80, input: Gen.int(in: 0...12).array(of: 2...7), Gen.int(in: 3...6), Gen.uint64(in: 0...UInt64.max)) { sizes, minN, seed in
+        await propertyCheck(
+            count: 80, input: Gen.int(in: 0...12).array(of: 2...7), Gen.int(in: 3...6), Gen.uint64(in: 0...UInt64.max)
+        ) { sizes, minN, seed in
             var random = SplitMix64(seed: seed)
             var responses: [Response] = []
             var serial = 0
             for (index, size) in sizes.enumerated() {
                 for _ in 0..<size {
                     serial += 1
-                    responses.append(Response(
-                        id: "r\(serial)", municipality: "K", service: index % 3 == 2 ? "Sykehjem" : "SFO", unit: "u\(index)",
-                        period: "2024", status: "complete", grade: ["1", "2", "3"].randomElement(using: &random)!,
-                        answers: Self.items.map { _ in ["1", "3", "4", "5", "6", "vet ikke"].randomElement(using: &random)! }))
+                    responses.append(
+                        Response(
+                            id: "r\(serial)", municipality: "K", service: index % 3 == 2 ? "Sykehjem" : "SFO", unit: "u\(index)",
+                            period: "2024", status: "complete", grade: ["1", "2", "3"].randomElement(using: &random)!,
+                            answers: Self.items.map { _ in ["1", "3", "4", "5", "6", "vet ikke"].randomElement(using: &random)! })
+                    )
                 }
             }
             guard !responses.isEmpty else { return }

@@ -32,7 +32,8 @@ import Testing
         let folder = Support.resource("reference")
         let sets = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: sets) }
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("\(name).set.yaml"),
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("\(name).set.yaml"),
             to: sets.appendingPathComponent("\(name).yaml"))
         return try Support.score { job in
             job.setDirectories = [sets.path]

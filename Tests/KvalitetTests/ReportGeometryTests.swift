@@ -42,7 +42,8 @@ import Testing
 
     /// Even scale: codes 1–3 left of the centre, 4–6 right; empty categories are kept, with no width.
     @Test func divergingBarOnAnEvenScaleKeepsEmptyCategories() {
-        let bar = DivergingBar(counts: [1, 0, 2, 3, 0, 4], dontKnow: 0, x0: 0, halfWidth: 100, dontKnowX0: 250, dontKnowWidth: 50)
+        let bar = DivergingBar(
+            counts: [1, 0, 2, 3, 0, 4], dontKnow: 0, x0: 0, halfWidth: 100, dontKnowX0: 250, dontKnowWidth: 50)
         // 10 answers: shares .1 0 .2 | .3 0 .4 around the centre at 100.
         let expected: [(Double, Double)] = [(70, 10), (80, 0), (80, 20), (100, 30), (130, 0), (130, 40)]
         #expect(bar.segments.count == 6)

@@ -63,7 +63,8 @@ import Testing
 
     @Test func samplesReportShowsTheReferenceFigures() throws {
         let html = try Self.samplesReport()
-        let expected = try JSONDecoder().decode(Expected.self,
+        let expected = try JSONDecoder().decode(
+            Expected.self,
             from: Data(contentsOf: Support.resource("report/samples-expected.json")))
         let catalog = try IndicatorSetCatalog.builtIn()
         let sections = HTMLText.sections(html)
@@ -105,10 +106,12 @@ import Testing
                 for (index, (cells, unit)) in zip(rows, chart.rows).enumerated() {
                     #expect(cells[1] == unit.name, "\(section.set) \(chart.dimension) rank \(index + 1)")
                     if let hidden = unit.hidden {
-                        #expect(cells[0] == "" && cells[2] == hidden && cells.dropFirst(3).allSatisfy(\.isEmpty),
+                        #expect(
+                            cells[0] == "" && cells[2] == hidden && cells.dropFirst(3).allSatisfy(\.isEmpty),
                             "\(section.set) \(chart.dimension) \(unit.name): \(cells)")
                     } else {
-                        #expect(cells[0] == "\(index + 1)" && cells[2] == unit.mean, "\(section.set) \(chart.dimension): \(cells)")
+                        #expect(
+                            cells[0] == "\(index + 1)" && cells[2] == unit.mean, "\(section.set) \(chart.dimension): \(cells)")
                     }
                 }
             }
@@ -147,10 +150,12 @@ import Testing
         // Every figure the report shows for a group comes from a published row: render with a
         // threshold above every group and nothing but counts of respondents and notes remain.
         let strict = try Self.samplesReport { $0.minN = 10_000 }
-        #expect(strict.components(separatedBy: "<rect x=\"").dropFirst().allSatisfy { $0.hasPrefix("0\"") },
+        #expect(
+            strict.components(separatedBy: "<rect x=\"").dropFirst().allSatisfy { $0.hasPrefix("0\"") },
             "a bar drawn for a suppressed group (only the legend's keys start at 0)")
         for table in HTMLText.tables(withClass: "figures items", in: strict) {
-            #expect(HTMLText.bodyRows(table).allSatisfy { $0.count == 4 && $0[1] == "" && $0[2] == "færre enn 10000 svar" },
+            #expect(
+                HTMLText.bodyRows(table).allSatisfy { $0.count == 4 && $0[1] == "" && $0[2] == "færre enn 10000 svar" },
                 "an item distribution of a suppressed group")
         }
         #expect(strict.contains("færre enn 10000 svar"))
@@ -182,7 +187,8 @@ import Testing
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let noMean = Support.write("level,period,set,dimension,item\nall,2024,sfo-foresatte,,\n", to: "a.csv", in: folder)
-        let badNumber = Support.write("level,period,set,dimension,item,mean\nall,2024,sfo-foresatte,,,4.5\nall,2024,sfo-foresatte,trivsel,,4.6x\n",
+        let badNumber = Support.write(
+            "level,period,set,dimension,item,mean\nall,2024,sfo-foresatte,,,4.5\nall,2024,sfo-foresatte,trivsel,,4.6x\n",
             to: "b.csv", in: folder)
         for (file, line, field) in [(noMean, 1, "mean"), (badNumber, 3, "mean")] {
             do {
@@ -190,10 +196,13 @@ import Testing
                 Issue.record("\(file) accepted")
             } catch let error as KvalitetError {
                 #expect(error.code == .inputRefused)
-                #expect(error.location?.file == file && error.location?.line == line && error.location?.field == field, "\(error)")
+                #expect(
+                    error.location?.file == file && error.location?.line == line && error.location?.field == field, "\(error)")
             }
         }
-        #expect(throws: KvalitetError.self) { _ = try Self.samplesReport { $0.reference = folder.appendingPathComponent("missing.csv").path } }
+        #expect(throws: KvalitetError.self) {
+            _ = try Self.samplesReport { $0.reference = folder.appendingPathComponent("missing.csv").path }
+        }
     }
 
     @Test func englishReportAndNoOutputNoFile() throws {
@@ -216,7 +225,8 @@ import Testing
         let items = try IndicatorSetCatalog.builtIn()["sfo-foresatte"]!.items.map(\.id)
         csv += "," + items.joined(separator: ",") + "\n"
         for index in 1...6 {
-            csv += "R\(index),\"Kommune <b>\"\"&\"\"'</b>\",SFO,\"<script>alert(1)</script>\",2024,sfo-foresatte,"
+            csv +=
+                "R\(index),\"Kommune <b>\"\"&\"\"'</b>\",SFO,\"<script>alert(1)</script>\",2024,sfo-foresatte,"
                 + items.map { _ in "\(index % 6 + 1)" }.joined(separator: ",") + "\n"
         }
         let input = Support.write(csv, to: "x.csv", in: folder)

@@ -6,7 +6,9 @@ import Testing
 @Suite struct ResponseGeneratorTests {
     let catalog = try! IndicatorSetCatalog.builtIn()
 
-    func generate(_ configure: (inout ResponseGenerator) -> Void, set: String = "sfo-foresatte", responses: Int = 500) throws -> String {
+    func generate(
+        _ configure: (inout ResponseGenerator) -> Void, set: String = "sfo-foresatte", responses: Int = 500
+    ) throws -> String {
         var generator = ResponseGenerator(set: catalog[set]!, responses: responses)
         configure(&generator)
         var output = StringOutput()
@@ -32,15 +34,17 @@ import Testing
     }
 
     @Test func everyResponseIsWrittenAndRead() throws {
-        let text = try generate({ generator in
-            generator.municipalities = 3
-            generator.units = 4
-            generator.periods = ["2024", "2025"]
-        }, responses: 1001)
+        let text = try generate(
+            { generator in
+                generator.municipalities = 3
+                generator.units = 4
+                generator.periods = ["2024", "2025"]
+            }, responses: 1001)
         let result = try score(text, name: "g.csv").result
         #expect(result.summary.read == 1001)
         #expect(result.summary.counted + result.summary.rejected == 1001)
-        let units = Set(result.rows.filter { $0.group.level == .unit }.map { "\($0.period)/\($0.group.municipality)/\($0.group.unit)" })
+        let units = Set(
+            result.rows.filter { $0.group.level == .unit }.map { "\($0.period)/\($0.group.municipality)/\($0.group.unit)" })
         #expect(units.count == 2 * 3 * 4)
         #expect(Set(result.rows.map(\.period)) == ["2024", "2025"])
     }

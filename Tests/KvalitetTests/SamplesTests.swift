@@ -33,8 +33,13 @@ import Testing
         #expect(run.result.summary.rejectedByKind == ["duplicate-respondent": 1])
         #expect(run.errors.hasPrefix("kvalitet: 3 filer, 261 svar lest, 260 telt, 1 ikke telt, 3 ugyldige celler, 1 advarsel"))
         #expect(run.output.contains("SFO – foresatte · 2025"))
-        #expect(run.output.contains("Enhet Sjøsiden SFO [sjøsiden], SFO (9999 Eksempelvik (fiktiv)) · Svar: 4 av 6 (67 %) · færre enn 5 svar"))
-        #expect(run.output.contains("Enhet Lia SFO [lia], SFO (9999 Eksempelvik (fiktiv)) · Svar: 17 av 22 (77 %) · skjult for å verne en mindre gruppe"))
+        #expect(
+            run.output.contains(
+                "Enhet Sjøsiden SFO [sjøsiden], SFO (9999 Eksempelvik (fiktiv)) · Svar: 4 av 6 (67 %) · færre enn 5 svar"))
+        #expect(
+            run.output.contains(
+                "Enhet Lia SFO [lia], SFO (9999 Eksempelvik (fiktiv)) · Svar: 17 av 22 (77 %) · skjult for å verne en mindre gruppe"
+            ))
         // The employee survey never shows single statements.
         #expect(!run.output.contains("oppgave-1"))
     }

@@ -47,7 +47,9 @@ import Testing
 
     @Test func malformedXMLIsRefusedAndNothingIsWritten() {
         let good = file("r1,M,SFO,u,2024,sfo-foresatte,5,5\n")
-        let bad = Support.write("<survey set=\"sfo-foresatte\" municipality=\"M\" period=\"2024\">\n<unit id=\"u\" service=\"SFO\">\n", to: "bad.xml", in: folder)
+        let bad = Support.write(
+            "<survey set=\"sfo-foresatte\" municipality=\"M\" period=\"2024\">\n<unit id=\"u\" service=\"SFO\">\n", to: "bad.xml",
+            in: folder)
         let output = folder.appendingPathComponent("scores.csv").path
         let error = Support.scoreError { job in
             job.inputs = [good, bad]
@@ -86,7 +88,8 @@ import Testing
     }
 
     @Test func rejectsReportHasOneLinePerProblem() throws {
-        let path = file("""
+        let path = file(
+            """
             r1,M,SFO,u,2024,sfo-foresatte,5,9
             r2,M,SFO,u,2024,sfo-foresatte,vet ikke,
             r1,M,SFO,u,2024,sfo-foresatte,5,5
@@ -106,16 +109,17 @@ import Testing
         #expect(all.components(separatedBy: ",missing-item\n").count - 1 == 24)
         let text = all.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasSuffix(",missing-item") }
             .joined(separator: "\n")
-        #expect(text == """
-            file,line,respondent,column,value,problem
-            \(path),2,r1,trivsel-2,9,invalid-answer
-            \(path),3,r2,,,no-valid-answers
-            \(path),4,r1,respondent,r1,duplicate-respondent
-            \(path),5,,respondent,,missing-field
-            \(path),6,r4,set,skole-elever,set-mismatch
-            \(path),7,r5,set,nope,unknown-set
+        #expect(
+            text == """
+                file,line,respondent,column,value,problem
+                \(path),2,r1,trivsel-2,9,invalid-answer
+                \(path),3,r2,,,no-valid-answers
+                \(path),4,r1,respondent,r1,duplicate-respondent
+                \(path),5,,respondent,,missing-field
+                \(path),6,r4,set,skole-elever,set-mismatch
+                \(path),7,r5,set,nope,unknown-set
 
-            """)
+                """)
         #expect(run.result.summary.read == 6)
         #expect(run.result.summary.counted == 1)
         #expect(run.result.summary.rejected == 5)
@@ -133,7 +137,10 @@ import Testing
             job.output = output
         }
         #expect(error?.code == .strict)
-        #expect(error?.description == "\(path):3: error: invalid answer \"x\" for item trivsel-2 (scale 1–6); counted as unanswered [invalid-answer] (--strict)")
+        #expect(
+            error?.description
+                == "\(path):3: error: invalid answer \"x\" for item trivsel-2 (scale 1–6); counted as unanswered [invalid-answer] (--strict)"
+        )
         #expect(error?.location?.field == "trivsel-2")
         // The earlier output is untouched, and no temporary file is left behind.
         #expect((try? String(contentsOfFile: output, encoding: .utf8)) == "earlier run\n")
@@ -142,7 +149,8 @@ import Testing
 
     @Test func strictAcceptsAbortedInterviews() throws {
         let path = file("r1,M,SFO,u,2024,sfo-foresatte,5,5\n")
-        let extra = Support.write("respondent,municipality,service,unit,period,set,status,trivsel-1\nr9,M,SFO,u,2024,sfo-foresatte,aborted,\n",
+        let extra = Support.write(
+            "respondent,municipality,service,unit,period,set,status,trivsel-1\nr9,M,SFO,u,2024,sfo-foresatte,aborted,\n",
             to: "b.csv", in: folder)
         let run = try Support.score { job in
             job.inputs = [path, extra]
@@ -152,14 +160,17 @@ import Testing
     }
 
     @Test func unknownColumnsAreReportedOncePerFile() throws {
-        let path = Support.write("respondent,municipality,service,unit,period,set,trivsel-1,Kommentar\n"
-            + "r1,M,SFO,u,2024,sfo-foresatte,5,hei\nr2,M,SFO,u,2024,sfo-foresatte,4,hallo\n", to: "c.csv", in: folder)
+        let path = Support.write(
+            "respondent,municipality,service,unit,period,set,trivsel-1,Kommentar\n"
+                + "r1,M,SFO,u,2024,sfo-foresatte,5,hei\nr2,M,SFO,u,2024,sfo-foresatte,4,hallo\n", to: "c.csv", in: folder)
         let rejects = folder.appendingPathComponent("r.csv").path
         _ = try Support.score { job in
             job.inputs = [path]
             job.rejects = rejects
         }
-        let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").filter { !$0.hasSuffix(",missing-item") }
+        let lines = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").filter {
+            !$0.hasSuffix(",missing-item")
+        }
         #expect(lines.count == 2)
         // A column belongs to the header: reported at line 1, with no respondent.
         #expect(lines[1] == "\(path),1,,Kommentar,,unknown-column")
@@ -185,10 +196,11 @@ import Testing
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: output))
         let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        let csv = Support.parseCSV(try Support.score { job in
-            job.inputs = [path]
-            job.format = "csv"
-        }.output)
+        let csv = Support.parseCSV(
+            try Support.score { job in
+                job.inputs = [path]
+                job.format = "csv"
+            }.output)
         #expect(rows.count == csv.count - 1)
         #expect(Set(rows[0].keys) == Set(csv[0]))
         #expect(rows[0]["level"] as? String == "all")
@@ -210,7 +222,8 @@ import Testing
 
     /// Every response read is counted or accounted for, also when the reader itself leaves it out.
     @Test func readEqualsCountedPlusNotCounted() throws {
-        let path = Support.write(Self.header + "r1,M,SFO,u,2024,sfo-foresatte,5,5\nr2,M,SFO,u,2024,sfo-foresatte,5,5,extra\n",
+        let path = Support.write(
+            Self.header + "r1,M,SFO,u,2024,sfo-foresatte,5,5\nr2,M,SFO,u,2024,sfo-foresatte,5,5,extra\n",
             to: "extra.csv", in: folder)
         let summary = try Support.score { $0.inputs = [path] }.result.summary
         #expect(summary.read == 2 && summary.counted == 1 && summary.rejected == 1)

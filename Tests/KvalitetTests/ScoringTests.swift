@@ -22,7 +22,9 @@ import Testing
 
         """
 
-    func rows(_ set: TestSet = ScoringTests.mini(), csv: String = ScoringTests.csv) throws -> (rows: [ScoreRow], summary: RunSummary) {
+    func rows(
+        _ set: TestSet = ScoringTests.mini(), csv: String = ScoringTests.csv
+    ) throws -> (rows: [ScoreRow], summary: RunSummary) {
         let result = try set.score(csv)
         return (result.rows.filter { $0.group.level == .all }, result.summary)
     }

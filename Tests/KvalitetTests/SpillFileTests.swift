@@ -40,7 +40,8 @@ import Testing
         let log = ProblemLog.buffering(spilling: true)
         var problems: [Problem] = []
         for index in 0..<3_000 {
-            var problem = Problem(index % 2 == 0 ? .invalidAnswer : .unknownColumn, file: "a.csv", line: index % 5 == 0 ? nil : index,
+            var problem = Problem(
+                index % 2 == 0 ? .invalidAnswer : .unknownColumn, file: "a.csv", line: index % 5 == 0 ? nil : index,
                 respondent: "r\(index)", column: "c\(index % 3)", value: "v,\"\(index)\"", message: "m \(index)")
             if index % 2 == 1 { problem.onceKey = "c\(index % 3)" }
             problems.append(problem)

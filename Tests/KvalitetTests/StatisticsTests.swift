@@ -14,8 +14,10 @@ import Testing
     /// at its edges and beyond.
     @Test func int128ConvertsAsTheStandardLibraryDoes() {
         var random = SplitMix64(seed: 3)
-        var values: [Int128] = [0, 1, -1, Int128(Int64.max), Int128(Int64.min), Int128(Int64.max) + 1, Int128(Int64.min) - 1,
-            Int128.max, Int128.min, (1 << 53) + 1, -((1 << 53) + 1)]
+        var values: [Int128] = [
+            0, 1, -1, Int128(Int64.max), Int128(Int64.min), Int128(Int64.max) + 1, Int128(Int64.min) - 1,
+            Int128.max, Int128.min, (1 << 53) + 1, -((1 << 53) + 1),
+        ]
         for _ in 0..<10_000 {
             let high = Int128(Int64(bitPattern: random.next())) >> Int(random.next() % 64)
             values.append(high << 64 | Int128(random.next()))
@@ -44,7 +46,8 @@ import Testing
         for row in Self.table("f-quantiles.csv") {
             let (d1, d2, p, expected) = (row[0], row[1], row[2], row[3])
             let actual = FDistribution(numerator: d1, denominator: d2).quantile(p)
-            #expect(abs(actual - expected) <= 1e-10 * max(1, abs(expected)), "F(\(p); \(d1), \(d2)) = \(actual), scipy \(expected)")
+            #expect(
+                abs(actual - expected) <= 1e-10 * max(1, abs(expected)), "F(\(p); \(d1), \(d2)) = \(actual), scipy \(expected)")
         }
     }
 

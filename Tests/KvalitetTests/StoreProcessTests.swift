@@ -23,7 +23,9 @@ import Testing
     }
 
     /// Runs `kvalitet` to its end; returns the exit status and everything it printed.
-    static func run(_ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws -> (status: Int32, text: String) {
+    static func run(
+        _ arguments: [String], in folder: URL, environment: [String: String]? = nil
+    ) throws -> (status: Int32, text: String) {
         let process = Process()
         process.executableURL = FaultTests.tool
         process.arguments = arguments
@@ -146,8 +148,10 @@ import Testing
             let opened = try store.open()
             defer { opened.close() }
             let summary = try opened.database.read { session in
-                (try session.rows("SELECT COUNT(*) FROM responses", [])[0][0].int!,
-                 try session.rows("SELECT COUNT(*) FROM imports", [])[0][0].int!)
+                (
+                    try session.rows("SELECT COUNT(*) FROM responses", [])[0][0].int!,
+                    try session.rows("SELECT COUNT(*) FROM imports", [])[0][0].int!
+                )
             }
             seen.append(summary.0)
             if process.isRunning { answeredWhileRunning += 1 }
@@ -169,7 +173,9 @@ import Testing
         try #require(user.count >= 6 && !"kvalitet postgres".contains(user), "a user name the tool would never print by itself")
         var environment = ProcessInfo.processInfo.environment
         var runs: [(status: Int32, text: String)] = []
-        runs.append(try Self.run(["import", "--db", store.location, "--register", Support.sampleRegister, Support.samples], in: store.folder))
+        runs.append(
+            try Self.run(
+                ["import", "--db", store.location, "--register", Support.sampleRegister, Support.samples], in: store.folder))
         runs.append(try Self.run(["history", "--db", store.location], in: store.folder))
         runs.append(try Self.run(["score", "--db", store.location, "--format", "csv"], in: store.folder))
         #expect(runs.allSatisfy { $0.status == 0 }, "\(runs)")
@@ -177,7 +183,8 @@ import Testing
         var withoutPassword = url
         withoutPassword.password = nil
         environment["PGPASSWORD"] = password
-        let fromEnvironment = try Self.run(["history", "--db", withoutPassword.string!], in: store.folder, environment: environment)
+        let fromEnvironment = try Self.run(
+            ["history", "--db", withoutPassword.string!], in: store.folder, environment: environment)
         #expect(fromEnvironment.status == 0 && fromEnvironment.text.contains("sfo-foresatte"), "\(fromEnvironment.text)")
         // A wrong password: a clear message, exit 2, neither password named.
         var wrong = url

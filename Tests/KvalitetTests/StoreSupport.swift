@@ -32,19 +32,22 @@ struct StoreFixture {
         let folder = Support.temporaryFolder()
         switch kind {
         case .sqlite:
-            return StoreFixture(kind: kind, folder: folder, location: folder.appendingPathComponent("store.sqlite").path,
+            return StoreFixture(
+                kind: kind, folder: folder, location: folder.appendingPathComponent("store.sqlite").path,
                 schema: nil, baseURL: nil)
         case .postgres:
             guard let url = postgresURL else {
                 if ProcessInfo.processInfo.environment["KVALITET_REQUIRE_POSTGRES"] == "1" {
-                    Issue.record("KVALITET_REQUIRE_POSTGRES=1 but KVALITET_TEST_POSTGRES is not set: no PostgreSQL to test",
+                    Issue.record(
+                        "KVALITET_REQUIRE_POSTGRES=1 but KVALITET_TEST_POSTGRES is not set: no PostgreSQL to test",
                         sourceLocation: sourceLocation)
                 }
                 try? FileManager.default.removeItem(at: folder)
                 return nil
             }
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
-            return StoreFixture(kind: kind, folder: folder,
+            return StoreFixture(
+                kind: kind, folder: folder,
                 location: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)", schema: String(schema), baseURL: url)
         }
     }
@@ -61,7 +64,9 @@ struct StoreFixture {
 
     /// Imports `inputs` (and `registers`) in process; returns the reports and what went to standard error.
     @discardableResult
-    func importFiles(_ inputs: [String], registers: [String] = [], strict: Bool = false, setDirectories: [String] = [])
+    func importFiles(
+        _ inputs: [String], registers: [String] = [], strict: Bool = false, setDirectories: [String] = []
+    )
         throws(KvalitetError) -> (reports: [ResultsStore.ImportReport], errors: String)
     {
         var job = ImportJob()
@@ -76,7 +81,9 @@ struct StoreFixture {
     }
 
     /// `score --format csv` on the store's selection (with `rejects`, when given).
-    func scoreCSV(_ filter: ResultsStore.Filter = .init(), registers: [String] = [], rejects: String? = nil)
+    func scoreCSV(
+        _ filter: ResultsStore.Filter = .init(), registers: [String] = [], rejects: String? = nil
+    )
         throws -> (output: String, result: ScoreResult)
     {
         let store = try open()
@@ -103,7 +110,9 @@ extension Support {
     static var sampleRegister: String { repository.appendingPathComponent("Samples/register-eksempelvik.yaml").path }
 
     /// `score --format csv` on files.
-    static func scoreFilesCSV(_ inputs: [String], registers: [String] = [], rejects: String? = nil) throws -> (output: String, result: ScoreResult) {
+    static func scoreFilesCSV(
+        _ inputs: [String], registers: [String] = [], rejects: String? = nil
+    ) throws -> (output: String, result: ScoreResult) {
         let (output, _, result) = try score { job in
             job.format = "csv"
             job.inputs = inputs
@@ -114,22 +123,29 @@ extension Support {
     }
 
     /// A small sfo-foresatte CSV: one row per (id, unit, period, answers to trivsel-1, trivsel-2, helhet-1).
-    static func sfoCSV(_ rows: [(id: String, unit: String, period: String, answers: [String])],
-        municipality: String = "3024 Bærum") -> String
-    {
+    static func sfoCSV(
+        _ rows: [(id: String, unit: String, period: String, answers: [String])],
+        municipality: String = "3024 Bærum"
+    ) -> String {
         var text = "respondent;municipality;service;unit;period;set;trivsel-1;trivsel-2;helhet-1\n"
         for row in rows {
-            text += ([row.id, municipality, "SFO", row.unit, row.period, "sfo-foresatte"] + row.answers).joined(separator: ";") + "\n"
+            text +=
+                ([row.id, municipality, "SFO", row.unit, row.period, "sfo-foresatte"] + row.answers).joined(separator: ";") + "\n"
         }
         return text
     }
 
     /// `n` rows for `unit` with answers that depend on `shift` (so a corrected file differs).
-    static func sfoRows(_ unit: String, _ n: Int, period: String = "2024", shift: Int = 0, prefix: String = "r")
+    static func sfoRows(
+        _ unit: String, _ n: Int, period: String = "2024", shift: Int = 0, prefix: String = "r"
+    )
         -> [(id: String, unit: String, period: String, answers: [String])]
     {
         (0..<n).map { i in
-            ("\(prefix)-\(unit)-\(i)", unit, period, [String(1 + (i + shift) % 6), String(1 + (i * 2 + shift) % 6), String(6 - (i + shift) % 6)])
+            (
+                "\(prefix)-\(unit)-\(i)", unit, period,
+                [String(1 + (i + shift) % 6), String(1 + (i * 2 + shift) % 6), String(6 - (i + shift) % 6)]
+            )
         }
     }
 }

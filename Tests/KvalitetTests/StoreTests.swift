@@ -26,7 +26,8 @@ import Testing
         let stored = try store.scoreCSV(rejects: rejectsStore)
         #expect(stored.output == files.output)
         #expect(stored.result.summary == files.result.summary)
-        #expect(try String(contentsOfFile: rejectsStore, encoding: .utf8) == String(contentsOfFile: rejectsFiles, encoding: .utf8))
+        #expect(
+            try String(contentsOfFile: rejectsStore, encoding: .utf8) == String(contentsOfFile: rejectsFiles, encoding: .utf8))
         #expect(files.output.split(separator: "\n").count > 100)
 
         // validate and report from the store equal them from the files too.
@@ -38,7 +39,8 @@ import Testing
         var validateStore = validateFiles
         validateStore.inputs = []
         validateStore.source = opened.selection()
-        var a = StringOutput(), b = StringOutput()
+        var a = StringOutput()
+        var b = StringOutput()
         _ = try validateFiles.run(standardOutput: &a) { _ in }
         _ = try validateStore.run(standardOutput: &b) { _ in }
         #expect(a.text == b.text && a.text.count > 1000)
@@ -54,7 +56,9 @@ import Testing
         reportStore.output = store.folder.appendingPathComponent("store.html").path
         try reportFiles.run { _ in }
         try reportStore.run { _ in }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: reportFiles.output!)) == Data(contentsOf: URL(fileURLWithPath: reportStore.output!)))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: reportFiles.output!))
+                == Data(contentsOf: URL(fileURLWithPath: reportStore.output!)))
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -100,10 +104,12 @@ import Testing
         // (one a response outside a unit): the readers report these, not the rules.
         var csv = Support.sfoCSV(Support.sfoRows("u1", 3))
         csv += "extra;3024 Bærum;SFO;u1;2024;sfo-foresatte;1;2;3;4;5\n"
-        csv += Support.sfoCSV(Support.sfoRows("u2", 2)).split(separator: "\n", omittingEmptySubsequences: true).dropFirst()
+        csv +=
+            Support.sfoCSV(Support.sfoRows("u2", 2)).split(separator: "\n", omittingEmptySubsequences: true).dropFirst()
             .joined(separator: "\n") + "\n"
         let csvPath = Support.write(csv, to: "a.csv", in: store.folder)
-        let xmlPath = Support.write("""
+        let xmlPath = Support.write(
+            """
             <survey set="sfo-foresatte" municipality="3024 Bærum" period="2025">
               <note>x</note>
               <unit id="u1" service="SFO">
@@ -150,7 +156,8 @@ import Testing
         guard let store = StoreFixture.make(kind) else { return }
         defer { store.cleanUp() }
         let folder = store.folder
-        let original = Support.write(Support.sfoCSV(Support.sfoRows("u1", 6) + Support.sfoRows("u2", 6) + Support.sfoRows("u3", 6)),
+        let original = Support.write(
+            Support.sfoCSV(Support.sfoRows("u1", 6) + Support.sfoRows("u2", 6) + Support.sfoRows("u3", 6)),
             to: "round.csv", in: folder)
         try store.importFiles([original])
         // The corrected export covers u1 and u2 only, with other answers and counts.
@@ -171,9 +178,14 @@ import Testing
 
         // The original again: no longer current, so it is imported and takes every unit back.
         let (again, _) = try store.importFiles([original])
-        #expect(again.first?.outcome == .imported(id: 3, replaced: [
-            .init(importID: 1, fileName: original, responses: 6), .init(importID: 2, fileName: corrected, responses: 12),
-        ]))
+        #expect(
+            again.first?.outcome
+                == .imported(
+                    id: 3,
+                    replaced: [
+                        .init(importID: 1, fileName: original, responses: 6),
+                        .init(importID: 2, fileName: corrected, responses: 12),
+                    ]))
         #expect(try store.scoreCSV().output == Support.scoreFilesCSV([original]).output)
         #expect(try store.open().history().map(\.remaining) == [0, 0, 18])
         #expect(try store.storedResponses() == 18)
@@ -187,7 +199,8 @@ import Testing
         try store.importFiles([good])
         let before = try store.scoreCSV().output
         // Well-formed for two responses, then broken: refused whole, after rows were written.
-        let broken = Support.write("""
+        let broken = Support.write(
+            """
             <survey set="sfo-foresatte" municipality="3024 Bærum" period="2025">
               <unit id="u1" service="SFO">
                 <response id="x1"><answer item="trivsel-1">5</answer></response>
@@ -221,7 +234,8 @@ import Testing
         for kind in StoreKind.allCases {
             guard let store = StoreFixture.make(kind) else { continue }
             defer { store.cleanUp() }
-            let database: any StoreDatabase = kind == .sqlite
+            let database: any StoreDatabase =
+                kind == .sqlite
                 ? try SQLiteDatabase(path: store.location) : try PostgresDatabase(url: store.location)
             defer { database.close() }
             for version in 0...StoreSchema.latestVersion {
@@ -234,7 +248,8 @@ import Testing
             #expect(try opened.schemaVersion() == StoreSchema.latestVersion)
             // From version 1 with data: the coverage table of version 2 is filled from the responses.
             try store.importFiles([Support.samples], registers: [Support.sampleRegister])
-            let scopes = "SELECT import_id, set_id, municipality, period, unit, responses FROM import_scopes ORDER BY 1, 2, 3, 4, 5"
+            let scopes =
+                "SELECT import_id, set_id, municipality, period, unit, responses FROM import_scopes ORDER BY 1, 2, 3, 4, 5"
             let expected = try database.read { try $0.rows(scopes, []) }
             #expect(expected.count > 10)
             try database.write { session in
@@ -245,7 +260,9 @@ import Testing
             let migrated = try ResultsStore(database: database)
             #expect(try migrated.schemaVersion() == 2)
             #expect(try database.read { try $0.rows(scopes, []) } == expected)
-            #expect(try store.scoreCSV().output == Support.scoreFilesCSV([Support.samples], registers: [Support.sampleRegister]).output)
+            #expect(
+                try store.scoreCSV().output
+                    == Support.scoreFilesCSV([Support.samples], registers: [Support.sampleRegister]).output)
             // A store from a newer kvalitet is refused, not changed.
             try database.write { try $0.execute("INSERT INTO kvalitet_schema (version, applied_at) VALUES (99, 'x')", []) }
             do {
@@ -270,7 +287,8 @@ import Testing
     }
 
     @Test func recordsSurviveTheirCodingUnchanged() throws {
-        var record = ResponseRecord(line: 123_456, respondent: "'; DROP TABLE responses; --", municipality: " 3024 Bærum ",
+        var record = ResponseRecord(
+            line: 123_456, respondent: "'; DROP TABLE responses; --", municipality: " 3024 Bærum ",
             service: nil, unit: "enhet \u{1F}\u{0}", period: "2024-H1", set: "", subproject: "æøå", status: "complete",
             invited: "x", unitName: "Navn \"med\" sitat", background: [.init(name: "alder", value: "80+")],
             answers: [.init(name: "trivsel-1", value: "5"), .init(name: "Kommentar", value: String(repeating: "ø", count: 300))])

@@ -16,15 +16,17 @@ enum Support {
 
     /// Checks that resources compiled into the library (Scripts/embed-resources.py) equal the
     /// files in `folder` with `extension`.
-    static func expectEmbedded(_ embedded: [(name: String, text: String)], folder: String, suffix: String,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
-    {
+    static func expectEmbedded(
+        _ embedded: [(name: String, text: String)], folder: String, suffix: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
         let url = repository.appendingPathComponent(folder)
         let files = try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(suffix) }.sorted()
         #expect(embedded.map(\.name) == files, sourceLocation: sourceLocation)
         for (name, text) in embedded {
             let file = try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
-            #expect(text == file.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py",
+            #expect(
+                text == file.trimmingCharacters(in: .newlines), "\(name) differs: run Scripts/embed-resources.py",
                 sourceLocation: sourceLocation)
         }
     }
@@ -52,7 +54,9 @@ enum Support {
     }
 
     /// Runs `kvalitet score` in process; returns standard output and standard error.
-    static func score(_ configure: (inout ScoreJob) -> Void) throws(KvalitetError) -> (output: String, errors: String, result: ScoreResult) {
+    static func score(
+        _ configure: (inout ScoreJob) -> Void
+    ) throws(KvalitetError) -> (output: String, errors: String, result: ScoreResult) {
         var job = ScoreJob()
         configure(&job)
         var output = StringOutput()
@@ -62,7 +66,9 @@ enum Support {
     }
 
     /// The KvalitetError a job throws (fails the test when it throws none).
-    static func scoreError(_ configure: (inout ScoreJob) -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> KvalitetError? {
+    static func scoreError(
+        _ configure: (inout ScoreJob) -> Void, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) -> KvalitetError? {
         do {
             _ = try score(configure)
             Issue.record("expected an error", sourceLocation: sourceLocation)
@@ -85,7 +91,12 @@ enum Support {
             if quoted {
                 if c == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = next }
+                        if next == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            quoted = false
+                            pending = next
+                        }
                     } else {
                         quoted = false
                     }
@@ -114,15 +125,17 @@ enum Support {
     }
 
     /// Compares two scores CSVs: texts exactly, numbers to `tolerance` (relative above 1).
-    static func expectSameScores(_ actual: String, _ expected: String, tolerance: Double = 1e-9,
-        sourceLocation: Testing.SourceLocation = #_sourceLocation)
-    {
+    static func expectSameScores(
+        _ actual: String, _ expected: String, tolerance: Double = 1e-9,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         let a = parseCSV(actual)
         let e = parseCSV(expected)
         #expect(a.count == e.count, "row count", sourceLocation: sourceLocation)
         var differences = 0
         for (index, (x, y)) in zip(a, e).enumerated() {
-            #expect(x.count == y.count, "row \(index + 1) has \(x.count) fields, expected \(y.count)", sourceLocation: sourceLocation)
+            #expect(
+                x.count == y.count, "row \(index + 1) has \(x.count) fields, expected \(y.count)", sourceLocation: sourceLocation)
             for (column, (u, v)) in zip(x, y).enumerated() where u != v {
                 if let p = Double(u), let q = Double(v), abs(p - q) <= tolerance * max(1, abs(q)) { continue }
                 differences += 1
@@ -150,11 +163,13 @@ struct TestSet: IndicatorSet {
     init(id: String = "test", _ dimensions: [(String, [String])]) {
         self.id = id
         self.dimensions = dimensions.map { dimension, items in
-            QualityDimension(id: dimension, title: LocalizedText(dimension), items: items.map { item in
-                item.hasPrefix("-")
-                    ? Item(id: String(item.dropFirst()), text: LocalizedText(item), reverse: true)
-                    : Item(id: item, text: LocalizedText(item))
-            })
+            QualityDimension(
+                id: dimension, title: LocalizedText(dimension),
+                items: items.map { item in
+                    item.hasPrefix("-")
+                        ? Item(id: String(item.dropFirst()), text: LocalizedText(item), reverse: true)
+                        : Item(id: item, text: LocalizedText(item))
+                })
         }
     }
 

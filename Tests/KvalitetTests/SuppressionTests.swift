@@ -41,8 +41,10 @@ import Testing
     }
 
     @Test func noComplementWhenTheParentIsSuppressed() {
-        let counts: [GroupKey: Int] = [municipality: 30, service("S"): 4, unit("S", "a"): 1, unit("S", "b"): 3,
-            service("T"): 26, unit("T", "c"): 26]
+        let counts: [GroupKey: Int] = [
+            municipality: 30, service("S"): 4, unit("S", "a"): 1, unit("S", "b"): 3,
+            service("T"): 26, unit("T", "c"): 26,
+        ]
         // S is primary: its units need no complement; among the services, S is the only small one,
         // so T (the smallest other service) is suppressed with it.
         #expect(ScoreBuilder.suppressedGroups(counts, minN: 5) == [service("S"), unit("S", "a"), unit("S", "b"), service("T")])
@@ -56,13 +58,16 @@ import Testing
 
     @Test func aSubProjectHoldingExactlyOneHiddenUnitIsHidden() {
         let sub = GroupKey(level: .subproject, municipality: "M", subproject: "p")
-        let counts: [GroupKey: Int] = [municipality: 13, service("S"): 13, unit("S", "a"): 6, unit("S", "b"): 5,
-            unit("S", "c"): 2, sub: 11]
+        let counts: [GroupKey: Int] = [
+            municipality: 13, service("S"): 13, unit("S", "a"): 6, unit("S", "b"): 5,
+            unit("S", "c"): 2, sub: 11,
+        ]
         // c is primary, b complementary; p = a + b would reveal b, and with it c.
         let hidden = ScoreBuilder.suppressedGroups(counts, subprojectUnits: [sub: [["M", "S", "a"], ["M", "S", "b"]]], minN: 3)
         #expect(hidden == [unit("S", "c"), unit("S", "b"), sub])
         // Holding both hidden units reveals only their sum, as the service already does.
-        let both = ScoreBuilder.suppressedGroups(counts,
+        let both = ScoreBuilder.suppressedGroups(
+            counts,
             subprojectUnits: [sub: [["M", "S", "a"], ["M", "S", "b"], ["M", "S", "c"]]], minN: 3)
         #expect(!both.contains(sub))
     }
@@ -106,8 +111,10 @@ import Testing
     @Test func totalLeavesSuppressedDimensionsOut() throws {
         var two = TestSet(id: "two", [("a", ["a1"]), ("b", ["b1"])])
         two.minN = 3
-        let rows = try two.score("respondent,municipality,service,unit,period,a1,b1\n"
-            + "r1,M,S,u,2024,4,1\nr2,M,S,u,2024,5,\nr3,M,S,u,2024,6,\n").rows
+        let rows = try two.score(
+            "respondent,municipality,service,unit,period,a1,b1\n"
+                + "r1,M,S,u,2024,4,1\nr2,M,S,u,2024,5,\nr3,M,S,u,2024,6,\n"
+        ).rows
         func total(_ level: ScoreLevel) -> ScoreRow? { rows.first { $0.group.level == level && $0.dimension.isEmpty } }
         // all (the same three people): B is suppressed there too → A's mean alone, 5.
         #expect(total(.all)?.mean == 5)

@@ -16,7 +16,9 @@ import Testing
     }
 
     /// Scores `bytes` as one file; the result, or the error.
-    static func score(_ bytes: [UInt8], name: String = "in.csv") throws -> Result<(rows: [ScoreRow], summary: RunSummary, rejects: String), Refusal> {
+    static func score(
+        _ bytes: [UInt8], name: String = "in.csv"
+    ) throws -> Result<(rows: [ScoreRow], summary: RunSummary, rejects: String), Refusal> {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = Support.write(bytes: bytes, to: name, in: folder)
@@ -33,29 +35,39 @@ import Testing
                 .joined(separator: "\n")
             return .success((run.result.rows, run.result.summary, text))
         } catch let error as KvalitetError {
-            return .failure(Refusal(code: error.code, message: error.message,
-                description: error.description.replacingOccurrences(of: folder.path + "/", with: "")))
+            return .failure(
+                Refusal(
+                    code: error.code, message: error.message,
+                    description: error.description.replacingOccurrences(of: folder.path + "/", with: "")))
         }
     }
 
     static func text(_ lines: [String]) -> [UInt8] { Array((lines.joined(separator: "\r\n") + "\r\n").utf8) }
 
     @Test func decimalCommaAnswersAreReportedEvenWhenTheResponseIsNotCounted() throws {
-        let result = try Self.score(Self.text([Self.header, "r1;M;SFO;a;2024;sfo-foresatte;5,0;4,0", "r2;M;SFO;a;2024;sfo-foresatte;5;4"])).get()
+        let result = try Self.score(
+            Self.text([Self.header, "r1;M;SFO;a;2024;sfo-foresatte;5,0;4,0", "r2;M;SFO;a;2024;sfo-foresatte;5;4"])
+        ).get()
         #expect(result.summary.invalidCells == 2)
         #expect(result.summary.counted == 1)
-        #expect(result.rejects == """
-            file,line,respondent,column,value,problem
-            in.csv,2,r1,trivsel-1,"5,0",invalid-answer
-            in.csv,2,r1,trivsel-2,"4,0",invalid-answer
-            in.csv,2,r1,,,no-valid-answers
+        #expect(
+            result.rejects == """
+                file,line,respondent,column,value,problem
+                in.csv,2,r1,trivsel-1,"5,0",invalid-answer
+                in.csv,2,r1,trivsel-2,"4,0",invalid-answer
+                in.csv,2,r1,,,no-valid-answers
 
-            """)
-        let problem = ResponseCollector.invalidAnswer(file: "in.csv", line: 2, respondent: "r1", column: "trivsel-1", value: "5,0",
+                """)
+        let problem = ResponseCollector.invalidAnswer(
+            file: "in.csv", line: 2, respondent: "r1", column: "trivsel-1", value: "5,0",
             set: CompiledSet(try IndicatorSetCatalog.builtIn()["sfo-foresatte"]!))
-        #expect(problem.message == "invalid answer \"5,0\" for item trivsel-1 (scale 1–6); counted as unanswered; 5,0 is not a whole number 1–6: save the answers as whole numbers")
-        #expect(ResponseCollector.isDecimalWholeNumber("5.00") && !ResponseCollector.isDecimalWholeNumber("5,5")
-            && !ResponseCollector.isDecimalWholeNumber("5") && !ResponseCollector.isDecimalWholeNumber(",0"))
+        #expect(
+            problem.message
+                == "invalid answer \"5,0\" for item trivsel-1 (scale 1–6); counted as unanswered; 5,0 is not a whole number 1–6: save the answers as whole numbers"
+        )
+        #expect(
+            ResponseCollector.isDecimalWholeNumber("5.00") && !ResponseCollector.isDecimalWholeNumber("5,5")
+                && !ResponseCollector.isDecimalWholeNumber("5") && !ResponseCollector.isDecimalWholeNumber(",0"))
     }
 
     @Test func aUTF8FileWithAStrayWindows1252ByteIsRefusedNamingTheLine() throws {
@@ -63,7 +75,10 @@ import Testing
         bytes += Array("r2;3024 B".utf8) + [0xE6] + Array("rum;SFO;a;2024;sfo-foresatte;5;4\r\n".utf8)
         let error = try #require(try Self.score(bytes).failure)
         #expect(error.code == .inputRefused)
-        #expect(error.description == "in.csv:3: error: the file is UTF-8 but for 1 line(s) that are not (line 3: byte 0xE6); read as Windows-1252 its letters would be garbled: save it again as \"CSV UTF-8\" or fix those lines")
+        #expect(
+            error.description
+                == "in.csv:3: error: the file is UTF-8 but for 1 line(s) that are not (line 3: byte 0xE6); read as Windows-1252 its letters would be garbled: save it again as \"CSV UTF-8\" or fix those lines"
+        )
         // A file that is Windows-1252 throughout is read as such.
         let windows = Array((Self.header + "\r\nr1;3024 B").utf8) + [0xE6] + Array("rum;SFO;a;2024;sfo-foresatte;5;4\r\n".utf8)
         let rows = try Self.score(windows).get().rows
@@ -71,7 +86,9 @@ import Testing
     }
 
     @Test func trailingEmptyHeaderCellsAreIgnoredWithAWarning() throws {
-        let result = try Self.score(Self.text([Self.header + ";;;", "r1;M;SFO;a;2024;sfo-foresatte;5;4;;;", "r2;M;SFO;a;2024;sfo-foresatte;6;3;;;"])).get()
+        let result = try Self.score(
+            Self.text([Self.header + ";;;", "r1;M;SFO;a;2024;sfo-foresatte;5;4;;;", "r2;M;SFO;a;2024;sfo-foresatte;6;3;;;"])
+        ).get()
         #expect(result.summary.counted == 2)
         #expect(result.summary.warnings == 1 + 24)  // and the set's 24 other items, without a column
         #expect(result.rejects == "file,line,respondent,column,value,problem\nin.csv,1,,,,unknown-column\n")
@@ -79,8 +96,12 @@ import Testing
 
     @Test func excelsSeparatorHintIsSkippedAndUsed() throws {
         // `sep=,` although the header has more semicolons: the hint wins.
-        let result = try Self.score(Self.text(["sep=,", "respondent,municipality,service,unit,period,set,trivsel-1,trivsel-2",
-            "r1,M;N,SFO,a,2024,sfo-foresatte,5,4"])).get()
+        let result = try Self.score(
+            Self.text([
+                "sep=,", "respondent,municipality,service,unit,period,set,trivsel-1,trivsel-2",
+                "r1,M;N,SFO,a,2024,sfo-foresatte,5,4",
+            ])
+        ).get()
         #expect(result.summary.counted == 1)
         #expect(result.rows.contains { $0.group.municipality == "M;N" })
         // Line numbers stay the file's: the header is line 2.
@@ -96,14 +117,20 @@ import Testing
     func workbooksAndSPSSFilesNamedCSVSayWhatTheyAre(bytes: [UInt8], what: String) throws {
         let error = try #require(try Self.score(bytes).failure)
         #expect(error.code == .inputRefused)
-        #expect(error.description == "in.csv:1: error: this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"")
+        #expect(
+            error.description
+                == "in.csv:1: error: this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\""
+        )
     }
 
     @Test func workbooksAndSPSSFilesByTheirNameAreInputRefused() throws {
         for (name, what) in [("svar.xlsx", "an Excel workbook"), ("svar.sav", "an SPSS data file")] {
             let error = try #require(try Self.score([0x50, 0x4B, 0x03, 0x04], name: name).failure)
             #expect(error.code == .inputRefused && error.code.exitCode == 2)
-            #expect(error.message == "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)")
+            #expect(
+                error.message
+                    == "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)"
+            )
         }
     }
 
@@ -115,7 +142,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let sets = folder.appendingPathComponent("sets")
         try FileManager.default.createDirectory(at: sets, withIntermediateDirectories: true)
-        Support.write("""
+        Support.write(
+            """
             id: t
             version: 1
             title: {nb: T, en: T}
@@ -131,14 +159,16 @@ import Testing
                   - {id: resultat-1, text: {nb: a, en: a}}
                   - {id: resultat-2, text: {nb: b, en: b}}
             """, to: "t.yaml", in: sets)
-        let data = Support.write("""
+        let data = Support.write(
+            """
             respondent,municipality,service,unit,period,set,bg.trinn,resulat-1,resultat-2
             r1,3024 Bærum,SFO,Bryn,2024,t,1,5,4
             r2,3024 Bærum,SFO,Bryn,2024,t,2,5,4
             r3,3024 Bærum,SFO,bryn,2024,t,2,5,4
 
             """, to: "in.csv", in: folder)
-        let own = Support.write("municipality: \"3024\"\nunits:\n  - {id: Bryn, service: SFO, invited: {\"2024\": 1}}\n",
+        let own = Support.write(
+            "municipality: \"3024\"\nunits:\n  - {id: Bryn, service: SFO, invited: {\"2024\": 1}}\n",
             to: "own.yaml", in: folder)
         let other = Support.write("municipality: \"1234 Annen\"\nunits: []\n", to: "other.yaml", in: folder)
         let run = try Support.score { job in
@@ -149,14 +179,15 @@ import Testing
             job.format = "csv"
         }
         let notes = run.errors.split(separator: "\n").dropFirst().map(String.init)
-        #expect(notes == [
-            "  \(data):1: spørsmålet resultat-1 har ingen kolonne (mente du «resulat-1»?); dimensjonen regnes på de andre",
-            "  registeret for «1234 Annen» passer ikke til noen kommune i svarene (de har: 3024 Bærum)",
-            "  ingen svar har en verdi for bakgrunnsvariabelen «alder» (det finnes: trinn)",
-            "  enhet Bryn (3024 Bærum) har 2 svar på t i 2024, men bare 1 utsendte skjema",
-            "  id-er som bare skiller seg i store/små bokstaver, holdes adskilt: Bryn, bryn",
-            "  (se hvert problem med --rejects FIL)",
-        ])
+        #expect(
+            notes == [
+                "  \(data):1: spørsmålet resultat-1 har ingen kolonne (mente du «resulat-1»?); dimensjonen regnes på de andre",
+                "  registeret for «1234 Annen» passer ikke til noen kommune i svarene (de har: 3024 Bærum)",
+                "  ingen svar har en verdi for bakgrunnsvariabelen «alder» (det finnes: trinn)",
+                "  enhet Bryn (3024 Bærum) har 2 svar på t i 2024, men bare 1 utsendte skjema",
+                "  id-er som bare skiller seg i store/små bokstaver, holdes adskilt: Bryn, bryn",
+                "  (se hvert problem med --rejects FIL)",
+            ])
         // The register named by number alone gives Bryn's response rate.
         let rows = Support.parseCSV(run.output)
         let unit = try #require(rows.first { $0[0] == "unit" && $0[3] == "Bryn" && $0[9].isEmpty })

@@ -6,7 +6,9 @@ import Testing
 /// `kvalitet validate` (FORMAT.md §6) against pingouin, scipy and pandas
 /// (Tests/Reference/validate_reference.py), plus edge cases and properties.
 @Suite struct ValidationTests {
-    static func validate(sets: URL? = nil, format: String = "csv", language: Language = .nb, _ inputs: [String]) throws -> (output: String, result: ValidationResult) {
+    static func validate(
+        sets: URL? = nil, format: String = "csv", language: Language = .nb, _ inputs: [String]
+    ) throws -> (output: String, result: ValidationResult) {
         var job = ValidateJob()
         if let sets { job.setDirectories = [sets.path] }
         job.format = format
@@ -56,7 +58,9 @@ import Testing
                 #expect(ours?.omega == nil, "\(row[2])")
             } else {
                 let expected = try #require(Double(row[3]))
-                #expect(abs((ours?.omega ?? .nan) - expected) < 1e-6, "omega of \(row[2]): \(String(describing: ours?.omega)) vs \(expected)")
+                #expect(
+                    abs((ours?.omega ?? .nan) - expected) < 1e-6,
+                    "omega of \(row[2]): \(String(describing: ours?.omega)) vs \(expected)")
             }
         }
     }
@@ -66,8 +70,9 @@ import Testing
         let folder = Support.resource("validation")
         let sets = try Self.setFolder(folder.appendingPathComponent("pingouin-wide-missing.set.yaml"))
         defer { try? FileManager.default.removeItem(at: sets) }
-        let row = try #require(try Self.validate(sets: sets, [folder.appendingPathComponent("pingouin-wide-missing.csv").path])
-            .result.rows.first)
+        let row = try #require(
+            try Self.validate(sets: sets, [folder.appendingPathComponent("pingouin-wide-missing.csv").path])
+                .result.rows.first)
         #expect(abs(row.alpha! - 0.732660835214447) < 1e-12)
         #expect(row.n == 12 && row.k == 11)
     }
@@ -124,7 +129,9 @@ import Testing
 
     @Test func iccIsZeroWhenUnitsHaveTheSameMean() {
         // Units with means 4, 4, 4 but spread inside: MSB = 0 → the estimate −1/(n₀ − 1) is reported as 0.
-        let groups = [(n: 2, sum: 8.0, sumOfSquares: 34.0), (n: 3, sum: 12.0, sumOfSquares: 50.0), (n: 2, sum: 8.0, sumOfSquares: 32.5)]
+        let groups = [
+            (n: 2, sum: 8.0, sumOfSquares: 34.0), (n: 3, sum: 12.0, sumOfSquares: 50.0), (n: 2, sum: 8.0, sumOfSquares: 32.5),
+        ]
         #expect(Reliability.icc1(groups) == 0)
     }
 
@@ -187,20 +194,25 @@ import Testing
         #expect(run.output.contains("Validering: Medarbeiderundersøkelse · 2024 · 47 respondenter"))
         #expect(run.output.contains("Mestringstro: α = 0,64 [0,41–0,78] — lav; sjekk mestringstro-1 (r = 0,31) · ω = 0,67"))
         // α without the item is 0.6958…: three decimals, so it does not look like the 0,70 threshold.
-        #expect(run.output.contains("  • Mestringstro: α = 0,64 er lav. Skriv om eller bytt ut mestringstro-1 (r = 0,31; α uten = 0,696)."))
+        #expect(
+            run.output.contains(
+                "  • Mestringstro: α = 0,64 er lav. Skriv om eller bytt ut mestringstro-1 (r = 0,31; α uten = 0,696)."))
         #expect(run.output.contains("\nForslag\n"))
         let english = try Self.validate(format: "table", language: .en, [staff])
         #expect(english.output.contains("Suggested actions"))
         #expect(english.output.contains("Self-efficacy: α = 0.64 [0.41–0.78] — low; check mestringstro-1 (r = 0.31)"))
         // A healthy set: no item is called weak.
-        let sfo = try Self.validate(format: "table", [Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv").path])
+        let sfo = try Self.validate(
+            format: "table", [Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv").path])
         #expect(!sfo.output.contains("sjekk"))
     }
 
     @Test func fewAnswersAreMarked() throws {
-        let run = try Self.validate(format: "table", [Support.repository.appendingPathComponent("Samples/medarbeidere-eksempelvik.csv").path])
+        let run = try Self.validate(
+            format: "table", [Support.repository.appendingPathComponent("Samples/medarbeidere-eksempelvik.csv").path])
         #expect(run.output.contains("n = 47"))
-        let small = try Self.validate(format: "json", [Support.repository.appendingPathComponent("Samples/sykehjem-parorende-eksempelvik.xml").path])
+        let small = try Self.validate(
+            format: "json", [Support.repository.appendingPathComponent("Samples/sykehjem-parorende-eksempelvik.xml").path])
         #expect(small.output.contains("\"few_answers\":false"))
     }
 }

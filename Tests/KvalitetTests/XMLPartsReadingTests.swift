@@ -11,9 +11,10 @@ import Testing
 
     /// An export of `units` units with `perUnit` responses each; `extra` adds hostile content
     /// to response `index` of unit `unit` (it returns the text to put before that response).
-    static func export(units: Int = 6, perUnit: Int = 40, encoding: String = "UTF-8", bom: Bool = false,
-        invited: (Int) -> String = { "\($0 * 10 + 30)" }, extra: (Int, Int) -> String = { _, _ in "" }) -> [UInt8]
-    {
+    static func export(
+        units: Int = 6, perUnit: Int = 40, encoding: String = "UTF-8", bom: Bool = false,
+        invited: (Int) -> String = { "\($0 * 10 + 30)" }, extra: (Int, Int) -> String = { _, _ in "" }
+    ) -> [UInt8] {
         var text = "<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n<!-- made for a test -->\n"
         text += "<survey set=\"sfo-foresatte\" municipality=\"3024 B>rum\" period=\"2024\">\n"
         for unit in 0..<units {
@@ -91,10 +92,14 @@ import Testing
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let latin1 = Self.write(Self.export(encoding: "ISO-8859-1"), in: folder, name: "latin1.xml")
-        let version11 = Self.write(Array(String(decoding: Self.export(), as: UTF8.self)
-            .replacingOccurrences(of: "version=\"1.0\"", with: "version=\"1.1\"").utf8), in: folder, name: "v11.xml")
+        let version11 = Self.write(
+            Array(
+                String(decoding: Self.export(), as: UTF8.self)
+                    .replacingOccurrences(of: "version=\"1.0\"", with: "version=\"1.1\"").utf8), in: folder, name: "v11.xml")
         for path in [latin1, version11] {
-            #expect(try XMLResponseReader().partStarts(of: InputFile(url: URL(fileURLWithPath: path)), parts: 2, minimumPartBytes: 64) == nil)
+            #expect(
+                try XMLResponseReader().partStarts(of: InputFile(url: URL(fileURLWithPath: path)), parts: 2, minimumPartBytes: 64)
+                    == nil)
             try Parts.expectSame([path])
         }
     }
@@ -129,7 +134,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let bytes = Self.export()
         let path = Self.write(bytes, in: folder)
-        let starts = try #require(try XMLResponseReader().partStarts(of: InputFile(url: URL(fileURLWithPath: path)), parts: 4, minimumPartBytes: 64))
+        let starts = try #require(
+            try XMLResponseReader().partStarts(of: InputFile(url: URL(fileURLWithPath: path)), parts: 4, minimumPartBytes: 64))
         for start in starts.dropFirst() {
             #expect(bytes[start.offset - 1] == 0x0A)
             #expect(String(decoding: bytes[start.offset...].prefix(14), as: UTF8.self) == "    <response ")

@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func readsTheFormat() throws {
-        let sink = try read("""
+        let sink = try read(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <survey set="sfo-foresatte" municipality="3024 Bærum" period="2024">
               <unit id="bryn" name="Bryn SFO" service="SFO" subproject="medvirkning" invited="34">
@@ -38,22 +39,29 @@ import Testing
         #expect(first.invited == "34")
         #expect(first.unitName == "Bryn SFO")
         #expect(first.background == [.init(name: "grade", value: "1")])
-        #expect(first.answers == [.init(name: "trivsel-1", value: "5"), .init(name: "info-2", value: "vet ikke"),
-            .init(name: "info-3", value: "")])
+        #expect(
+            first.answers == [
+                .init(name: "trivsel-1", value: "5"), .init(name: "info-2", value: "vet ikke"),
+                .init(name: "info-3", value: ""),
+            ])
         #expect(sink.records[1].answers == [.init(name: "trivsel-1", value: " 4 ")])
         #expect(sink.problems.isEmpty)
     }
 
     @Test func latin1DeclaredEncodingIsHonoured() throws {
         let body = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<survey set=\"s\" municipality=\"B".utf8
-        let bytes = Array(body) + [0xE6] + Array("rum\" period=\"2024\"><unit id=\"u\" service=\"S\"><response id=\"r\"/></unit></survey>".utf8)
+        let bytes =
+            Array(body) + [0xE6]
+            + Array("rum\" period=\"2024\"><unit id=\"u\" service=\"S\"><response id=\"r\"/></unit></survey>".utf8)
         let sink = try reader.collect(Support.write(bytes: bytes, to: "l.xml", in: folder))
         #expect(sink.records.first?.municipality == "Bærum")
     }
 
     @Test func malformedFileIsRefusedWithLineAndColumn() throws {
         let error = #expect(throws: KvalitetError.self) {
-            try read("<survey set=\"s\" municipality=\"m\" period=\"p\">\n  <unit id=\"u\" service=\"S\">\n    <response id=\"r\">\n  </unit>\n</survey>\n")
+            try read(
+                "<survey set=\"s\" municipality=\"m\" period=\"p\">\n  <unit id=\"u\" service=\"S\">\n    <response id=\"r\">\n  </unit>\n</survey>\n"
+            )
         }
         #expect(error?.code == .inputRefused)
         #expect(error?.location?.line == 4)
@@ -62,9 +70,13 @@ import Testing
 
     @Test func aCutOffFileSaysSo() throws {
         let error = #expect(throws: KvalitetError.self) {
-            try read("<survey set=\"s\" municipality=\"m\" period=\"p\">\n<unit id=\"u\" service=\"S\">\n<response id=\"r\">\n<answer item=\"q\">5</answer>\n")
+            try read(
+                "<survey set=\"s\" municipality=\"m\" period=\"p\">\n<unit id=\"u\" service=\"S\">\n<response id=\"r\">\n<answer item=\"q\">5</answer>\n"
+            )
         }
-        #expect(error?.message == "not well-formed XML: the file ends before its elements are closed (cut off?); nothing of the file is counted")
+        #expect(
+            error?.message
+                == "not well-formed XML: the file ends before its elements are closed (cut off?); nothing of the file is counted")
     }
 
     @Test func billionLaughsIsRefused() throws {
@@ -75,8 +87,10 @@ import Testing
         }
         doctype += "]>\n"
         let error = #expect(throws: KvalitetError.self) {
-            try read("<?xml version=\"1.0\"?>\n" + doctype
-                + "<survey set=\"s\" municipality=\"&lol9;\" period=\"2024\"><unit id=\"u\" service=\"S\"><response id=\"r\"/></unit></survey>")
+            try read(
+                "<?xml version=\"1.0\"?>\n" + doctype
+                    + "<survey set=\"s\" municipality=\"&lol9;\" period=\"2024\"><unit id=\"u\" service=\"S\"><response id=\"r\"/></unit></survey>"
+            )
         }
         #expect(error?.code == .inputRefused)
     }

@@ -53,9 +53,10 @@ struct GroupTallies {
 
     /// The position of the tally of the group whose period, municipality, service, unit and
     /// breakdown value are the bytes of `cells` at `period`…`breakdown`.
-    mutating func slot(set: CompiledSet, cells: RawCells, period: Range<Int>, municipality: Range<Int>,
-        service: Range<Int>, unit: Range<Int>, breakdown: Range<Int>) -> Int
-    {
+    mutating func slot(
+        set: CompiledSet, cells: RawCells, period: Range<Int>, municipality: Range<Int>,
+        service: Range<Int>, unit: Range<Int>, breakdown: Range<Int>
+    ) -> Int {
         keyRanges.removeAll(keepingCapacity: true)
         keyRanges.append(period)
         keyRanges.append(municipality)
@@ -77,8 +78,10 @@ struct GroupTallies {
             func text(_ range: Range<Int>) -> String {
                 cells.bytes.withUnsafeBufferPointer { cells.encoding.decode(UnsafeBufferPointer(rebasing: $0[range])) }
             }
-            found = slot(CellKey(set: set.id, period: text(period), municipality: text(municipality),
-                service: text(service), unit: text(unit), breakdownValue: text(breakdown)), set: set)
+            found = slot(
+                CellKey(
+                    set: set.id, period: text(period), municipality: text(municipality),
+                    service: text(service), unit: text(unit), breakdownValue: text(breakdown)), set: set)
             rawGroups[groupKey] = found
         }
         lastRawGroup = (groupKey, found)
@@ -114,7 +117,8 @@ struct GroupTallies {
                 for range in ranges {
                     guard offset + 4 + range.count <= key.count,
                         key.loadUnaligned(fromByteOffset: offset, as: UInt32.self) == UInt32(range.count),
-                        range.isEmpty || memcmp(key.baseAddress! + offset + 4, bytes.baseAddress! + range.lowerBound, range.count) == 0
+                        range.isEmpty
+                            || memcmp(key.baseAddress! + offset + 4, bytes.baseAddress! + range.lowerBound, range.count) == 0
                     else { return false }
                     offset += 4 + range.count
                 }

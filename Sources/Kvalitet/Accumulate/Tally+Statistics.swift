@@ -97,7 +97,9 @@ extension Tally {
             dontKnow: pooled.dontKnow, unanswered: pooled.unanswered)
     }
 
-    private func pooledCounts(_ items: Range<Int>, set: CompiledSet) -> (valid: Int, positive: Int, dontKnow: Int, unanswered: Int) {
+    private func pooledCounts(
+        _ items: Range<Int>, set: CompiledSet
+    ) -> (valid: Int, positive: Int, dontKnow: Int, unanswered: Int) {
         var valid = 0
         var positive = 0
         var dontKnowSum = 0
@@ -165,7 +167,8 @@ extension Tally {
     /// Mean, sample sd (n − 1) and t interval from exact sums of values scaled by `scale`.
     static func moments(n: Int, sum: Int128, sumOfSquares: Int128, scale: Int128, t: inout TQuantiles) -> RowFigures {
         guard n > 0 else { return RowFigures(n: 0, dontKnow: 0, unanswered: 0) }
-        var figures = RowFigures(n: n, mean: Double(rounding: sum) / Double(rounding: Int128(n) * scale), dontKnow: 0, unanswered: 0)
+        var figures = RowFigures(
+            n: n, mean: Double(rounding: sum) / Double(rounding: Int128(n) * scale), dontKnow: 0, unanswered: 0)
         if n >= 2 {
             // Σ(x − x̄)² · n = n·Σx² − (Σx)², exactly in integers.
             let numerator = Int128(n) * sumOfSquares - sum * sum

@@ -32,8 +32,11 @@ struct CovarianceAnalysis: ResponseAnalysis {
     private(set) var slices: [RespondentRegistry.SlicedKey: DimensionCovariances] = [:]
 
     mutating func add(_ response: CountedResponse, sign: Int) {
-        slices[RespondentRegistry.SlicedKey(set: response.set.id, period: response.period), default: DimensionCovariances(response.set)]
-            .add(cells: response.cells, set: response.set, sign: sign)
+        slices[
+            RespondentRegistry.SlicedKey(set: response.set.id, period: response.period),
+            default: DimensionCovariances(response.set)
+        ]
+        .add(cells: response.cells, set: response.set, sign: sign)
     }
 
     mutating func absorb(_ other: any ResponseAnalysis) {

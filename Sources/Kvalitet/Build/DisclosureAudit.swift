@@ -106,10 +106,12 @@ struct DisclosureAudit {
             let support = leak.support.filter { !suppressed.contains($0) }.sorted { rank[$0] < rank[$1] }
             guard !support.isEmpty else { return suppressed }  // cannot happen: a leak has published support
             // The first row without which the leak closes, else the first of the derivation.
-            let chosen = support.first { row in
-                !revealed(leak.row, adding: row, suppressed: suppressed, patterns: patterns, state: state,
-                    incomplete: incomplete)
-            } ?? support[0]
+            let chosen =
+                support.first { row in
+                    !revealed(
+                        leak.row, adding: row, suppressed: suppressed, patterns: patterns, state: state,
+                        incomplete: incomplete)
+                } ?? support[0]
             suppressed.insert(chosen)
             let block = layout.block[chosen]
             if block >= 0 {
@@ -124,7 +126,9 @@ struct DisclosureAudit {
     }
 
     /// Each block's suppressed rows (sorted), its answer, and the blocks that are not complete.
-    private mutating func makeState(_ suppressed: Set<Int>)
+    private mutating func makeState(
+        _ suppressed: Set<Int>
+    )
         -> (patterns: [Int32: [Int32]], state: [Int32: BlockOutcome], incomplete: Set<Int32>)
     {
         var patterns: [Int32: [Int32]] = [:]
@@ -197,7 +201,8 @@ struct DisclosureAudit {
         var derivation = Derivation(row: row ?? -1, terms: [], total: nil)
         for (index, coefficient) in combination.enumerated() where coefficient != 0 {
             let g = Basis.gcd(coefficient, alpha)
-            let term = Derivation.Term(row: index < published.count ? published[index] : -1,
+            let term = Derivation.Term(
+                row: index < published.count ? published[index] : -1,
                 numerator: coefficient / g * alpha.signum(), denominator: abs(alpha / g))
             if index < published.count { derivation.terms.append(term) } else { derivation.total = term }
         }
@@ -218,9 +223,10 @@ struct DisclosureAudit {
     }
 
     /// Whether `row` stays revealed when `extra` is suppressed as well.
-    private mutating func revealed(_ row: Int, adding extra: Int, suppressed: Set<Int>, patterns: [Int32: [Int32]],
-        state: [Int32: BlockOutcome], incomplete: Set<Int32>) -> Bool
-    {
+    private mutating func revealed(
+        _ row: Int, adding extra: Int, suppressed: Set<Int>, patterns: [Int32: [Int32]],
+        state: [Int32: BlockOutcome], incomplete: Set<Int32>
+    ) -> Bool {
         func outcomeWith(_ block: Int32) -> BlockOutcome {
             var pattern = patterns[block] ?? []
             if layout.block[extra] == block {

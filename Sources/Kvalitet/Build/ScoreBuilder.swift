@@ -39,9 +39,10 @@ struct ScoreBuilder {
         }
     }
 
-    private func sliceRows<E: Error>(period: String, set: CompiledSet, cells: [Int], t: inout TQuantiles,
-        _ body: (ScoreRow) throws(E) -> Void) throws(E)
-    {
+    private func sliceRows<E: Error>(
+        period: String, set: CompiledSet, cells: [Int], t: inout TQuantiles,
+        _ body: (ScoreRow) throws(E) -> Void
+    ) throws(E) {
         var groups: [GroupKey: Group] = [:]
         func add(_ key: GroupKey, _ cell: Int, _ position: Int) {
             let cellKey = collector.cellKeys[cell]
@@ -65,20 +66,24 @@ struct ScoreBuilder {
                 add(GroupKey(level: .subproject, municipality: key.municipality, subproject: subproject), cell, position)
             }
             if let breakdown {
-                add(GroupKey(level: .municipality, municipality: key.municipality, breakdown: breakdown,
-                    breakdownValue: key.breakdownValue), cell, position)
+                add(
+                    GroupKey(
+                        level: .municipality, municipality: key.municipality, breakdown: breakdown,
+                        breakdownValue: key.breakdownValue), cell, position)
             }
         }
 
         let minN = minNOverride ?? set.set.minN
-        let suppressedGroups = Self.suppressedGroups(groups.mapValues(\.tally.respondents),
+        let suppressedGroups = Self.suppressedGroups(
+            groups.mapValues(\.tally.respondents),
             subprojectUnits: groups.filter { $0.key.level == .subproject }.mapValues(\.units), minN: minN)
 
         let ordered = groups.keys.sorted { lhs, rhs in
             if lhs.level != rhs.level { return lhs.level < rhs.level }
             return lhs.precedesInRowOrder(rhs)
         }
-        let suppressedRows = Self.auditedSuppression(ordered.map { groups[$0]! }, keys: ordered,
+        let suppressedRows = Self.auditedSuppression(
+            ordered.map { groups[$0]! }, keys: ordered,
             cellMunicipalities: cells.map { collector.cellKeys[$0].municipality }, suppressedGroups: suppressedGroups,
             set: set, minN: minN)
         for (index, key) in ordered.enumerated() {
@@ -113,8 +118,10 @@ struct ScoreBuilder {
                 for item in dimension.items {
                     if set.set.reportItems {
                         let counts = group.tally.codeCounts[(flatItem * set.codeCount)..<((flatItem + 1) * set.codeCount)]
-                        try body(row(dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t),
-                            answerCounts: Array(counts)))
+                        try body(
+                            row(
+                                dimension: dimension.id, item: item.id, group.tally.itemFigures(flatItem, set: set, t: &t),
+                                answerCounts: Array(counts)))
                     }
                     flatItem += 1
                 }
@@ -125,9 +132,10 @@ struct ScoreBuilder {
     /// The suppressed rows per kind (total, then each dimension and its items, as
     /// ``Tally/rowCounts(set:)`` lists them), a flag per group of `groups`: the groups' suppression,
     /// rows with `n` below `minN`, and what the audit adds (``DisclosureAudit``).
-    private static func auditedSuppression(_ groups: [Group], keys: [GroupKey], cellMunicipalities: [String],
-        suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int) -> [[Bool]]
-    {
+    private static func auditedSuppression(
+        _ groups: [Group], keys: [GroupKey], cellMunicipalities: [String],
+        suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int
+    ) -> [[Bool]] {
         let auditGroups = groups.map { AuditGroup(respondents: $0.tally.respondents, cells: $0.cells) }
         var audit = DisclosureAudit(layout: layout(auditGroups, keys: keys, cellMunicipalities: cellMunicipalities))
         let base = keys.map { suppressedGroups.contains($0) }
@@ -160,16 +168,19 @@ struct ScoreBuilder {
         var local: [Int32] = []
         var blockCellCounts: [Int] = []
         for municipality in cellMunicipalities {
-            let block = blockOf[municipality] ?? {
-                let new = Int32(blockCellCounts.count)
-                blockOf[municipality] = new
-                blockCellCounts.append(0)
-                return new
-            }()
+            let block =
+                blockOf[municipality]
+                ?? {
+                    let new = Int32(blockCellCounts.count)
+                    blockOf[municipality] = new
+                    blockCellCounts.append(0)
+                    return new
+                }()
             local.append(Int32(blockCellCounts[Int(block)]))
             blockCellCounts[Int(block)] += 1
         }
-        var layout = DisclosureAudit.Layout(cells: [], block: [], allRow: nil, blockCellCounts: blockCellCounts,
+        var layout = DisclosureAudit.Layout(
+            cells: [], block: [], allRow: nil, blockCellCounts: blockCellCounts,
             blockRows: Array(repeating: [], count: blockCellCounts.count), choiceRank: [], rowOrder: Array(keys.indices))
         for (index, key) in keys.enumerated() {
             if key.level == .all {
@@ -215,9 +226,10 @@ struct ScoreBuilder {
     /// Beyond FORMAT.md §5 (which is silent on sub-projects): a sub-project that holds exactly one
     /// suppressed unit is suppressed too, since subtracting its published units would reveal that
     /// unit (and through it, a primary-suppressed sibling). See Docs/Suppression.md.
-    static func suppressedGroups(_ respondents: [GroupKey: Int], subprojectUnits: [GroupKey: Set<[String]>] = [:],
-        minN: Int) -> Set<GroupKey>
-    {
+    static func suppressedGroups(
+        _ respondents: [GroupKey: Int], subprojectUnits: [GroupKey: Set<[String]>] = [:],
+        minN: Int
+    ) -> Set<GroupKey> {
         var primary: Set<GroupKey> = []
         for (key, count) in respondents where count < minN { primary.insert(key) }
         var suppressed = primary

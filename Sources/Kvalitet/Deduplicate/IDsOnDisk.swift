@@ -55,9 +55,10 @@ enum IDsOnDisk {
         }
 
         /// The same, with the period and the respondent id as UTF-8.
-        func add(set: String, period: UnsafeBufferPointer<UInt8>, respondent: UnsafeBufferPointer<UInt8>, source: UInt64,
-            offset: Int) throws(KvalitetError)
-        {
+        func add(
+            set: String, period: UnsafeBufferPointer<UInt8>, respondent: UnsafeBufferPointer<UInt8>, source: UInt64,
+            offset: Int
+        ) throws(KvalitetError) {
             // The whole entry is put together here and written in one go.
             let setBytes = set.utf8.count
             let length = setBytes + period.count + respondent.count + 2
@@ -76,7 +77,9 @@ enum IDsOnDisk {
             if !period.isEmpty { (entry.baseAddress! + position + 1).update(from: period.baseAddress!, count: period.count) }
             position += 1 + period.count
             entry[position] = 0x1F
-            if !respondent.isEmpty { (entry.baseAddress! + position + 1).update(from: respondent.baseAddress!, count: respondent.count) }
+            if !respondent.isEmpty {
+                (entry.baseAddress! + position + 1).update(from: respondent.baseAddress!, count: respondent.count)
+            }
             position += 1 + respondent.count
             base.storeBytes(of: source.littleEndian, toByteOffset: position, as: UInt64.self)
             base.storeBytes(of: UInt64(bitPattern: Int64(offset)).littleEndian, toByteOffset: position + 8, as: UInt64.self)
@@ -154,7 +157,8 @@ enum IDsOnDisk {
                 for (rank, entry) in order.enumerated() where rank > 0 {
                     let previous = order[rank - 1]
                     guard keyLengths[entry] == keyLengths[previous],
-                        memcmp(arena.baseAddress! + keyStarts[entry], arena.baseAddress! + keyStarts[previous], keyLengths[entry]) == 0,
+                        memcmp(arena.baseAddress! + keyStarts[entry], arena.baseAddress! + keyStarts[previous], keyLengths[entry])
+                            == 0,
                         (files[entry], offsets[entry]) != (files[previous], offsets[previous])
                     else { continue }
                     later.append((files[entry], offsets[entry]))

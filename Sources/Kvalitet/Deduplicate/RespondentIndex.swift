@@ -136,7 +136,8 @@ struct RespondentIndex {
     mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
         let (found, bucket, tag) = find(id)
         if found { return false }
-        precondition(count < Int(Int32.max) - 1 && bytes.count + id.count < Int(UInt32.max),
+        precondition(
+            count < Int(Int32.max) - 1 && bytes.count + id.count < Int(UInt32.max),
             "more respondents than one run can hold")
         bytes.append(contentsOf: id)
         ends.append(UInt32(bytes.count))

@@ -46,23 +46,28 @@ struct RespondentRegistry {
     /// The position of `slice`'s index in `indexes`, made when new.
     private mutating func slot(_ slice: SlicedKey) -> Int {
         if let last = lastSlot, last.key == slice { return last.slot }
-        let slot = slots[slice] ?? {
-            indexes.append(RespondentIndex(tracksPositions: tracksPositions))
-            slots[slice] = indexes.count - 1
-            return indexes.count - 1
-        }()
+        let slot =
+            slots[slice]
+            ?? {
+                indexes.append(RespondentIndex(tracksPositions: tracksPositions))
+                slots[slice] = indexes.count - 1
+                return indexes.count - 1
+            }()
         lastSlot = (slice, slot)
         return slot
     }
 
     /// Registers a response given as text; true when it is a duplicate (then not registered).
-    mutating func registerIsDuplicate(set: String, period: String, respondent: String, offset: Int?, line: Int)
+    mutating func registerIsDuplicate(
+        set: String, period: String, respondent: String, offset: Int?, line: Int
+    )
         throws(KvalitetError) -> Bool
     {
         if let knownDuplicates {
             let duplicate = knownDuplicates.contains(file: fileNumber, offset: offset ?? -1)
             if !duplicate, let idSpill {
-                try idSpill.add(set: set, period: period, respondent: respondent,
+                try idSpill.add(
+                    set: set, period: period, respondent: respondent,
                     source: IDsOnDisk.source(file: fileNumber, part: idPart), offset: offset ?? -1)
             }
             return duplicate
@@ -73,9 +78,10 @@ struct RespondentRegistry {
 
     /// Registers a response whose fields are the bytes of `cells` (the respondent and period at
     /// `respondent` and `period`, cell `periodCell` being the period's); true when a duplicate.
-    mutating func registerIsDuplicate(set: String, cells: RawCells, respondent: Range<Int>, period: Range<Int>,
-        periodCell: Int, offset: Int?, line: Int) throws(KvalitetError) -> Bool
-    {
+    mutating func registerIsDuplicate(
+        set: String, cells: RawCells, respondent: Range<Int>, period: Range<Int>,
+        periodCell: Int, offset: Int?, line: Int
+    ) throws(KvalitetError) -> Bool {
         if let knownDuplicates {
             let duplicate = knownDuplicates.contains(file: fileNumber, offset: offset ?? -1)
             if !duplicate, let idSpill {

@@ -12,7 +12,8 @@ extension ResponseCollector {
             let respondent = record.respondent?.trimmingSpaces ?? ""
             let period = record.period?.trimmingSpaces ?? ""
             duplicates[record.line, default: []].append(
-                RecordRules.duplicateProblem(file: file.name, line: record.line, respondent: respondent, set: set.id, period: period))
+                RecordRules.duplicateProblem(
+                    file: file.name, line: record.line, respondent: respondent, set: set.id, period: period))
             _ = takeBack(record, set: set, file: file)
         }
         dropEmptyRejectionCounts()

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// A temporary file for data too large to keep in memory (respondent ids of a national run),
 /// written through a buffer and read back whole.
@@ -24,7 +25,10 @@ final class SpillFile {
         var template = Array("\(folder)/kvalitet-spill-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw KvalitetError(.output, "cannot create a temporary file in \(folder): \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)")
+            throw KvalitetError(
+                .output,
+                "cannot create a temporary file in \(folder): \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)"
+            )
         }
         _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
         descriptor = fd
@@ -50,7 +54,9 @@ final class SpillFile {
             let result = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
-                throw KvalitetError(.output, "cannot write a temporary file: \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)")
+                throw KvalitetError(
+                    .output,
+                    "cannot write a temporary file: \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)")
             }
             written += result
         }
@@ -110,7 +116,9 @@ final class SpillFile {
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let result = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            let result = bytes.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + done, count - done, off_t(offset + done))
+            }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
                 throw KvalitetError(.output, "cannot read back a temporary file: \(String(cString: strerror(errno)))")

@@ -33,7 +33,8 @@ public struct IndicatorSetCatalog: Sendable {
     public mutating func add(_ set: any IndicatorSet, origin: String) throws(KvalitetError) {
         try Self.check(set, origin: origin)
         if let earlier = origins[set.id], earlier != "built-in" {
-            throw KvalitetError(.inputRefused, "set id \"\(set.id)\" is defined twice (also in \(earlier))",
+            throw KvalitetError(
+                .inputRefused, "set id \"\(set.id)\" is defined twice (also in \(earlier))",
                 at: SourceLocation(file: origin, field: "id"))
         }
         put(set, origin: origin, text: nil)
@@ -67,7 +68,8 @@ public struct IndicatorSetCatalog: Sendable {
                 .filter { ["yaml", "yml"].contains($0.pathExtension.lowercased()) }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
-            throw KvalitetError(.inputRefused, "cannot read the folder of sets: \(describeFileError(error))",
+            throw KvalitetError(
+                .inputRefused, "cannot read the folder of sets: \(describeFileError(error))",
                 at: SourceLocation(file: directory.relativePath))
         }
         for file in files {

@@ -67,7 +67,8 @@ public struct IndicatorSetLoader: Sendable {
         if let positiveNode {
             positive = try positiveNode.int()
         } else if scoringName == "share" {
-            throw KvalitetError(.inputRefused, "positive: required with scoring: share (the code that counts as positive)",
+            throw KvalitetError(
+                .inputRefused, "positive: required with scoring: share (the code that counts as positive)",
                 at: root.location)
         } else {
             // Top box by default: the two highest codes on a 1–6 scale, the highest on 1–5. (An
@@ -87,10 +88,11 @@ public struct IndicatorSetLoader: Sendable {
             for itemNode in try remember(dimensionNode.required("items")).sequence() {
                 _ = remember(itemNode)
                 try itemNode.onlyKeys(["id", "text", "reverse"])
-                items.append(Item(
-                    id: try remember(itemNode.required("id")).string(),
-                    text: try itemNode.required("text").localizedText(),
-                    reverse: try itemNode.optional("reverse")?.bool() ?? false))
+                items.append(
+                    Item(
+                        id: try remember(itemNode.required("id")).string(),
+                        text: try itemNode.required("text").localizedText(),
+                        reverse: try itemNode.optional("reverse")?.bool() ?? false))
             }
             dimensions.append(QualityDimension(id: dimensionID, title: dimensionTitle, items: items))
         }

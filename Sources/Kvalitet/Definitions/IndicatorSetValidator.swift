@@ -71,7 +71,9 @@ public enum IndicatorSetValidator {
             for (i, item) in dimension.items.enumerated() {
                 let itemPath = "\(path).items[\(i)].id"
                 let folded = item.id.lowercased()
-                if item.id.isEmpty || item.id.trimmingSpaces != item.id || item.id.contains(where: { $0 == "," || $0 == ";" || $0 == "\"" }) {
+                if item.id.isEmpty || item.id.trimmingSpaces != item.id
+                    || item.id.contains(where: { $0 == "," || $0 == ";" || $0 == "\"" })
+                {
                     fail(itemPath, "\"\(item.id)\" must be non-empty, without spaces at the ends, commas, semicolons or quotes")
                 } else if reservedColumns.contains(folded) || folded.hasPrefix("bg.") || folded.hasPrefix("bakgrunn.") {
                     fail(itemPath, "\"\(item.id)\" is a reserved column name")

@@ -14,9 +14,10 @@ public struct Register: Sendable, Hashable {
         /// Forms sent out per set id and period, for any set (`invited: {medarbeidere: {"2024": 12}}`).
         public var invitedBySet: [String: [String: Int]]
 
-        public init(id: String, name: String = "", service: String = "", invited: [String: Int] = [:],
-            invitedBySet: [String: [String: Int]] = [:])
-        {
+        public init(
+            id: String, name: String = "", service: String = "", invited: [String: Int] = [:],
+            invitedBySet: [String: [String: Int]] = [:]
+        ) {
             self.id = id
             self.name = name
             self.service = service
@@ -92,10 +93,11 @@ public struct Register: Sendable, Hashable {
                     invited[key.trimmingSpaces] = try Self.count(value)
                 }
             }
-            register.units.append(Unit(
-                id: id, name: try node.optional("name")?.string() ?? "",
-                service: try node.optional("service")?.string().trimmingSpaces ?? "", invited: invited,
-                invitedBySet: invitedBySet))
+            register.units.append(
+                Unit(
+                    id: id, name: try node.optional("name")?.string() ?? "",
+                    service: try node.optional("service")?.string().trimmingSpaces ?? "", invited: invited,
+                    invitedBySet: invitedBySet))
         }
         var subprojectIDs: Set<String> = []
         for node in try root.optional("subprojects")?.sequence() ?? [] {
@@ -116,15 +118,17 @@ public struct Register: Sendable, Hashable {
             var goals: [Goal] = []
             for goalNode in try node.optional("goals")?.sequence() ?? [] {
                 try goalNode.onlyKeys(["set", "dimension", "target", "by", "baseline"])
-                goals.append(Goal(
-                    set: try goalNode.required("set").string(),
-                    dimension: try goalNode.required("dimension").string(),
-                    target: try goalNode.required("target").double(),
-                    by: try goalNode.required("by").string(),
-                    baseline: try goalNode.optional("baseline")?.string()))
+                goals.append(
+                    Goal(
+                        set: try goalNode.required("set").string(),
+                        dimension: try goalNode.required("dimension").string(),
+                        target: try goalNode.required("target").double(),
+                        by: try goalNode.required("by").string(),
+                        baseline: try goalNode.optional("baseline")?.string()))
             }
-            register.subprojects.append(Subproject(
-                id: id, name: try node.optional("name")?.string() ?? "", units: units, goals: goals))
+            register.subprojects.append(
+                Subproject(
+                    id: id, name: try node.optional("name")?.string() ?? "", units: units, goals: goals))
         }
         return register
     }
@@ -158,8 +162,10 @@ public struct RegisterIndex: Sendable {
 
     public mutating func add(_ register: Register) throws(KvalitetError) {
         if let other = registers.first(where: { Self.sameMunicipality($0.municipality, register.municipality) }) {
-            throw KvalitetError(.inputRefused,
-                "two registers for municipality \"\(register.municipality)\"" + (other.municipality == register.municipality ? "" : " (and \"\(other.municipality)\")"))
+            throw KvalitetError(
+                .inputRefused,
+                "two registers for municipality \"\(register.municipality)\""
+                    + (other.municipality == register.municipality ? "" : " (and \"\(other.municipality)\")"))
         }
         registers.append(register)
         for unit in register.units {

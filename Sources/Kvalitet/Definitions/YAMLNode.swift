@@ -16,7 +16,8 @@ struct YAMLNode {
     /// Parses `text` (a whole definition file; these are small) into its root node.
     static func parse(_ text: String, file: String) throws(KvalitetError) -> YAMLNode {
         if let line = complexKeyLine(text) {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "not a definition: a mapping key must be a plain name (no \"? \" keys, no lists or mappings as keys)",
                 at: SourceLocation(file: file, line: line))
         }
@@ -28,7 +29,8 @@ struct YAMLNode {
         } catch let error as KvalitetError {
             throw error
         } catch let error as YamlError {
-            throw KvalitetError(.inputRefused, "not valid YAML: \(Self.describe(error))",
+            throw KvalitetError(
+                .inputRefused, "not valid YAML: \(Self.describe(error))",
                 at: Self.location(of: error, file: file))
         } catch {
             throw KvalitetError(.inputRefused, "not valid YAML: \(error)", at: SourceLocation(file: file))
@@ -40,7 +42,10 @@ struct YAMLNode {
     /// format needs one, and Yams compares such keys for duplicates recursively, which a fuzzer
     /// turned into minutes on a 1 KB file (Fuzz/Crashes/register/timeout-2775f…).
     static func complexKeyLine(_ text: String) -> Int? {
-        let space: UInt8 = 0x20, tab: UInt8 = 0x09, newline: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        let space: UInt8 = 0x20
+        let tab: UInt8 = 0x09
+        let newline: UInt8 = 0x0A
+        let cr: UInt8 = 0x0D
         func blank(_ byte: UInt8) -> Bool { byte == space || byte == tab || byte == newline || byte == cr }
         var bytes = Array(text.utf8)
         bytes.append(newline)
@@ -103,7 +108,8 @@ struct YAMLNode {
                 quote = byte
             case 0x3F where nodeStart && blank(following):  // "? ": an explicit key
                 return line
-            case 0x3A where (lastSignificant == 0x5D || lastSignificant == 0x7D) && bytes[index - 1] != space
+            case 0x3A
+            where (lastSignificant == 0x5D || lastSignificant == 0x7D) && bytes[index - 1] != space
                 && (blank(following) || following == 0x2C):  // "]:" or "}:": a list or mapping as key
                 return line
             case 0x2D where nodeStart && blank(following):  // "- ": a sequence entry
@@ -164,7 +170,8 @@ struct YAMLNode {
     }
 
     var location: SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line, column: node.mark?.column,
+        SourceLocation(
+            file: file, line: node.mark?.line, column: node.mark?.column,
             field: path.isEmpty ? nil : path)
     }
 

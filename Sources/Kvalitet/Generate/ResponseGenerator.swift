@@ -44,13 +44,17 @@ public struct ResponseGenerator: Sendable {
     /// Checks the options before anything is written.
     public func validate() throws(KvalitetError) {
         guard responses >= 0 else { throw KvalitetError(.usage, "--responses must be 0 or more") }
-        guard municipalities >= 1, units >= 1 else { throw KvalitetError(.usage, "--municipalities and --units must be 1 or more") }
+        guard municipalities >= 1, units >= 1 else {
+            throw KvalitetError(.usage, "--municipalities and --units must be 1 or more")
+        }
         guard !periods.isEmpty, periods.allSatisfy({ !$0.isEmpty && !$0.contains(",") }) else {
             throw KvalitetError(.usage, "--periods needs one or more periods, for example 2024,2025")
         }
         if format == .xml && (municipalities > 1 || periods.count > 1) {
-            throw KvalitetError(.usage,
-                "an XML file holds one municipality and one period (FORMAT.md §3): use --municipalities 1 and one period, or --format csv")
+            throw KvalitetError(
+                .usage,
+                "an XML file holds one municipality and one period (FORMAT.md §3): use --municipalities 1 and one period, or --format csv"
+            )
         }
     }
 
@@ -74,11 +78,13 @@ public struct ResponseGenerator: Sendable {
         var line = ""
         line.reserveCapacity(16 * items.count + 80)
         if format == .csv {
-            try output.write("respondent,municipality,service,unit,period,set,status,bg.gruppe,"
-                + items.map(\.id).joined(separator: ",") + "\n")
+            try output.write(
+                "respondent,municipality,service,unit,period,set,status,bg.gruppe,"
+                    + items.map(\.id).joined(separator: ",") + "\n")
         } else {
-            try output.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Synthetic responses made by kvalitet generate (seed \(seed)). -->\n"
-                + "<survey set=\"\(set.id)\" municipality=\"\(municipalityName(0))\" period=\"\(periods[0])\">\n")
+            try output.write(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Synthetic responses made by kvalitet generate (seed \(seed)). -->\n"
+                    + "<survey set=\"\(set.id)\" municipality=\"\(municipalityName(0))\" period=\"\(periods[0])\">\n")
         }
         var serial = 0
         for (periodIndex, period) in periods.enumerated() {
@@ -97,9 +103,11 @@ public struct ResponseGenerator: Sendable {
                     let group = ["a", "b", "c"][Int(random.uniform() * 3)]
                     line.removeAll(keepingCapacity: true)
                     if format == .csv {
-                        line += "r\(serial),\(municipality),\(service),\(unitID),\(period),\(set.id),\(aborted ? "aborted" : "complete"),\(group)"
+                        line +=
+                            "r\(serial),\(municipality),\(service),\(unitID),\(period),\(set.id),\(aborted ? "aborted" : "complete"),\(group)"
                     } else {
-                        line += "    <response id=\"r\(serial)\" status=\"\(aborted ? "aborted" : "complete")\"><background name=\"gruppe\">\(group)</background>"
+                        line +=
+                            "    <response id=\"r\(serial)\" status=\"\(aborted ? "aborted" : "complete")\"><background name=\"gruppe\">\(group)</background>"
                     }
                     for item in items {
                         let cell: String

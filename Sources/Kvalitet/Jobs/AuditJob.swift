@@ -45,9 +45,11 @@ public struct AuditJob: Sendable {
         let nb = language == .nb
         for note in result.notes { try standardOutput.write("kvalitet: \(note)\n") }
         for finding in result.findings { try standardOutput.write("\(finding.row)\n    \(finding.how)\n") }
-        try standardOutput.write(nb
-            ? "kvalitet audit: \(result.findings.count) av \(result.suppressedRows) skjulte rader kan regnes ut av de publiserte\n"
-            : "kvalitet audit: \(result.findings.count) of \(result.suppressedRows) suppressed rows can be computed from the published ones\n")
+        try standardOutput.write(
+            nb
+                ? "kvalitet audit: \(result.findings.count) av \(result.suppressedRows) skjulte rader kan regnes ut av de publiserte\n"
+                : "kvalitet audit: \(result.findings.count) of \(result.suppressedRows) suppressed rows can be computed from the published ones\n"
+        )
         return result
     }
 
@@ -59,29 +61,36 @@ public struct AuditJob: Sendable {
     }
 
     private func audit(_ file: InputFile, registers: RegisterIndex, into result: inout Result) throws(KvalitetError) {
-        let columns = ["level", "municipality", "service", "unit", "subproject", "breakdown", "breakdown_value",
-            "period", "set", "dimension", "item", "respondents", "suppressed"]
+        let columns = [
+            "level", "municipality", "service", "unit", "subproject", "breakdown", "breakdown_value",
+            "period", "set", "dimension", "item", "respondents", "suppressed",
+        ]
         var slices: [[String]: [Row]] = [:]
-        try ScoresFile.forEachRow(file, columns: columns, purpose: "audit checks the output of kvalitet score --format csv")
-        { (line: Int, value: (String) -> String) throws(KvalitetError) in
+        try ScoresFile.forEachRow(file, columns: columns, purpose: "audit checks the output of kvalitet score --format csv") {
+            (line: Int, value: (String) -> String) throws(KvalitetError) in
             guard let level = ScoreLevel(rawValue: value("level")) else {
-                throw KvalitetError(.inputRefused, "unknown level \"\(value("level"))\"",
+                throw KvalitetError(
+                    .inputRefused, "unknown level \"\(value("level"))\"",
                     at: SourceLocation(file: file.name, line: line, field: "level"))
             }
             guard let respondents = Int(value("respondents")) else {
-                throw KvalitetError(.inputRefused, "\"\(value("respondents"))\" is not a whole number",
+                throw KvalitetError(
+                    .inputRefused, "\"\(value("respondents"))\" is not a whole number",
                     at: SourceLocation(file: file.name, line: line, field: "respondents"))
             }
             let suppressedText = value("suppressed").lowercased()
             guard suppressedText == "true" || suppressedText == "false" else {
-                throw KvalitetError(.inputRefused, "\"\(value("suppressed"))\" is neither true nor false",
+                throw KvalitetError(
+                    .inputRefused, "\"\(value("suppressed"))\" is neither true nor false",
                     at: SourceLocation(file: file.name, line: line, field: "suppressed"))
             }
-            let group = GroupKey(level: level, municipality: value("municipality"), service: value("service"),
+            let group = GroupKey(
+                level: level, municipality: value("municipality"), service: value("service"),
                 unit: value("unit"), subproject: value("subproject"), breakdown: value("breakdown"),
                 breakdownValue: value("breakdown_value"))
             slices[[value("period"), value("set")], default: []].append(
-                Row(group: group, kind: [value("dimension"), value("item")], respondents: respondents,
+                Row(
+                    group: group, kind: [value("dimension"), value("item")], respondents: respondents,
                     suppressed: suppressedText == "true"))
         }
         var unknownSubprojects: Set<String> = []
@@ -89,15 +98,17 @@ public struct AuditJob: Sendable {
             try auditSlice(slice, rows, registers: registers, unknownSubprojects: &unknownSubprojects, into: &result)
         }
         for name in unknownSubprojects.sorted() {
-            result.notes.append(language == .nb
-                ? "\(file.name): delprosjektet \(name) er ikke revidert (hvilke enheter det har, står i registeret: --register)"
-                : "\(file.name): sub-project \(name) not audited (which units it holds is in the register: --register)")
+            result.notes.append(
+                language == .nb
+                    ? "\(file.name): delprosjektet \(name) er ikke revidert (hvilke enheter det har, står i registeret: --register)"
+                    : "\(file.name): sub-project \(name) not audited (which units it holds is in the register: --register)")
         }
     }
 
-    private func auditSlice(_ slice: [String], _ rows: [Row], registers: RegisterIndex,
-        unknownSubprojects: inout Set<String>, into result: inout Result) throws(KvalitetError)
-    {
+    private func auditSlice(
+        _ slice: [String], _ rows: [Row], registers: RegisterIndex,
+        unknownSubprojects: inout Set<String>, into result: inout Result
+    ) throws(KvalitetError) {
         // The groups in row order, with their cells.
         var respondents: [GroupKey: Int] = [:]
         for row in rows { respondents[row.group] = row.respondents }
@@ -119,7 +130,8 @@ public struct AuditJob: Sendable {
             // A municipality without unit rows has no cells to audit (not an output of score).
             if key.level != .all && !withCells.contains(key.municipality) { return true }
             guard key.level == .subproject else { return false }
-            let known = registers.registers.first { $0.municipality == registers.registerMunicipality(for: key.municipality) }?
+            let known =
+                registers.registers.first { $0.municipality == registers.registerMunicipality(for: key.municipality) }?
                 .subprojects.contains { $0.id == key.subproject } ?? false
             if !known { unknownSubprojects.insert("\(key.municipality)/\(key.subproject)") }
             return !known
@@ -158,17 +170,24 @@ public struct AuditJob: Sendable {
                 func name(_ i: Int) -> String { labels.level(keys[i]) }
                 var parts: [String] = []
                 for term in leak.terms.sorted(by: { $0.row < $1.row }) {
-                    parts.append(Self.coefficient(term.numerator, term.denominator, first: parts.isEmpty) + " × " + name(term.row))
+                    parts.append(
+                        Self.coefficient(term.numerator, term.denominator, first: parts.isEmpty) + " × " + name(term.row))
                 }
                 if let total = leak.total {
-                    parts.append(Self.coefficient(total.numerator, total.denominator, first: parts.isEmpty) + " × ("
-                        + (language == .nb ? "alle svar − de andre kommunene" : "all responses − the other municipalities") + ")")
+                    parts.append(
+                        Self.coefficient(total.numerator, total.denominator, first: parts.isEmpty) + " × ("
+                            + (language == .nb ? "alle svar − de andre kommunene" : "all responses − the other municipalities")
+                            + ")")
                 }
                 let what = [slice[0], slice[1], kind[0], kind[1]].filter { !$0.isEmpty }.joined(separator: ", ")
                 let key = keys[leak.row]
-                result.findings.append(Finding(row: "\(name(leak.row)) (\(what))", how: "= " + parts.joined(separator: " "),
-                    columns: [key.level.rawValue, key.municipality, key.service, key.unit, key.subproject, key.breakdown,
-                        key.breakdownValue, slice[0], slice[1], kind[0], kind[1]]))
+                result.findings.append(
+                    Finding(
+                        row: "\(name(leak.row)) (\(what))", how: "= " + parts.joined(separator: " "),
+                        columns: [
+                            key.level.rawValue, key.municipality, key.service, key.unit, key.subproject, key.breakdown,
+                            key.breakdownValue, slice[0], slice[1], kind[0], kind[1],
+                        ]))
             }
         }
     }

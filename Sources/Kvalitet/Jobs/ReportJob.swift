@@ -19,20 +19,24 @@ public struct ReportJob: Sendable, OptionsJob {
         var scoring = ScoreJob()
         scoring.common = common
         let reads = reference.map { [OutputGuard.Protected(role: "the reference", path: $0)] } ?? []
-        let listing = try scoring.listAndGuard(outputs: [("--output", common.output), ("--rejects", common.rejects)], reads: reads)
+        let listing = try scoring.listAndGuard(
+            outputs: [("--output", common.output), ("--rejects", common.rejects)], reads: reads)
         let referenceScores = try reference.map { path throws(KvalitetError) in
             try ReferenceScores.load(file: InputFile(url: URL(fileURLWithPath: path), name: path), label: referenceLabel)
         }
         let (result, problems, registers) = try scoring.scored(listing)
-        let page = ReportBuilder(result: result, registers: registers.registers, reference: referenceScores,
-            language: common.language, minNOverride: common.minN).page()
+        let page = ReportBuilder(
+            result: result, registers: registers.registers, reference: referenceScores,
+            language: common.language, minNOverride: common.minN
+        ).page()
         let html = try ReportRenderer.render(page)
         // `-` is standard output (AtomicFile writes into it, never replaces it).
         let file = try AtomicFile(path: output)
         try file.write(html)
         try file.commit()
         try problems.commit()
-        ScoreJob.summarize(result.summary, problems: problems, rejects: common.rejects, language: common.language,
+        ScoreJob.summarize(
+            result.summary, problems: problems, rejects: common.rejects, language: common.language,
             skipped: listing.ownOutputs, to: standardError)
         return result
     }

@@ -19,8 +19,10 @@ public struct ScoreJob: Sendable, OptionsJob {
     public static func catalog(_ setDirectories: [String]) throws(KvalitetError) -> IndicatorSetCatalog {
         var catalog = try IndicatorSetCatalog.builtIn()
         for directory in setDirectories {
-            try catalog.addDirectory(URL(fileURLWithPath: directory, isDirectory: true,
-                relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
+            try catalog.addDirectory(
+                URL(
+                    fileURLWithPath: directory, isDirectory: true,
+                    relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)))
         }
         return catalog
     }
@@ -31,7 +33,8 @@ public struct ScoreJob: Sendable, OptionsJob {
         if let minN = common.minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more") }
         let available = writers(WriterOptions(minN: common.minN, excelSafe: common.excelSafe))
         guard let writer = available.first(where: { $0.name == common.format }) else {
-            throw KvalitetError(.usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))")
+            throw KvalitetError(
+                .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))")
         }
         let listing = try listAndGuard(outputs: [("--output", common.output), ("--rejects", common.rejects)])
         let (result, problems, _) = try scored(listing)
@@ -40,37 +43,50 @@ public struct ScoreJob: Sendable, OptionsJob {
             try writer.write(result, language: common.language, to: &out)
         }
         try problems.commit()
-        Self.summarize(result.summary, problems: problems, rejects: common.rejects, language: common.language,
+        Self.summarize(
+            result.summary, problems: problems, rejects: common.rejects, language: common.language,
             skipped: listing.ownOutputs, to: standardError)
         return result
     }
 
     /// Lists the inputs and checks `outputs` against what the run reads (``OutputGuard``), before
     /// anything is read; `reads` are further files it reads (a report's reference).
-    func listAndGuard(outputs: [(option: String, path: String?)], reads: [OutputGuard.Protected] = [])
+    func listAndGuard(
+        outputs: [(option: String, path: String?)], reads: [OutputGuard.Protected] = []
+    )
         throws(KvalitetError) -> ScorePipeline.InputListing
     {
-        if common.source == nil && common.inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
-        let listing = common.source == nil ? try ScorePipeline.listInputs(common.inputs, readers: common.readers) : ScorePipeline.InputListing()
-        try Self.guardOutputs(outputs, listing: listing, readers: common.readers, registerFiles: common.registerFiles,
+        if common.source == nil && common.inputs.isEmpty {
+            throw KvalitetError(.usage, "give at least one response file or folder")
+        }
+        let listing =
+            common.source == nil
+            ? try ScorePipeline.listInputs(common.inputs, readers: common.readers) : ScorePipeline.InputListing()
+        try Self.guardOutputs(
+            outputs, listing: listing, readers: common.readers, registerFiles: common.registerFiles,
             setDirectories: common.setDirectories, storeFile: common.storeFile, reads: reads)
         return listing
     }
 
     /// Loads the registers and sets, reads and scores the inputs of `listing`; the rejects report
     /// is written to its temporary file (committed by the caller once its own output is written).
-    func scored(_ listing: ScorePipeline.InputListing)
+    func scored(
+        _ listing: ScorePipeline.InputListing
+    )
         throws(KvalitetError) -> (result: ScoreResult, problems: ProblemLog, registers: RegisterIndex)
     {
         let registers = try Self.registers(files: common.registerFiles, stored: try common.source?.registers() ?? [])
-        let options = Self.options(defaultSet: common.defaultSet, breakdown: common.breakdown, minN: common.minN, parts: common.parts)
+        let options = Self.options(
+            defaultSet: common.defaultSet, breakdown: common.breakdown, minN: common.minN, parts: common.parts)
         if let source = common.source {
-            let pipeline = try Self.prepare(setDirectories: common.setDirectories, inputs: common.inputs, source: source, readers: common.readers,
+            let pipeline = try Self.prepare(
+                setDirectories: common.setDirectories, inputs: common.inputs, source: source, readers: common.readers,
                 registers: registers, options: options)
             let problems = try makeProblemLog()
             return (try pipeline.score(source, problems: problems), problems, registers)
         }
-        let (pipeline, files) = try Self.prepare(setDirectories: common.setDirectories, inputs: common.inputs, listing: listing,
+        let (pipeline, files) = try Self.prepare(
+            setDirectories: common.setDirectories, inputs: common.inputs, listing: listing,
             readers: common.readers, registers: registers, options: options)
         let problems = try makeProblemLog()
         try Self.noteOwnOutputs(listing.ownOutputs, language: common.language, in: problems)
@@ -79,15 +95,18 @@ public struct ScoreJob: Sendable, OptionsJob {
 
     /// Refuses (usage error) an output that is a file the run reads, lies in an input folder
     /// under a name the folder's listing takes, or is another output of the run.
-    static func guardOutputs(_ outputs: [(option: String, path: String?)],
+    static func guardOutputs(
+        _ outputs: [(option: String, path: String?)],
         listing: ScorePipeline.InputListing, readers: [any ResponseReader],
-        registerFiles: [String], setDirectories: [String], storeFile: String?, reads: [OutputGuard.Protected] = [])
+        registerFiles: [String], setDirectories: [String], storeFile: String?, reads: [OutputGuard.Protected] = []
+    )
         throws(KvalitetError)
     {
         var guarding = OutputGuard()
         guarding.outputs = outputs.compactMap { option, path in path.map { (option, $0) } }
         guard !guarding.outputs.isEmpty else { return }
-        guarding.protected = listing.files.map { .init(role: "an input", path: $0.name) }
+        guarding.protected =
+            listing.files.map { .init(role: "an input", path: $0.name) }
             + listing.ownOutputs.map { .init(role: "a file in an input folder", path: $0) }
             + registerFiles.map { .init(role: "the register", path: $0) }
             + reads
@@ -95,7 +114,8 @@ public struct ScoreJob: Sendable, OptionsJob {
         for directory in setDirectories {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
             for name in names where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                guarding.protected.append(.init(role: "a set definition", path: (directory as NSString).appendingPathComponent(name)))
+                guarding.protected.append(
+                    .init(role: "a set definition", path: (directory as NSString).appendingPathComponent(name)))
             }
         }
         guarding.inputFolders = listing.folders
@@ -106,15 +126,18 @@ public struct ScoreJob: Sendable, OptionsJob {
     /// Records a warning for each of kvalitet's own outputs left out of a folder's listing.
     static func noteOwnOutputs(_ paths: [String], language: Language, in problems: ProblemLog) throws(KvalitetError) {
         for path in paths {
-            try problems.record(Problem(.ownOutput, file: path, line: nil,
-                message: language == .nb
-                    ? "\(path): hoppet over, filen er et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
-                    : "\(path): skipped, the file is an output of kvalitet (scores, validation or rejects), not responses"))
+            try problems.record(
+                Problem(
+                    .ownOutput, file: path, line: nil,
+                    message: language == .nb
+                        ? "\(path): hoppet over, filen er et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
+                        : "\(path): skipped, the file is an output of kvalitet (scores, validation or rejects), not responses"))
         }
     }
 
     private func makeProblemLog() throws(KvalitetError) -> ProblemLog {
-        try ProblemLog(rejects: try common.rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
+        try ProblemLog(
+            rejects: try common.rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
             strict: common.strict, excelSafe: common.excelSafe)
     }
 
@@ -123,7 +146,8 @@ public struct ScoreJob: Sendable, OptionsJob {
         var given: [Register] = []
         for file in files { given.append(try Register.load(file: URL(fileURLWithPath: file))) }
         var registers = try RegisterIndex()
-        for register in stored where !given.contains(where: { RegisterIndex.sameMunicipality($0.municipality, register.municipality) }) {
+        for register in stored
+        where !given.contains(where: { RegisterIndex.sameMunicipality($0.municipality, register.municipality) }) {
             try registers.add(register)
         }
         for register in given { try registers.add(register) }
@@ -131,9 +155,10 @@ public struct ScoreJob: Sendable, OptionsJob {
     }
 
     /// The pipeline for responses from a store: its set definitions replace the catalog's.
-    static func prepare(setDirectories: [String], inputs: [String], source: some ResponseSource,
-        readers: [any ResponseReader], registers: RegisterIndex, options: ScorePipeline.Options) throws(KvalitetError) -> ScorePipeline
-    {
+    static func prepare(
+        setDirectories: [String], inputs: [String], source: some ResponseSource,
+        readers: [any ResponseReader], registers: RegisterIndex, options: ScorePipeline.Options
+    ) throws(KvalitetError) -> ScorePipeline {
         if !inputs.isEmpty { throw KvalitetError(.usage, "give either response files or --db, not both") }
         var catalog = try catalog(setDirectories)
         for (id, text) in try source.setDefinitions().sorted(by: { $0.key < $1.key }) where catalog.texts[id] != text {
@@ -162,14 +187,16 @@ public struct ScoreJob: Sendable, OptionsJob {
     }
 
     /// Loads the sets, checks the inputs and finds the files: what `score` and `validate` share.
-    static func prepare(setDirectories: [String], inputs: [String],
+    static func prepare(
+        setDirectories: [String], inputs: [String],
         listing: ScorePipeline.InputListing? = nil, readers: [any ResponseReader],
-        registers: RegisterIndex, options: ScorePipeline.Options) throws(KvalitetError) -> (ScorePipeline, [InputFile])
-    {
+        registers: RegisterIndex, options: ScorePipeline.Options
+    ) throws(KvalitetError) -> (ScorePipeline, [InputFile]) {
         if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
         let catalog = try catalog(setDirectories)
         if let defaultSet = options.defaultSet, catalog[defaultSet] == nil {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
         }
         let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
@@ -183,9 +210,10 @@ public struct ScoreJob: Sendable, OptionsJob {
 
     /// Writes through `body` to the file `path` (atomically, see ``AtomicFile``) or to standard
     /// output (nil or `-`).
-    static func write(to path: String?, standardOutput: inout some TextOutput,
-        _ body: (inout AnyTextOutput) throws(KvalitetError) -> Void) throws(KvalitetError)
-    {
+    static func write(
+        to path: String?, standardOutput: inout some TextOutput,
+        _ body: (inout AnyTextOutput) throws(KvalitetError) -> Void
+    ) throws(KvalitetError) {
         if let path, path != "-" {
             let file = try AtomicFile(path: path)
             var out = AnyTextOutput { (text: String) throws(KvalitetError) in try file.write(text) }
@@ -200,23 +228,26 @@ public struct ScoreJob: Sendable, OptionsJob {
     }
 
     /// The closing summary on standard error.
-    static func summarize(_ summary: RunSummary, problems: ProblemLog, rejects: String?, language: Language,
-        skipped: [String] = [], to standardError: (String) -> Void)
-    {
+    static func summarize(
+        _ summary: RunSummary, problems: ProblemLog, rejects: String?, language: Language,
+        skipped: [String] = [], to standardError: (String) -> Void
+    ) {
         let labels = Labels(language: language)
         standardError(labels.summary(summary))
         for line in labels.notes(problems.notes) { standardError(line) }
         for path in skipped {
-            standardError(language == .nb
-                ? "  hoppet over \(path): et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
-                : "  skipped \(path): an output of kvalitet (scores, validation or rejects), not responses")
+            standardError(
+                language == .nb
+                    ? "  hoppet over \(path): et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
+                    : "  skipped \(path): an output of kvalitet (scores, validation or rejects), not responses")
         }
         for (kind, count) in summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
             standardError(labels.notCounted(kind, count))
         }
         if rejects == nil && !problems.counts.isEmpty {
-            standardError(language == .nb
-                ? "  (se hvert problem med --rejects FIL)" : "  (see every problem with --rejects FILE)")
+            standardError(
+                language == .nb
+                    ? "  (se hvert problem med --rejects FIL)" : "  (see every problem with --rejects FILE)")
         }
     }
 }

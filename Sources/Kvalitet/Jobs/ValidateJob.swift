@@ -16,36 +16,45 @@ public struct ValidateJob: Sendable, OptionsJob {
     public init() {}
 
     /// Runs the job; the figures go to `output` (or `standardOutput`), the summary to `standardError`.
-    public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ValidationResult {
+    public func run(
+        standardOutput: inout some TextOutput, standardError: (String) -> Void
+    ) throws(KvalitetError) -> ValidationResult {
         let available = writers(WriterOptions(excelSafe: common.excelSafe))
         guard let writer = available.first(where: { $0.name == common.format }) else {
-            throw KvalitetError(.usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))")
+            throw KvalitetError(
+                .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))")
         }
         let options = ScoreJob.options(defaultSet: common.defaultSet, breakdown: nil, minN: nil, parts: common.parts)
         let problems = try ProblemLog(rejects: nil, strict: false)
         let result: ValidationResult
         var skipped: [String] = []
         if let source = common.source {
-            try ScoreJob.guardOutputs([("--output", common.output)], listing: ScorePipeline.InputListing(), readers: common.readers,
+            try ScoreJob.guardOutputs(
+                [("--output", common.output)], listing: ScorePipeline.InputListing(), readers: common.readers,
                 registerFiles: [], setDirectories: common.setDirectories, storeFile: common.storeFile)
-            let pipeline = try ScoreJob.prepare(setDirectories: common.setDirectories, inputs: common.inputs, source: source,
+            let pipeline = try ScoreJob.prepare(
+                setDirectories: common.setDirectories, inputs: common.inputs, source: source,
                 readers: common.readers, registers: try RegisterIndex(), options: options)
             result = try pipeline.validate(source, problems: problems)
         } else {
             if common.inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder") }
             let listing = try ScorePipeline.listInputs(common.inputs, readers: common.readers)
-            try ScoreJob.guardOutputs([("--output", common.output)], listing: listing, readers: common.readers, registerFiles: [],
+            try ScoreJob.guardOutputs(
+                [("--output", common.output)], listing: listing, readers: common.readers, registerFiles: [],
                 setDirectories: common.setDirectories, storeFile: nil)
-            let (pipeline, files) = try ScoreJob.prepare(setDirectories: common.setDirectories, inputs: common.inputs, listing: listing,
+            let (pipeline, files) = try ScoreJob.prepare(
+                setDirectories: common.setDirectories, inputs: common.inputs, listing: listing,
                 readers: common.readers, registers: try RegisterIndex(), options: options)
             try ScoreJob.noteOwnOutputs(listing.ownOutputs, language: common.language, in: problems)
             skipped = listing.ownOutputs
             result = try pipeline.validate(files, problems: problems)
         }
-        try ScoreJob.write(to: common.output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
+        try ScoreJob.write(to: common.output, standardOutput: &standardOutput) {
+            (out: inout AnyTextOutput) throws(KvalitetError) in
             try writer.write(result, language: common.language, to: &out)
         }
-        ScoreJob.summarize(result.summary, problems: problems, rejects: nil, language: common.language, skipped: skipped,
+        ScoreJob.summarize(
+            result.summary, problems: problems, rejects: nil, language: common.language, skipped: skipped,
             to: standardError)
         return result
     }

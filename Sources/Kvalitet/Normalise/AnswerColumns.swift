@@ -37,12 +37,17 @@ struct AnswerColumns {
     /// Puts the meaning of each answer of `record` into `cells`; returns the number of valid ones,
     /// the invalid-answer problems and, with `report`, the warnings about unknown columns and
     /// second answers (to be noted before the invalid answers, in this order).
-    mutating func classify(_ record: ResponseRecord, set: CompiledSet, file: InputFile, report: Bool)
+    mutating func classify(
+        _ record: ResponseRecord, set: CompiledSet, file: InputFile, report: Bool
+    )
         -> (valid: Int, invalid: [Problem], warnings: [Problem])
     {
         let respondent = record.respondent?.trimmingSpaces ?? ""
-        func problem(_ kind: Problem.Kind, column: String = "", value: String = "", line: Int? = nil, _ message: String) -> Problem {
-            Problem(kind, file: file.name, line: line ?? record.line, respondent: respondent, column: column, value: value,
+        func problem(
+            _ kind: Problem.Kind, column: String = "", value: String = "", line: Int? = nil, _ message: String
+        ) -> Problem {
+            Problem(
+                kind, file: file.name, line: line ?? record.line, respondent: respondent, column: column, value: value,
                 message: message)
         }
         cells.withUnsafeMutableBufferPointer { $0.update(repeating: Tally.unansweredCell) }
@@ -58,8 +63,10 @@ struct AnswerColumns {
             case .valid: valid += 1
             case .dontKnow, .unanswered: break
             case .invalid:
-                invalid.append(RecordRules.invalidAnswer(file: file.name, line: record.line, respondent: respondent,
-                    column: names[position], value: record.answerValue(position), set: set))
+                invalid.append(
+                    RecordRules.invalidAnswer(
+                        file: file.name, line: record.line, respondent: respondent,
+                        column: names[position], value: record.answerValue(position), set: set))
             }
         }
         func classify(_ position: Int) -> CompiledSet.Cell {
@@ -108,7 +115,8 @@ struct AnswerColumns {
             guard item >= 0 else {
                 if report && warned.insert(answer.name).inserted {
                     // A CSV column is a property of the header: reported at the header's line.
-                    var warning = problem(.unknownColumn, column: answer.name, line: record.namesLine,
+                    var warning = problem(
+                        .unknownColumn, column: answer.name, line: record.namesLine,
                         "\"\(answer.name)\" is no item of set \(set.id); ignored in the whole file")
                     if record.namesLine != nil { warning.respondent = "" }
                     warning.onceKey = answer.name
@@ -119,8 +127,10 @@ struct AnswerColumns {
             if seen[item] {
                 twice = true
                 if report {
-                    warnings.append(problem(.duplicateAnswer, column: answer.name, value: answer.value,
-                        "a second answer to item \(answer.name); the first is used"))
+                    warnings.append(
+                        problem(
+                            .duplicateAnswer, column: answer.name, value: answer.value,
+                            "a second answer to item \(answer.name); the first is used"))
                 }
                 continue
             }
@@ -155,7 +165,8 @@ struct AnswerColumns {
                             defer { start = end }
                             let item = items[position]
                             guard item >= 0 else { continue }
-                            let cell = set.classify(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding)
+                            let cell = set.classify(
+                                bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]), encoding: raw.encoding)
                             cells[item] = cell.tallyCell
                             switch cell {
                             case .valid: valid += 1

@@ -78,7 +78,8 @@ final class CompiledSet: Sendable {
         let dontKnow = Set(set.scale.dontKnow.map { $0.trimmingSpaces.lowercased() })
         self.dontKnow = dontKnow
         asciiCells = (0..<128).map { byte in
-            Self.classify(String(UnicodeScalar(UInt8(byte))), scaleMin: set.scale.min, codeCount: set.scale.count, dontKnow: dontKnow)
+            Self.classify(
+                String(UnicodeScalar(UInt8(byte))), scaleMin: set.scale.min, codeCount: set.scale.count, dontKnow: dontKnow)
         }
     }
 

@@ -72,7 +72,8 @@ enum RecordRules {
     /// there, status exactly `complete` or none); nil for any other row, which the text rules
     /// then decide.
     static func usualFields(_ cells: RawCells, columns: KeyColumns, setID: [UInt8]) -> RawFields? {
-        let fields = RawFields(respondent: cells.trimmedRange(columns.respondent),
+        let fields = RawFields(
+            respondent: cells.trimmedRange(columns.respondent),
             municipality: cells.trimmedRange(columns.municipality), service: cells.trimmedRange(columns.service),
             unit: cells.trimmedRange(columns.unit), period: cells.trimmedRange(columns.period))
         guard !fields.respondent.isEmpty, !fields.municipality.isEmpty, !fields.service.isEmpty, !fields.unit.isEmpty,
@@ -98,13 +99,16 @@ enum RecordRules {
     @inline(__always)
     private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, equal expected: [UInt8]) -> Bool {
         range.count == expected.count
-            && expected.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0 }
+            && expected.withUnsafeBufferPointer {
+                memcmp($0.baseAddress!, bytes.baseAddress! + range.lowerBound, range.count) == 0
+            }
     }
 
     /// The problem of a response that is not admitted, or nil when it is registered.
-    static func problem(_ admission: Admission, record: ResponseRecord, respondent: String, set: String, file: String,
-        catalog: IndicatorSetCatalog) -> Problem?
-    {
+    static func problem(
+        _ admission: Admission, record: ResponseRecord, respondent: String, set: String, file: String,
+        catalog: IndicatorSetCatalog
+    ) -> Problem? {
         func problem(_ kind: Problem.Kind, column: String = "", value: String = "", _ message: String) -> Problem {
             Problem(kind, file: file, line: record.line, respondent: respondent, column: column, value: value, message: message)
         }
@@ -113,14 +117,16 @@ enum RecordRules {
             if catalog[named] == nil {
                 return problem(.unknownSet, column: "set", value: named, "unknown set \"\(named)\"; the response is not counted")
             }
-            return problem(.setMismatch, column: "set", value: named,
+            return problem(
+                .setMismatch, column: "set", value: named,
                 "the row names set \"\(named)\", the file \"\(set)\"; the response is not counted")
         case .missing(let name):
             return problem(.missingField, column: name, "\(name) is empty; the response is not counted")
         case .aborted:
             return problem(.aborted, column: "status", value: record.status ?? "", "aborted interview; read, not counted")
         case .invalidStatus:
-            return problem(.invalidStatus, column: "status", value: record.status ?? "",
+            return problem(
+                .invalidStatus, column: "status", value: record.status ?? "",
                 "status must be complete or aborted; the response is not counted")
         case .registered:
             return nil
@@ -128,21 +134,29 @@ enum RecordRules {
     }
 
     static func duplicateProblem(file: String, line: Int, respondent: String, set: String, period: String) -> Problem {
-        Problem(.duplicateRespondent, file: file, line: line, respondent: respondent, column: "respondent", value: respondent,
-            message: "respondent \(respondent) appears more than once for set \(set) and period \(period); this one is not counted")
+        Problem(
+            .duplicateRespondent, file: file, line: line, respondent: respondent, column: "respondent", value: respondent,
+            message:
+                "respondent \(respondent) appears more than once for set \(set) and period \(period); this one is not counted")
     }
 
     static func noValidAnswers(file: String, line: Int, respondent: String) -> Problem {
-        Problem(.noValidAnswers, file: file, line: line, respondent: respondent, message: "no valid answer in the response; it is not counted")
+        Problem(
+            .noValidAnswers, file: file, line: line, respondent: respondent,
+            message: "no valid answer in the response; it is not counted")
     }
 
-    static func invalidAnswer(file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet) -> Problem {
+    static func invalidAnswer(
+        file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet
+    ) -> Problem {
         let scale = set.set.scale
         var message = "invalid answer \"\(value)\" for item \(column) (scale \(scale.min)–\(scale.max)); counted as unanswered"
         if isDecimalWholeNumber(value) {
-            message += "; \(value.trimmingSpaces) is not a whole number \(scale.min)–\(scale.max): save the answers as whole numbers"
+            message +=
+                "; \(value.trimmingSpaces) is not a whole number \(scale.min)–\(scale.max): save the answers as whole numbers"
         }
-        return Problem(.invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message)
+        return Problem(
+            .invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message)
     }
 
     /// "5,0" or "5.00": a whole number written with decimals, as a number cell with a decimal
@@ -156,6 +170,6 @@ enum RecordRules {
     }
 }
 
-private extension Character {
-    var isASCIIDigitLike: Bool { ("0"..."9").contains(self) }
+extension Character {
+    fileprivate var isASCIIDigitLike: Bool { ("0"..."9").contains(self) }
 }

@@ -11,14 +11,17 @@ extension ResponseCollector {
         // Each unknown column suggested for the missing item nearest to it (at most 2 edits).
         var suggestion: [Int: String] = [:]
         for column in unknown {
-            let distances = missing.map { (item: $0, distance: Self.editDistance(column.lowercased(), set.set.items[$0].id.lowercased())) }
+            let distances = missing.map {
+                (item: $0, distance: Self.editDistance(column.lowercased(), set.set.items[$0].id.lowercased()))
+            }
             guard let best = distances.min(by: { $0.distance < $1.distance }), best.distance <= 2 else { continue }
             if suggestion[best.item] == nil { suggestion[best.item] = column }
         }
         for index in missing {
             let item = set.set.items[index]
             let near = suggestion[index] ?? ""
-            var warning = Problem(.missingItem, file: currentFile ?? "", line: line, column: item.id, value: near,
+            var warning = Problem(
+                .missingItem, file: currentFile ?? "", line: line, column: item.id, value: near,
                 message: "item \(item.id) of set \(set.id) has no column" + (near.isEmpty ? "" : " (did you mean \"\(near)\"?)"))
             warning.onceKey = "missing-item\u{1F}\(item.id)"
             try note(warning)
@@ -27,7 +30,8 @@ extension ResponseCollector {
 
     /// Levenshtein distance of two short texts (column names).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var previous = Array(0...b.count)
         for i in 1...a.count {
@@ -49,8 +53,11 @@ extension ResponseCollector {
         for register in registers.registers
         where !municipalities.contains(where: { RegisterIndex.sameMunicipality($0, register.municipality) }) {
             let known = municipalities.sorted().prefix(5).joined(separator: ", ")
-            var warning = Problem(.registerUnmatched, file: "", line: nil, column: "municipality", value: register.municipality,
-                message: "the register for \"\(register.municipality)\" matches no municipality of the responses (they name: \(known))")
+            var warning = Problem(
+                .registerUnmatched, file: "", line: nil, column: "municipality", value: register.municipality,
+                message:
+                    "the register for \"\(register.municipality)\" matches no municipality of the responses (they name: \(known))"
+            )
             warning.details = [known]
             try note(warning)
         }
@@ -58,8 +65,11 @@ extension ResponseCollector {
         // missing or empty): the breakdown would be one "(ikke oppgitt)" block.
         if let breakdown, !counted.isEmpty, counted.allSatisfy({ cellKeys[$0].breakdownValue.isEmpty }) {
             let present = backgroundNames.filter { $0.lowercased() != breakdown }.sorted().joined(separator: ", ")
-            try note(Problem(.breakdownAbsent, file: "", line: nil, column: "bg.\(breakdown)", value: present,
-                message: "no response has a value for the background variable \"\(breakdown)\"" + (present.isEmpty ? "" : " (there are: \(present))")))
+            try note(
+                Problem(
+                    .breakdownAbsent, file: "", line: nil, column: "bg.\(breakdown)", value: present,
+                    message: "no response has a value for the background variable \"\(breakdown)\""
+                        + (present.isEmpty ? "" : " (there are: \(present))")))
         }
         // Respondents per unit, set and period (breakdown values summed); only the units over
         // their invited count are sorted (a national run has tens of thousands of units).
@@ -67,8 +77,9 @@ extension ResponseCollector {
         if !registers.registers.isEmpty || !fileInvited.isEmpty {
             for index in counted {
                 let key = cellKeys[index]
-                perUnit[UnitPeriod(set: key.set, municipality: key.municipality, unit: key.unit, period: key.period), default: 0]
-                    += tallies[index].respondents
+                perUnit[
+                    UnitPeriod(set: key.set, municipality: key.municipality, unit: key.unit, period: key.period), default: 0] +=
+                    tallies[index].respondents
             }
         }
         var over: [(unit: UnitPeriod, respondents: Int, invited: Int)] = []
@@ -79,11 +90,17 @@ extension ResponseCollector {
             else { continue }
             over.append((unit, respondents, invited))
         }
-        over.sort { ScoreBuilder.textOrder([$0.unit.set, $0.unit.period, $0.unit.municipality, $0.unit.unit],
-            [$1.unit.set, $1.unit.period, $1.unit.municipality, $1.unit.unit]) }
+        over.sort {
+            ScoreBuilder.textOrder(
+                [$0.unit.set, $0.unit.period, $0.unit.municipality, $0.unit.unit],
+                [$1.unit.set, $1.unit.period, $1.unit.municipality, $1.unit.unit])
+        }
         for (unit, respondents, invited) in over {
-            var warning = Problem(.overInvited, file: "", line: nil, column: "invited", value: "\(respondents)/\(invited)",
-                message: "unit \(unit.unit) (\(unit.municipality)) has \(respondents) respondents for set \(unit.set) in \(unit.period) but \(invited) invited")
+            var warning = Problem(
+                .overInvited, file: "", line: nil, column: "invited", value: "\(respondents)/\(invited)",
+                message:
+                    "unit \(unit.unit) (\(unit.municipality)) has \(respondents) respondents for set \(unit.set) in \(unit.period) but \(invited) invited"
+            )
             warning.details = [unit.unit, unit.municipality, unit.set, unit.period, "\(respondents)", "\(invited)"]
             try note(warning)
         }
@@ -93,9 +110,10 @@ extension ResponseCollector {
         var lowered: Set<String> = []
         for index in counted {
             let key = cellKeys[index]
-            for id in ["unit\u{1F}\(key.municipality)\u{1F}\(key.service)\u{1F}\(key.unit)",
-                "service\u{1F}\(key.municipality)\u{1F}\(key.service)"] where ids.insert(id).inserted
-            {
+            for id in [
+                "unit\u{1F}\(key.municipality)\u{1F}\(key.service)\u{1F}\(key.unit)",
+                "service\u{1F}\(key.municipality)\u{1F}\(key.service)",
+            ] where ids.insert(id).inserted {
                 lowered.insert(id.lowercased())
             }
         }
@@ -108,8 +126,10 @@ extension ResponseCollector {
         }
         for (key, names) in spellings.sorted(by: { ScoreBuilder.textOrder($0.key, $1.key) }) where names.count > 1 {
             let written = names.sorted().joined(separator: ", ")
-            try note(Problem(.caseOnlyIDs, file: "", line: nil, column: key[0], value: written,
-                message: "the \(key[0]) ids \(written) (\(key[1])) differ only in case; they are kept apart"))
+            try note(
+                Problem(
+                    .caseOnlyIDs, file: "", line: nil, column: key[0], value: written,
+                    message: "the \(key[0]) ids \(written) (\(key[1])) differ only in case; they are kept apart"))
         }
     }
 }

@@ -153,11 +153,14 @@ struct ResponseCollector: RawCellSink {
         guard let fields = RecordRules.usualFields(cells, columns: columns, setID: setIDBytes) else { return false }
 
         // Registered: from here on the row is decided here.
-        if try registry.registerIsDuplicate(set: set.id, cells: cells, respondent: fields.respondent, period: fields.period,
+        if try registry.registerIsDuplicate(
+            set: set.id, cells: cells, respondent: fields.respondent, period: fields.period,
             periodCell: columns.period, offset: record.offset, line: record.line)
         {
-            try note(RecordRules.duplicateProblem(file: file.name, line: record.line,
-                respondent: cells.trimmedText(columns.respondent), set: set.id, period: cells.trimmedText(columns.period)))
+            try note(
+                RecordRules.duplicateProblem(
+                    file: file.name, line: record.line,
+                    respondent: cells.trimmedText(columns.respondent), set: set.id, period: cells.trimmedText(columns.period)))
             return true
         }
 
@@ -166,8 +169,10 @@ struct ResponseCollector: RawCellSink {
             let id = cells.trimmedText(columns.respondent)
             // Every invalid cell is reported, also of a response that is then not counted.
             for position in invalid {
-                try note(RecordRules.invalidAnswer(file: file.name, line: record.line, respondent: id,
-                    column: record.answerNames[position], value: answerCells.text(position), set: set))
+                try note(
+                    RecordRules.invalidAnswer(
+                        file: file.name, line: record.line, respondent: id,
+                        column: record.answerNames[position], value: answerCells.text(position), set: set))
                 summary.invalidCells += 1
             }
             if valid == 0 {
@@ -187,7 +192,8 @@ struct ResponseCollector: RawCellSink {
             backgroundNames.formUnion(columns.backgroundNames)
         }
         let breakdownCell = rawBreakdown.position.map { cells.trimmedRange($0) } ?? cells.bytes.count..<cells.bytes.count
-        let slot = groups.slot(set: set, cells: cells, period: fields.period, municipality: fields.municipality,
+        let slot = groups.slot(
+            set: set, cells: cells, period: fields.period, municipality: fields.municipality,
             service: fields.service, unit: fields.unit, breakdown: breakdownCell)
         accumulate(slot, set: set, sign: 1) { cells.trimmedText(columns.period) }
         return true
@@ -208,12 +214,14 @@ struct ResponseCollector: RawCellSink {
         if let fileSet { return fileSet }
         let named = record.set?.trimmingSpaces ?? ""
         guard let setID = named.isEmpty ? defaultSet : named else {
-            throw KvalitetError(.inputRefused, "the file names no set: add a column \"set\" or give --set",
+            throw KvalitetError(
+                .inputRefused, "the file names no set: add a column \"set\" or give --set",
                 at: SourceLocation(file: file.name, line: record.line, field: "set"))
         }
         guard let set = catalog[setID] else {
             let known = catalog.sets.keys.sorted().joined(separator: ", ")
-            throw KvalitetError(.inputRefused, "unknown set \"\(setID)\" (known: \(known); add definitions with --sets)",
+            throw KvalitetError(
+                .inputRefused, "unknown set \"\(setID)\" (known: \(known); add definitions with --sets)",
                 at: SourceLocation(file: file.name, line: record.line, field: "set"))
         }
         let compiledSet = compiled[setID] ?? CompiledSet(set)
@@ -229,7 +237,8 @@ struct ResponseCollector: RawCellSink {
         let fields = RecordRules.Fields(record)
         let respondent = fields.respondent
         let admission = RecordRules.admission(of: record, fields: fields, set: set.id)
-        if let problem = RecordRules.problem(admission, record: record, respondent: respondent, set: set.id, file: file.name,
+        if let problem = RecordRules.problem(
+            admission, record: record, respondent: respondent, set: set.id, file: file.name,
             catalog: catalog)
         {
             return try note(problem)
@@ -237,11 +246,14 @@ struct ResponseCollector: RawCellSink {
         let (municipality, unit, period) = (fields.municipality, fields.unit, fields.period)
 
         // Aborted interviews are not registered, so a completed re-interview may reuse the id.
-        if try registry.registerIsDuplicate(set: set.id, period: period, respondent: respondent, offset: record.offset,
+        if try registry.registerIsDuplicate(
+            set: set.id, period: period, respondent: respondent, offset: record.offset,
             line: record.line)
         {
-            return try note(RecordRules.duplicateProblem(file: file.name, line: record.line, respondent: respondent,
-                set: set.id, period: period))
+            return try note(
+                RecordRules.duplicateProblem(
+                    file: file.name, line: record.line, respondent: respondent,
+                    set: set.id, period: period))
         }
 
         let (valid, invalid, warnings) = answers.classify(record, set: set, file: file, report: true)
@@ -265,7 +277,8 @@ struct ResponseCollector: RawCellSink {
             if let invited = Int(invitedText), invited >= 0 {
                 if fileInvited[key] == nil { fileInvited[key] = invited }
             } else if answers.warned.insert("invited\u{1F}\(unit)").inserted {
-                var warning = Problem(.invalidInvited, file: file.name, line: record.line, respondent: respondent,
+                var warning = Problem(
+                    .invalidInvited, file: file.name, line: record.line, respondent: respondent,
                     column: "invited", value: invitedText, message: "invited must be a whole number of 0 or more; ignored")
                 warning.onceKey = "invited\u{1F}\(unit)"
                 try note(warning)
@@ -283,9 +296,11 @@ struct ResponseCollector: RawCellSink {
         var breakdownValue = ""
         if let breakdown {
             for field in record.background where !backgroundNames.contains(field.name) { backgroundNames.insert(field.name) }
-            breakdownValue = record.background.first { $0.name.trimmingSpaces.lowercased() == breakdown }?.value.trimmingSpaces ?? ""
+            breakdownValue =
+                record.background.first { $0.name.trimmingSpaces.lowercased() == breakdown }?.value.trimmingSpaces ?? ""
         }
-        let key = CellKey(set: set.id, period: fields.period, municipality: fields.municipality, service: fields.service,
+        let key = CellKey(
+            set: set.id, period: fields.period, municipality: fields.municipality, service: fields.service,
             unit: fields.unit, breakdownValue: breakdownValue)
         accumulate(groups.slot(key, set: set), set: set, sign: sign) { fields.period }
     }
@@ -302,7 +317,8 @@ struct ResponseCollector: RawCellSink {
             summary.rejected += 1
             let subproject = record.subproject?.trimmingSpaces ?? ""
             if !subproject.isEmpty {
-                let ref = UnitRef(municipality: record.municipality?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "")
+                let ref = UnitRef(
+                    municipality: record.municipality?.trimmingSpaces ?? "", unit: record.unit?.trimmingSpaces ?? "")
                 namedSubprojects[ref]?[subproject, default: 1] -= 1
                 if namedSubprojects[ref]?[subproject] == 0 { namedSubprojects[ref]?[subproject] = nil }
             }
@@ -375,7 +391,9 @@ struct ResponseCollector: RawCellSink {
 
 extension ResponseCollector {
     // The rules' problems, where the tests and the store name them.
-    static func invalidAnswer(file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet) -> Problem {
+    static func invalidAnswer(
+        file: String, line: Int, respondent: String, column: String, value: String, set: CompiledSet
+    ) -> Problem {
         RecordRules.invalidAnswer(file: file, line: line, respondent: respondent, column: column, value: value, set: set)
     }
 

@@ -25,9 +25,12 @@ extension ScorePipeline {
                 folders.append(path)
                 let names: [String]
                 do {
-                    names = try FileManager.default.contentsOfDirectory(atPath: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                    names = try FileManager.default.contentsOfDirectory(atPath: path).sorted {
+                        $0.utf8.lexicographicallyPrecedes($1.utf8)
+                    }
                 } catch {
-                    throw KvalitetError(.inputRefused, "cannot list the folder: \(describeFileError(error))",
+                    throw KvalitetError(
+                        .inputRefused, "cannot list the folder: \(describeFileError(error))",
                         at: SourceLocation(file: path))
                 }
                 // Each file a reader takes, with the companions it claims (read with it, not alone).
@@ -51,13 +54,15 @@ extension ScorePipeline {
             } else {
                 let ext = (path as NSString).pathExtension.lowercased()
                 if let what = Self.formatsToCome[ext], reader(for: path, in: readers) == nil {
-                    throw KvalitetError(.inputRefused,
+                    throw KvalitetError(
+                        .inputRefused,
                         "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)",
                         at: SourceLocation(file: path))
                 }
                 guard reader(for: path, in: readers) != nil else {
                     let known = readers.flatMap(\.fileExtensions).sorted().map { ".\($0)" }.joined(separator: ", ")
-                    throw KvalitetError(.usage, "no reader for this kind of file (known: \(known))",
+                    throw KvalitetError(
+                        .usage, "no reader for this kind of file (known: \(known))",
                         at: SourceLocation(file: path))
                 }
                 files.append(InputFile(url: URL(fileURLWithPath: path), name: path))

@@ -1,5 +1,5 @@
-import Foundation
 import Dispatch
+import Foundation
 
 /// The main job, `kvalitet score`, as a pipeline of plug-ins:
 ///
@@ -37,10 +37,11 @@ public struct ScorePipeline: Sendable {
         /// general path for every row, for tests that compare the two.
         var cellsAsText = false
 
-        public init(defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
+        public init(
+            defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
             parts: Int = min(8, ProcessInfo.processInfo.activeProcessorCount), minimumPartBytes: Int = 4 << 20,
-            idsOnDiskBytes: Int = 256 << 20)
-        {
+            idsOnDiskBytes: Int = 256 << 20
+        ) {
             self.defaultSet = defaultSet
             self.breakdown = breakdown
             self.minN = minN
@@ -78,7 +79,9 @@ public struct ScorePipeline: Sendable {
         Validator(collector: try collect(source, problems: problems, covariances: true)).result()
     }
 
-    private func collect(_ source: some ResponseSource, problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
+    private func collect(
+        _ source: some ResponseSource, problems: ProblemLog, covariances: Bool
+    ) throws(KvalitetError) -> ResponseCollector {
         var feed = ResponseFeed(collector: makeCollector(problems: problems, covariances: covariances))
         try source.read(into: &feed)
         return feed.collector
@@ -91,7 +94,8 @@ public struct ScorePipeline: Sendable {
 
     /// A collector with this pipeline's sets, registers and options.
     func makeCollector(problems: ProblemLog, covariances: Bool) -> ResponseCollector {
-        var collector = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+        var collector = ResponseCollector(
+            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
             breakdown: options.breakdown, problems: problems, analyses: Self.analyses(covariances: covariances))
         collector.acceptsRawCells = !options.cellsAsText
         return collector
@@ -128,14 +132,16 @@ public struct ScorePipeline: Sendable {
     /// Reads every file through its reader into one collector. A large run keeps respondent ids
     /// on disk (see ``IDsOnDisk``): it reads assuming no duplicates, and when there were some
     /// (or `--strict` stopped and there may have been one before), reads again knowing them.
-    private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector {
+    private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool) throws(KvalitetError) -> ResponseCollector
+    {
         guard keepsIDsOnDisk(files) else {
             return try collect(files, problems: problems, covariances: covariances, duplicates: nil, spills: nil)
         }
         let spills = IDSpills()
         var found: KnownDuplicates
         do {
-            let collector = try collect(files, problems: problems, covariances: covariances, duplicates: KnownDuplicates(), spills: spills)
+            let collector = try collect(
+                files, problems: problems, covariances: covariances, duplicates: KnownDuplicates(), spills: spills)
             found = try IDsOnDisk.duplicates(in: spills.spills, ignoring: spills.ignored)
             if found.isEmpty { return collector }
         } catch {
@@ -171,16 +177,18 @@ public struct ScorePipeline: Sendable {
         }
     }
 
-    private func collect(_ files: [InputFile], problems: ProblemLog, covariances: Bool, duplicates: KnownDuplicates?,
-        spills: IDSpills?) throws(KvalitetError) -> ResponseCollector
-    {
+    private func collect(
+        _ files: [InputFile], problems: ProblemLog, covariances: Bool, duplicates: KnownDuplicates?,
+        spills: IDSpills?
+    ) throws(KvalitetError) -> ResponseCollector {
         var collector = makeCollector(problems: problems, covariances: covariances)
         collector.knownDuplicates = duplicates
         collector.registry.idSpill = try spills?.spill(0)
         for (number, file) in files.enumerated() {
             guard let reader = reader(for: file.name) else { continue }
             if options.parts > 1, let splittable = reader as? any SplittableReader,
-                try collectInParts(file, reader: splittable, into: &collector, covariances: covariances, spills: spills,
+                try collectInParts(
+                    file, reader: splittable, into: &collector, covariances: covariances, spills: spills,
                     last: number == files.count - 1)
             {
                 continue
@@ -192,11 +200,14 @@ public struct ScorePipeline: Sendable {
     }
 
     /// A collector for part `index` of a file read in parts, knowing the run's `known` duplicates.
-    private func partCollector(_ index: Int, known: KnownDuplicates?, covariances: Bool, spill: IDsOnDisk.IDSpill?)
+    private func partCollector(
+        _ index: Int, known: KnownDuplicates?, covariances: Bool, spill: IDsOnDisk.IDSpill?
+    )
         -> ResponseCollector
     {
         // With duplicates known, none is taken back, so the part's problems can wait on disk.
-        var part = ResponseCollector(catalog: catalog, defaultSet: options.defaultSet, registers: registers,
+        var part = ResponseCollector(
+            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
             breakdown: options.breakdown, problems: .buffering(spilling: known != nil),
             analyses: Self.analyses(covariances: covariances), tracksPositions: known == nil)
         part.knownDuplicates = known?.unshared()
@@ -225,9 +236,10 @@ public struct ScorePipeline: Sendable {
     /// go (which reports any error exactly as without parts). Returns false when the reader makes
     /// no plan (a file too small to split); the caller then reads it as usual.
     /// `last`: no file is read after it (so its last part's ids need not be kept).
-    private func collectInParts<Reader: SplittableReader>(_ file: InputFile, reader: Reader,
-        into collector: inout ResponseCollector, covariances: Bool, spills: IDSpills?, last: Bool) throws(KvalitetError) -> Bool
-    {
+    private func collectInParts<Reader: SplittableReader>(
+        _ file: InputFile, reader: Reader,
+        into collector: inout ResponseCollector, covariances: Bool, spills: IDSpills?, last: Bool
+    ) throws(KvalitetError) -> Bool {
         guard let plan = try reader.plan(file, parts: options.parts, minimumPartBytes: options.minimumPartBytes) else {
             return false
         }
@@ -278,7 +290,8 @@ public struct ScorePipeline: Sendable {
                     records = try reader.records(file, plan: plan, part: index, at: starts)
                 } catch {
                     // It was read without error a moment ago: the file changed meanwhile.
-                    throw KvalitetError(.inputRefused, "the file changed while it was read: \(error)", at: SourceLocation(file: file.name))
+                    throw KvalitetError(
+                        .inputRefused, "the file changed while it was read: \(error)", at: SourceLocation(file: file.name))
                 }
                 try part.retractDuplicates(records, file: file)
             }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Ctrl-C (SIGINT) and SIGTERM stop a run cleanly: the signal only sets a flag; the readers check
 /// it at every chunk they read and end the run with ``KvalitetError/Code/interrupted``, so the

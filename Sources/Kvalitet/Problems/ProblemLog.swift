@@ -44,7 +44,8 @@ public final class ProblemLog {
             let kind = Problem.Kind(rawValue: try reader.text())
             let file = try reader.text()
             let line = Int(bitPattern: UInt(try reader.number()))
-            var problem = Problem(kind, file: file, line: line < 0 ? nil : line, respondent: try reader.text(),
+            var problem = Problem(
+                kind, file: file, line: line < 0 ? nil : line, respondent: try reader.text(),
                 column: try reader.text(), value: try reader.text(), message: try reader.text())
             let key = try reader.text()
             problem.onceKey = key.isEmpty ? nil : key
@@ -71,10 +72,12 @@ public final class ProblemLog {
         }
         counts[problem.kind, default: 0] += 1
         if problem.kind.isRunNote { notes.append(problem) }
-        try rejects?.write(CSVText.row([
-            problem.file, problem.line.map(String.init) ?? "", problem.respondent, problem.column,
-            problem.value, problem.kind.rawValue,
-        ], excelSafe: excelSafe))
+        try rejects?.write(
+            CSVText.row(
+                [
+                    problem.file, problem.line.map(String.init) ?? "", problem.respondent, problem.column,
+                    problem.value, problem.kind.rawValue,
+                ], excelSafe: excelSafe))
     }
 
     /// Forgets every problem recorded (the run reads its files again).

@@ -24,7 +24,8 @@ final class ByteSource {
         let fd = open(file.url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             chunk.deallocate()
-            throw KvalitetError(.inputRefused, "cannot open the file: \(String(cString: strerror(errno)))",
+            throw KvalitetError(
+                .inputRefused, "cannot open the file: \(String(cString: strerror(errno)))",
                 at: SourceLocation(file: file.name))
         }
         var info = stat()
@@ -54,7 +55,8 @@ final class ByteSource {
             let got = read(descriptor, chunk.baseAddress, chunk.count)
             if got < 0 {
                 if errno == EINTR { continue }
-                throw KvalitetError(.inputRefused, "reading failed: \(String(cString: strerror(errno)))",
+                throw KvalitetError(
+                    .inputRefused, "reading failed: \(String(cString: strerror(errno)))",
                     at: SourceLocation(file: file.name))
             }
             chunkOffset = readOffset
@@ -63,7 +65,8 @@ final class ByteSource {
             if got == 0 {
                 isAtEnd = true
                 if let sizeWhenOpened, readOffset != sizeWhenOpened {
-                    throw KvalitetError(.inputRefused,
+                    throw KvalitetError(
+                        .inputRefused,
                         "the file changed while it was read (\(sizeWhenOpened) bytes when opened, \(readOffset) at its end); run again on a file nobody is writing",
                         at: SourceLocation(file: file.name))
                 }
@@ -80,7 +83,8 @@ final class ByteSource {
     /// Continues reading at `offset`; the next `refill` reads from there.
     func seek(to offset: Int) throws(KvalitetError) {
         guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
-            throw KvalitetError(.inputRefused, "cannot read the file again: \(String(cString: strerror(errno)))",
+            throw KvalitetError(
+                .inputRefused, "cannot read the file again: \(String(cString: strerror(errno)))",
                 at: SourceLocation(file: file.name))
         }
         isAtEnd = false
@@ -112,7 +116,8 @@ func describeBytes(_ bytes: Int) -> String {
 extension KvalitetError {
     /// An empty (0-byte) input: no export of responses (FORMAT.md §7), refused by every reader.
     static func emptyFile(_ file: InputFile) -> KvalitetError {
-        KvalitetError(.inputRefused, "the file is empty (0 bytes): not an export of responses",
+        KvalitetError(
+            .inputRefused, "the file is empty (0 bytes): not an export of responses",
             at: SourceLocation(file: file.name, line: 1))
     }
 }

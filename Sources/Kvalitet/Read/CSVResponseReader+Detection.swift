@@ -10,7 +10,10 @@ extension CSVResponseReader {
         let delimiter = bytes[bytes.startIndex + 4]
         var length = 5
         var index = bytes.startIndex + 5
-        if index < bytes.endIndex && bytes[index] == UInt8(ascii: "\r") { index += 1; length += 1 }
+        if index < bytes.endIndex && bytes[index] == UInt8(ascii: "\r") {
+            index += 1
+            length += 1
+        }
         guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\n") else { return nil }
         return (delimiter, length + 1)
     }
@@ -29,7 +32,8 @@ extension CSVResponseReader {
             what = nil
         }
         if let what {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"",
                 at: SourceLocation(file: file.name, line: 1))
         }
@@ -40,7 +44,8 @@ extension CSVResponseReader {
         guard try source.refill() else { return (.utf8, 0) }
         let head = Array(source.chunk[0..<min(source.count, 3)])
         if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "the file is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or \"CSV (semikolondelt)\"",
                 at: SourceLocation(file: source.file.name, line: 1))
         }
@@ -111,8 +116,10 @@ extension CSVResponseReader {
         }
         finish()
         guard hasUTF8Letters && badCount > 0 else { return }
-        let examples = bad.map { "line \($0.line): byte 0x" + String($0.byte, radix: 16, uppercase: true) }.joined(separator: ", ")
-        throw KvalitetError(.inputRefused,
+        let examples = bad.map { "line \($0.line): byte 0x" + String($0.byte, radix: 16, uppercase: true) }.joined(
+            separator: ", ")
+        throw KvalitetError(
+            .inputRefused,
             "the file is UTF-8 but for \(badCount) line(s) that are not (\(examples)\(badCount > bad.count ? ", …" : "")); "
                 + "read as Windows-1252 its letters would be garbled: save it again as \"CSV UTF-8\" or fix those lines",
             at: SourceLocation(file: source.file.name, line: bad.first?.line ?? 1))
@@ -124,7 +131,10 @@ extension CSVResponseReader {
         var counts = [0, 0, 0]
         var quoted = false
         for byte in bytes {
-            if byte == UInt8(ascii: "\"") { quoted.toggle(); continue }
+            if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+                continue
+            }
             if quoted { continue }
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
             if let index = candidates.firstIndex(of: byte) { counts[index] += 1 }

@@ -109,7 +109,8 @@ public struct CSVResponseReader: ResponseReader {
         /// part: every record carries `answerNames`, and a buffer shared by two cores would have
         /// its reference count bounce between them for every response.
         func unshared() -> Layout {
-            var copy = Layout(encoding: encoding, delimiter: delimiter, columns: columns.map { $0.unshared },
+            var copy = Layout(
+                encoding: encoding, delimiter: delimiter, columns: columns.map { $0.unshared },
                 answerNames: answerNames.map { String(decoding: Array($0.utf8), as: UTF8.self) },
                 dataOffset: dataOffset, dataLine: dataLine)
             copy.trailingEmptyColumns = trailingEmptyColumns
@@ -144,8 +145,10 @@ public struct CSVResponseReader: ResponseReader {
         } else {
             delimiter = Self.detectDelimiter(head)
         }
-        var tokenizer = CSVTokenizer(source: source, delimiter: delimiter, encoding: encoding,
-            startOffset: start, line: firstLine, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+        var tokenizer = CSVTokenizer(
+            source: source, delimiter: delimiter, encoding: encoding,
+            startOffset: start, line: firstLine, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes,
+            maxFields: maxColumns)
         var header: [String] = []
         guard try tokenizer.nextRecord(into: &header) != nil else { return nil }
         // Empty cells at the end of the header (";;;" from a spreadsheet's empty columns) are no
@@ -159,7 +162,8 @@ public struct CSVResponseReader: ResponseReader {
         let answerNames = columns.compactMap { column -> String? in
             if case .other(let name) = column { return name } else { return nil }
         }
-        var layout = Layout(encoding: encoding, delimiter: delimiter, columns: columns, answerNames: answerNames,
+        var layout = Layout(
+            encoding: encoding, delimiter: delimiter, columns: columns, answerNames: answerNames,
             dataOffset: tokenizer.offset, dataLine: tokenizer.currentLine)
         layout.trailingEmptyColumns = trailingEmpty
         layout.headerLine = firstLine
@@ -171,12 +175,15 @@ public struct CSVResponseReader: ResponseReader {
     /// the last record ran past it, or the line count there differs from `end.line` (the split
     /// scan counts quotes, which a stray quote in an unquoted field fools). It has then read on
     /// to the end of the file instead, so the result is always that of reading at once.
-    func read<Sink: ResponseSink>(_ file: InputFile, layout: Layout, from start: (offset: Int, line: Int),
-        until end: (offset: Int, line: Int)?, into sink: inout Sink) throws -> Bool
-    {
+    func read<Sink: ResponseSink>(
+        _ file: InputFile, layout: Layout, from start: (offset: Int, line: Int),
+        until end: (offset: Int, line: Int)?, into sink: inout Sink
+    ) throws -> Bool {
         if start.offset == layout.dataOffset && layout.trailingEmptyColumns > 0 {
-            var problem = Problem(.unknownColumn, file: file.name, line: layout.headerLine, column: "",
-                message: "\(layout.trailingEmptyColumns) empty column name(s) at the end of the header; those columns are ignored")
+            var problem = Problem(
+                .unknownColumn, file: file.name, line: layout.headerLine, column: "",
+                message: "\(layout.trailingEmptyColumns) empty column name(s) at the end of the header; those columns are ignored"
+            )
             problem.onceKey = "trailing-empty-columns"
             try sink.report(problem)
         }
@@ -217,7 +224,8 @@ public struct CSVResponseReader: ResponseReader {
     }
 
     private func tokenizer(_ source: ByteSource, layout: Layout, line: Int) -> CSVTokenizer {
-        var tokenizer = CSVTokenizer(source: source, delimiter: layout.delimiter, encoding: layout.encoding,
+        var tokenizer = CSVTokenizer(
+            source: source, delimiter: layout.delimiter, encoding: layout.encoding,
             startOffset: 0, line: line, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         tokenizer.answerColumns = layout.answerColumns
         return tokenizer
@@ -263,9 +271,10 @@ public struct CSVResponseReader: ResponseReader {
     /// Whether a row just read into `record` is a response: not when blank, nor when it has
     /// more fields than the header (reported to the sink). A short row's missing cells are
     /// added, empty, as missing fields are empty.
-    private static func isResponse<Sink: ResponseSink>(_ record: inout ResponseRecord, layout: Layout, file: InputFile,
-        sink: inout Sink) throws -> Bool
-    {
+    private static func isResponse<Sink: ResponseSink>(
+        _ record: inout ResponseRecord, layout: Layout, file: InputFile,
+        sink: inout Sink
+    ) throws -> Bool {
         let keyCount = layout.keyColumns.roles.count
         let answerCount = layout.answerNames.count
         let (keys, answers) = (record.rawKeys.cells, record.rawAnswers!)
@@ -273,9 +282,12 @@ public struct CSVResponseReader: ResponseReader {
         // Cells past the header's columns come after all of its columns, so among the keys.
         if keys.count > keyCount, (keyCount..<keys.count).contains(where: { !keys.trimmedRange($0).isEmpty }) {
             let fields = keys.count + answers.count
-            try sink.report(Problem(.fieldCount, file: file.name, line: record.line,
-                respondent: (0..<keys.count).contains(layout.keyColumns.respondent) ? keys.text(layout.keyColumns.respondent) : "",
-                message: "the row has \(fields) fields, the header \(layout.columns.count); the response is not counted"))
+            try sink.report(
+                Problem(
+                    .fieldCount, file: file.name, line: record.line,
+                    respondent: (0..<keys.count).contains(layout.keyColumns.respondent)
+                        ? keys.text(layout.keyColumns.respondent) : "",
+                    message: "the row has \(fields) fields, the header \(layout.columns.count); the response is not counted"))
             return false
         }
         if keys.count < keyCount || answers.count < answerCount {
@@ -291,7 +303,9 @@ public struct CSVResponseReader: ResponseReader {
     /// holds). Nil when the file is smaller than `parts × minimumPartBytes`.
     /// (A quote inside an unquoted field upsets the parity; `read` notices at the boundary and
     /// reads on, so the result stays that of one read.)
-    func splitPoints(of file: InputFile, layout: Layout, parts: Int, minimumPartBytes: Int) throws(KvalitetError) -> [(offset: Int, line: Int)]? {
+    func splitPoints(
+        of file: InputFile, layout: Layout, parts: Int, minimumPartBytes: Int
+    ) throws(KvalitetError) -> [(offset: Int, line: Int)]? {
         let source = try ByteSource(file)
         let size = source.size()
         let dataBytes = size - layout.dataOffset
@@ -357,7 +371,8 @@ public struct CSVResponseReader: ResponseReader {
             default: key = "\(column)"
             }
             if let earlier = seen[key] {
-                throw KvalitetError(.inputRefused,
+                throw KvalitetError(
+                    .inputRefused,
                     "columns \(earlier + 1) and \(index + 1) (\"\(header[earlier].trimmingSpaces)\", \"\(name.trimmingSpaces)\") mean the same field",
                     at: SourceLocation(file: file.name, line: line, field: name.trimmingSpaces))
             }
@@ -365,7 +380,8 @@ public struct CSVResponseReader: ResponseReader {
             columns.append(column)
         }
         for (column, name) in Column.required where !columns.contains(column) {
-            throw KvalitetError(.inputRefused, "the header has no column \"\(name)\" (required)",
+            throw KvalitetError(
+                .inputRefused, "the header has no column \"\(name)\" (required)",
                 at: SourceLocation(file: file.name, line: line, field: name))
         }
         return columns

@@ -31,9 +31,10 @@ struct CSVTokenizer {
     var readsWholeRecords = true
 
     /// `startOffset` is a position in the source's current chunk; `line` the line it is on.
-    init(source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, line: Int = 1,
-        maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxFields: Int = 10_000)
-    {
+    init(
+        source: ByteSource, delimiter: UInt8, encoding: TextEncoding, startOffset: Int, line: Int = 1,
+        maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxFields: Int = 10_000
+    ) {
         self.maxRecordBytes = maxRecordBytes
         self.maxFields = maxFields
         self.source = source
@@ -75,7 +76,8 @@ struct CSVTokenizer {
 
     private mutating func append(_ byte: UInt8, recordLine: Int, limit: Bool = false) throws(KvalitetError) {
         guard field.count < maxFieldBytes && !limit else {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "a field is longer than \(describeBytes(maxFieldBytes)) (an unclosed quote? limit: --max-field-mib)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
@@ -87,12 +89,14 @@ struct CSVTokenizer {
     private mutating func account(_ bytes: Int, fields: Int, recordLine: Int) throws(KvalitetError) {
         recordBytes += bytes + 1
         if recordBytes > maxRecordBytes {
-            throw KvalitetError(.inputRefused,
+            throw KvalitetError(
+                .inputRefused,
                 "a record is longer than \(describeBytes(maxRecordBytes)) (limit: --max-record-mib)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
         if fields > maxFields {
-            throw KvalitetError(.inputRefused, "a record has more than \(maxFields) fields (limit: --max-columns)",
+            throw KvalitetError(
+                .inputRefused, "a record has more than \(maxFields) fields (limit: --max-columns)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
     }
@@ -101,7 +105,8 @@ struct CSVTokenizer {
     @inline(__always)
     private func isAnswer(_ column: Int) -> Bool { column < answerColumns.count && answerColumns[column] }
 
-    private mutating func finishField(into cells: inout RawCells, answers: inout RawCells, recordLine: Int) throws(KvalitetError) {
+    private mutating func finishField(into cells: inout RawCells, answers: inout RawCells, recordLine: Int) throws(KvalitetError)
+    {
         field.withUnsafeBufferPointer { field in
             if isAnswer(column) { answers.append(field) } else { cells.append(field) }
         }
@@ -209,7 +214,9 @@ struct CSVTokenizer {
         // Every field's bytes and a separator (or the line end) each: the record's bytes.
         guard end - start + 1 <= maxRecordBytes else { return false }
         scratch.reserve(end - start + 1)
-        let (keyBytes, keyEnds, answerBytes, answerEnds) = (scratch.keyBytes, scratch.keyEnds, scratch.answerBytes, scratch.answerEnds)
+        let (keyBytes, keyEnds, answerBytes, answerEnds) = (
+            scratch.keyBytes, scratch.keyEnds, scratch.answerBytes, scratch.answerEnds
+        )
         var (keyCount, keyLength, answerCount, answerLength) = (0, 0, 0, 0)
         let (maxFieldBytes, maxFields) = (self.maxFieldBytes, self.maxFields)
         let split = answerColumns.withUnsafeBufferPointer { mask -> Bool in
@@ -222,12 +229,20 @@ struct CSVTokenizer {
                 column += 1
                 if length > maxFieldBytes || column > maxFields { return false }
                 if column <= mask.count && mask[column - 1] {
-                    if length == 1 { answerBytes[answerLength] = base[fieldStart] } else { (answerBytes + answerLength).update(from: base + fieldStart, count: length) }
+                    if length == 1 {
+                        answerBytes[answerLength] = base[fieldStart]
+                    } else {
+                        (answerBytes + answerLength).update(from: base + fieldStart, count: length)
+                    }
                     answerLength += length
                     answerEnds[answerCount] = answerLength
                     answerCount += 1
                 } else {
-                    if length == 1 { keyBytes[keyLength] = base[fieldStart] } else { (keyBytes + keyLength).update(from: base + fieldStart, count: length) }
+                    if length == 1 {
+                        keyBytes[keyLength] = base[fieldStart]
+                    } else {
+                        (keyBytes + keyLength).update(from: base + fieldStart, count: length)
+                    }
                     keyLength += length
                     keyEnds[keyCount] = keyLength
                     keyCount += 1
@@ -257,7 +272,9 @@ struct CSVTokenizer {
     }
 
     /// One field byte by byte: a quoted one, or one that runs past the end of the chunk.
-    private mutating func slowField(into cells: inout RawCells, answers: inout RawCells, recordLine: Int) throws(KvalitetError) -> Terminator {
+    private mutating func slowField(
+        into cells: inout RawCells, answers: inout RawCells, recordLine: Int
+    ) throws(KvalitetError) -> Terminator {
         field.removeAll(keepingCapacity: true)
         guard var byte = try next() else {
             try finishField(into: &cells, answers: &answers, recordLine: recordLine)
@@ -267,7 +284,8 @@ struct CSVTokenizer {
             // Quoted field: runs to the next quote that is not doubled.
             while true {
                 guard let inner = try next() else {
-                    throw KvalitetError(.inputRefused, "a quoted field is never closed",
+                    throw KvalitetError(
+                        .inputRefused, "a quoted field is never closed",
                         at: SourceLocation(file: source.file.name, line: recordLine))
                 }
                 if inner == Self.quote {

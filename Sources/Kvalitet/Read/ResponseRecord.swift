@@ -200,7 +200,10 @@ struct RawCells: Sendable, Hashable {
     private func scalar(startingAt index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (scalar: Unicode.Scalar, length: Int) {
         switch encoding {
         case .windows1252:
-            return (TextEncoding.windows1252.decode(UnsafeBufferPointer(rebasing: bytes[index..<(index + 1)])).unicodeScalars.first!, 1)
+            return (
+                TextEncoding.windows1252.decode(UnsafeBufferPointer(rebasing: bytes[index..<(index + 1)])).unicodeScalars.first!,
+                1
+            )
         case .utf8:
             var iterator = bytes[index...].makeIterator()
             var decoder = UTF8()
@@ -277,7 +280,9 @@ struct KeyColumns: Sendable, Hashable {
         self.roles = roles
         self.backgroundNames = backgroundNames
         func position(_ role: Role) -> Int { roles.firstIndex(of: role) ?? -1 }
-        (respondent, municipality, service, unit) = (position(.respondent), position(.municipality), position(.service), position(.unit))
+        (respondent, municipality, service, unit) = (
+            position(.respondent), position(.municipality), position(.service), position(.unit)
+        )
         (period, set, subproject, status) = (position(.period), position(.set), position(.subproject), position(.status))
     }
 

@@ -60,7 +60,10 @@ struct UTF8Validator {
             let byte = bytes[index]
             index += 1
             if pending > 0 {
-                guard byte >= lowerBound && byte <= upperBound else { isValid = false; return }
+                guard byte >= lowerBound && byte <= upperBound else {
+                    isValid = false
+                    return
+                }
                 pending -= 1
                 lowerBound = 0x80
                 upperBound = 0xBF
@@ -69,13 +72,23 @@ struct UTF8Validator {
             switch byte {
             case 0x00...0x7F: continue
             case 0xC2...0xDF: pending = 1
-            case 0xE0: pending = 2; lowerBound = 0xA0
+            case 0xE0:
+                pending = 2
+                lowerBound = 0xA0
             case 0xE1...0xEC, 0xEE, 0xEF: pending = 2
-            case 0xED: pending = 2; upperBound = 0x9F
-            case 0xF0: pending = 3; lowerBound = 0x90
+            case 0xED:
+                pending = 2
+                upperBound = 0x9F
+            case 0xF0:
+                pending = 3
+                lowerBound = 0x90
             case 0xF1...0xF3: pending = 3
-            case 0xF4: pending = 3; upperBound = 0x8F
-            default: isValid = false; return
+            case 0xF4:
+                pending = 3
+                upperBound = 0x8F
+            default:
+                isValid = false
+                return
             }
         }
     }

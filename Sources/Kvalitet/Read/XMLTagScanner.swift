@@ -64,7 +64,8 @@ struct XMLTagScanner {
     }
 
     /// Follows the tag that is open from `index` to its `>` (or the end of the bytes).
-    private mutating func careful(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ count: Int) -> (reason: String, index: Int)? {
+    private mutating func careful(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ count: Int) -> (reason: String, index: Int)?
+    {
         while index < count && inTag {
             let byte = base[index]
             if atTagStart {
@@ -79,7 +80,9 @@ struct XMLTagScanner {
                 } else {
                     valueBytes += 1
                     if valueBytes > maxValueBytes {
-                        return ("an attribute value is longer than \(describeBytes(maxValueBytes)) (limit: --max-field-mib)", index)
+                        return (
+                            "an attribute value is longer than \(describeBytes(maxValueBytes)) (limit: --max-field-mib)", index
+                        )
                     }
                 }
             } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {

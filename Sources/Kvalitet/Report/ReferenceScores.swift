@@ -37,14 +37,16 @@ public struct ReferenceScores: Sendable {
     public static func load(file: InputFile, label: String? = nil) throws(KvalitetError) -> ReferenceScores {
         var reference = ReferenceScores(label: label ?? file.url.deletingPathExtension().lastPathComponent)
         var seenPeriods: [String: Set<String>] = [:]
-        try ScoresFile.forEachRow(file, columns: ["level", "period", "set", "dimension", "item", "mean"],
-            purpose: "a reference is the output of kvalitet score --format csv")
-        { (line: Int, value: (String) -> String) throws(KvalitetError) in
+        try ScoresFile.forEachRow(
+            file, columns: ["level", "period", "set", "dimension", "item", "mean"],
+            purpose: "a reference is the output of kvalitet score --format csv"
+        ) { (line: Int, value: (String) -> String) throws(KvalitetError) in
             guard value("level") == "all", value("item").isEmpty else { return }
             let meanText = value("mean")
             if meanText.isEmpty { return }
             guard let mean = Double(meanText), mean.isFinite else {
-                throw KvalitetError(.inputRefused, "\"\(meanText)\" is not a number",
+                throw KvalitetError(
+                    .inputRefused, "\"\(meanText)\" is not a number",
                     at: SourceLocation(file: file.name, line: line, field: "mean"))
             }
             let key = Key(set: value("set"), period: value("period"), dimension: value("dimension"))
@@ -61,9 +63,10 @@ public struct ReferenceScores: Sendable {
 enum ScoresFile {
     /// Calls `body` with each non-empty row's line and a lookup of `columns` (trimmed; "" when the
     /// row is short). Refuses a file without one of `columns`, saying what such a file is (`purpose`).
-    static func forEachRow(_ file: InputFile, columns: [String], purpose: String,
-        _ body: (Int, (String) -> String) throws(KvalitetError) -> Void) throws(KvalitetError)
-    {
+    static func forEachRow(
+        _ file: InputFile, columns: [String], purpose: String,
+        _ body: (Int, (String) -> String) throws(KvalitetError) -> Void
+    ) throws(KvalitetError) {
         let source = try ByteSource(file)
         _ = try source.refill()
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
@@ -71,14 +74,16 @@ enum ScoresFile {
         var tokenizer = CSVTokenizer(source: source, delimiter: UInt8(ascii: ","), encoding: .utf8, startOffset: bomLength)
         var fields: [String] = []
         guard try tokenizer.nextRecord(into: &fields) != nil else {
-            throw KvalitetError(.inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)",
+            throw KvalitetError(
+                .inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)",
                 at: SourceLocation(file: file.name, line: 1))
         }
         let header = fields.map { $0.trimmingSpaces.lowercased() }
         var column: [String: Int] = [:]
         for name in columns {
             guard let index = header.firstIndex(of: name) else {
-                throw KvalitetError(.inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))",
+                throw KvalitetError(
+                    .inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))",
                     at: SourceLocation(file: file.name, line: 1, field: name))
             }
             column[name] = index

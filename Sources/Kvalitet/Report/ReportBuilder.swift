@@ -38,18 +38,23 @@ struct ReportBuilder {
         self.minNOverride = minNOverride
         var index: [RowKey: ScoreRow] = [:]
         for row in result.rows where row.group.breakdown.isEmpty && row.group.level != .all && row.group.level != .service {
-            index[RowKey(level: row.group.level, municipality: row.group.municipality, unit: row.group.unit,
-                subproject: row.group.subproject, period: row.period, set: row.set, dimension: row.dimension,
-                item: row.item)] = row
+            index[
+                RowKey(
+                    level: row.group.level, municipality: row.group.municipality, unit: row.group.unit,
+                    subproject: row.group.subproject, period: row.period, set: row.set, dimension: row.dimension,
+                    item: row.item)] = row
         }
         self.index = index
     }
 
-    private func row(_ level: ScoreLevel, _ municipality: String, unit: String = "", subproject: String = "",
-        period: String, set: String, dimension: String = "", item: String = "") -> ScoreRow?
-    {
-        index[RowKey(level: level, municipality: municipality, unit: unit, subproject: subproject, period: period,
-            set: set, dimension: dimension, item: item)]
+    private func row(
+        _ level: ScoreLevel, _ municipality: String, unit: String = "", subproject: String = "",
+        period: String, set: String, dimension: String = "", item: String = ""
+    ) -> ScoreRow? {
+        index[
+            RowKey(
+                level: level, municipality: municipality, unit: unit, subproject: subproject, period: period,
+                set: set, dimension: dimension, item: item)]
     }
 
     func page() -> ReportPage {
@@ -66,7 +71,8 @@ struct ReportBuilder {
         var basis = labels.summary(result.summary)
         if basis.hasPrefix("kvalitet: ") { basis.removeFirst("kvalitet: ".count) }
         let municipalities = ordered.map { $0[0] }.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
-        let documentTitle = municipalities.isEmpty || municipalities.count > 3
+        let documentTitle =
+            municipalities.isEmpty || municipalities.count > 3
             ? texts.title : texts.title + " – " + municipalities.joined(separator: ", ")
         return ReportPage(t: texts, documentTitle: documentTitle, sections: sections, basis: basis)
     }
@@ -114,17 +120,22 @@ struct ReportBuilder {
         guard let mean = row.mean else { return nil }
         let shape = MeanBar(mean: mean, ciLow: row.ciLow, ciHigh: row.ciHigh, axis: axis)
         var whisker: Whisker?
-        if let low = shape.whiskerLow, let high = shape.whiskerHigh { whisker = Whisker(low: svgNumber(low), high: svgNumber(high)) }
-        return BarShape(width: svgNumber(shape.barWidth), whisker: whisker,
+        if let low = shape.whiskerLow, let high = shape.whiskerHigh {
+            whisker = Whisker(low: svgNumber(low), high: svgNumber(high))
+        }
+        return BarShape(
+            width: svgNumber(shape.barWidth), whisker: whisker,
             previousWidth: previous.map { svgNumber(axis.x($0) - axis.x0) }, referenceX: reference.map { svgNumber(axis.x($0)) })
     }
 
     // MARK: - Sections
 
     private func section(set: any IndicatorSet, municipality: String, anchor: String) -> ReportSection? {
-        let periods = Set(result.rows.lazy.filter {
-            $0.group.level == .municipality && $0.group.municipality == municipality && $0.set == set.id
-        }.map(\.period)).sorted { ScoreBuilder.textOrder([$0], [$1]) }
+        let periods = Set(
+            result.rows.lazy.filter {
+                $0.group.level == .municipality && $0.group.municipality == municipality && $0.set == set.id
+            }.map(\.period)
+        ).sorted { ScoreBuilder.textOrder([$0], [$1]) }
         guard let current = periods.last, let total = row(.municipality, municipality, period: current, set: set.id) else {
             return nil
         }
@@ -132,9 +143,11 @@ struct ReportBuilder {
         let axis = Self.axis(for: set)
         var notes: [String] = []
         if periods.count > 2 {
-            notes.append(language == .nb
-                ? "Inndataene har også periodene \(periods.dropLast(2).joined(separator: ", ")); rapporten sammenligner de to siste."
-                : "The input also has the periods \(periods.dropLast(2).joined(separator: ", ")); the report compares the last two.")
+            notes.append(
+                language == .nb
+                    ? "Inndataene har også periodene \(periods.dropLast(2).joined(separator: ", ")); rapporten sammenligner de to siste."
+                    : "The input also has the periods \(periods.dropLast(2).joined(separator: ", ")); the report compares the last two."
+            )
         }
         return ReportSection(
             anchor: anchor, setTitle: set.title.text(language), municipality: municipality, period: current,
@@ -150,11 +163,14 @@ struct ReportBuilder {
     private func facts(set: any IndicatorSet, total: ScoreRow, municipality: String, period: String) -> [Fact] {
         var facts = [Fact(label: texts.respondents, value: "\(total.respondents)", note: nil)]
         if total.invited != nil { facts.append(Fact(label: texts.responseRate, value: responseRate(total), note: nil)) }
-        facts.append(Fact(label: texts.total, value: total.suppressed ? "–" : figure(total.mean, set),
-            note: total.suppressed ? hiddenNote(total, groupTotal: total, set: set) : nil))
+        facts.append(
+            Fact(
+                label: texts.total, value: total.suppressed ? "–" : figure(total.mean, set),
+                note: total.suppressed ? hiddenNote(total, groupTotal: total, set: set) : nil))
         let published = set.dimensions.compactMap { dimension -> (String, Double)? in
             guard let row = row(.municipality, municipality, period: period, set: set.id, dimension: dimension.id),
-                let mean = row.mean else { return nil }
+                let mean = row.mean
+            else { return nil }
             return (dimension.title.text(language), mean)
         }
         if published.count >= 2 {
@@ -167,9 +183,10 @@ struct ReportBuilder {
         return facts
     }
 
-    private func dimensionTable(set: any IndicatorSet, municipality: String, period: String, previous: String?,
-        axis: ValueAxis) -> DimensionTable
-    {
+    private func dimensionTable(
+        set: any IndicatorSet, municipality: String, period: String, previous: String?,
+        axis: ValueAxis
+    ) -> DimensionTable {
         let groupTotal = row(.municipality, municipality, period: period, set: set.id)
         var referencePeriods: Set<String> = []
         func referenceMean(_ dimension: String) -> Double? {
@@ -207,7 +224,9 @@ struct ReportBuilder {
         }
         var rows = set.dimensions.compactMap { tableRow(id: $0.id, title: $0.title.text(language), isTotal: false) }
         if let total = tableRow(id: "", title: texts.total, isTotal: true) { rows.append(total) }
-        let ticks = axis.ticks.map { AxisTick(x: svgNumber(axis.x($0)), label: isShare(set) ? labels.percent($0) : tickLabel($0)) }
+        let ticks = axis.ticks.map {
+            AxisTick(x: svgNumber(axis.x($0)), label: isShare(set) ? labels.percent($0) : tickLabel($0))
+        }
         var referenceHeading: String?
         if let reference, !referencePeriods.isEmpty {
             let others = referencePeriods.subtracting([period]).sorted()
@@ -244,19 +263,25 @@ struct ReportBuilder {
         let halfWidth = 120.0
         return set.dimensions.map { dimension in
             let rows = dimension.items.compactMap { item -> ItemRow? in
-                guard let row = row(.municipality, municipality, period: period, set: set.id, dimension: dimension.id,
-                    item: item.id) else { return nil }
+                guard
+                    let row = row(
+                        .municipality, municipality, period: period, set: set.id, dimension: dimension.id,
+                        item: item.id)
+                else { return nil }
                 let text = item.text.text(language)
                 guard let counts = row.answerCounts, let dontKnow = row.dontKnow, let n = row.n else {
-                    return ItemRow(id: item.id, text: text, reversed: item.reverse, n: "", shares: [], dontKnow: "",
+                    return ItemRow(
+                        id: item.id, text: text, reversed: item.reverse, n: "", shares: [], dontKnow: "",
                         hidden: hiddenNote(row, groupTotal: total, set: set), segments: [], dontKnowSegment: nil)
                 }
                 let answered = counts.reduce(0, +) + dontKnow
                 func share(_ count: Int) -> String { answered > 0 ? labels.percent(Double(count) / Double(answered)) : "" }
-                let shape = DivergingBar(counts: counts, dontKnow: dontKnow, x0: 0, halfWidth: halfWidth,
+                let shape = DivergingBar(
+                    counts: counts, dontKnow: dontKnow, x0: 0, halfWidth: halfWidth,
                     dontKnowX0: 252, dontKnowWidth: 48)
                 return ItemRow(
-                    id: item.id, text: text, reversed: item.reverse, n: "\(n)", shares: counts.map { ShareCell(value: share($0)) },
+                    id: item.id, text: text, reversed: item.reverse, n: "\(n)",
+                    shares: counts.map { ShareCell(value: share($0)) },
                     dontKnow: share(dontKnow), hidden: nil,
                     segments: shape.segments.map {
                         Segment(x: svgNumber($0.x), width: svgNumber($0.width), colour: colours[$0.category])
@@ -265,7 +290,8 @@ struct ReportBuilder {
                         Segment(x: svgNumber($0.x), width: svgNumber($0.width), colour: CategoryColours.dontKnow)
                     })
             }
-            return ItemGroup(title: dimension.title.text(language), span: "\(set.scale.count + 1)", categories: categories, rows: rows)
+            return ItemGroup(
+                title: dimension.title.text(language), span: "\(set.scale.count + 1)", categories: categories, rows: rows)
         }
     }
 
@@ -291,15 +317,17 @@ struct ReportBuilder {
             let hidden = rows.filter { $0.0.mean == nil }.sorted { ScoreBuilder.textOrder([name($0.0)], [name($1.0)]) }
             var ranked: [UnitRow] = []
             for (index, (row, _)) in published.enumerated() {
-                ranked.append(UnitRow(
-                    rank: "\(index + 1)", name: name(row), respondents: "\(row.respondents)", responseRate: responseRate(row),
-                    mean: figure(row.mean, set), interval: interval(row, set), hidden: nil,
-                    bar: bar(row, axis: axis)))
+                ranked.append(
+                    UnitRow(
+                        rank: "\(index + 1)", name: name(row), respondents: "\(row.respondents)", responseRate: responseRate(row),
+                        mean: figure(row.mean, set), interval: interval(row, set), hidden: nil,
+                        bar: bar(row, axis: axis)))
             }
             for (row, total) in hidden {
-                ranked.append(UnitRow(
-                    rank: "", name: name(row), respondents: "", responseRate: "", mean: "", interval: "",
-                    hidden: hiddenNote(row, groupTotal: total, set: set), bar: nil))
+                ranked.append(
+                    UnitRow(
+                        rank: "", name: name(row), respondents: "", responseRate: "", mean: "", interval: "",
+                        hidden: hiddenNote(row, groupTotal: total, set: set), bar: nil))
             }
             return UnitChart(title: title, showRate: ranked.contains { !$0.responseRate.isEmpty }, rows: ranked)
         }
@@ -320,7 +348,9 @@ struct ReportBuilder {
     }
 
     /// Evaluates a goal on the sub-project's published dimension means (Docs/Report.md).
-    static func goalStatus(_ goal: Register.Goal, values: [(period: String, mean: Double?)]) -> (GoalStatus, current: (String, Double)?) {
+    static func goalStatus(
+        _ goal: Register.Goal, values: [(period: String, mean: Double?)]
+    ) -> (GoalStatus, current: (String, Double)?) {
         let upToDeadline = values.filter { !ScoreBuilder.textOrder([goal.by], [$0.period]) }
         let atDeadline = upToDeadline.first { $0.period == goal.by }
         let latestPublished = upToDeadline.last { $0.mean != nil }.map { ($0.period, $0.mean!) }
@@ -332,21 +362,29 @@ struct ReportBuilder {
         return (latestPublished.1 >= goal.target ? .reached : .underway, latestPublished)
     }
 
-    private func goalRow(_ goal: Register.Goal, subproject: Register.Subproject, set: any IndicatorSet,
-        municipality: String) -> GoalRow
-    {
-        let periods = Set(result.rows.lazy.filter {
-            $0.group.level == .subproject && $0.group.municipality == municipality && $0.group.subproject == subproject.id
-                && $0.set == set.id
-        }.map(\.period)).sorted { ScoreBuilder.textOrder([$0], [$1]) }
+    private func goalRow(
+        _ goal: Register.Goal, subproject: Register.Subproject, set: any IndicatorSet,
+        municipality: String
+    ) -> GoalRow {
+        let periods = Set(
+            result.rows.lazy.filter {
+                $0.group.level == .subproject && $0.group.municipality == municipality && $0.group.subproject == subproject.id
+                    && $0.set == set.id
+            }.map(\.period)
+        ).sorted { ScoreBuilder.textOrder([$0], [$1]) }
         let values = periods.map { period in
-            (period: period, mean: row(.subproject, municipality, subproject: subproject.id, period: period, set: set.id,
-                dimension: goal.dimension)?.mean)
+            (
+                period: period,
+                mean: row(
+                    .subproject, municipality, subproject: subproject.id, period: period, set: set.id,
+                    dimension: goal.dimension)?.mean
+            )
         }
         let (status, current) = Self.goalStatus(goal, values: values)
         var baseline = ""
         if let period = goal.baseline {
-            let row = row(.subproject, municipality, subproject: subproject.id, period: period, set: set.id, dimension: goal.dimension)
+            let row = row(
+                .subproject, municipality, subproject: subproject.id, period: period, set: set.id, dimension: goal.dimension)
             if let mean = row?.mean {
                 baseline = "\(figure(mean, set)) (\(period))"
             } else if let row {
@@ -356,7 +394,8 @@ struct ReportBuilder {
             }
         }
         let dimension = set.dimensions.first { $0.id == goal.dimension }?.title.text(language) ?? goal.dimension
-        let name = result.names.subproject(municipality: municipality, id: subproject.id)
+        let name =
+            result.names.subproject(municipality: municipality, id: subproject.id)
             ?? (subproject.name.isEmpty ? subproject.id : subproject.name)
         return GoalRow(
             subproject: name, dimension: dimension, baseline: baseline,

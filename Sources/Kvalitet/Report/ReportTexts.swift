@@ -55,7 +55,8 @@ struct ReportTexts {
         func pick(_ nb: String, _ en: String) -> String { language == .nb ? nb : en }
         title = pick("Kvalitetsrapport", "Quality report")
         contents = pick("Innhold", "Contents")
-        about = pick("Resultater fra brukerundersøkelser og medarbeiderundersøkelser, skala med 6 som best (medarbeidere: 5). "
+        about = pick(
+            "Resultater fra brukerundersøkelser og medarbeiderundersøkelser, skala med 6 som best (medarbeidere: 5). "
                 + "Snitt vises med én desimal og 95 % konfidensintervall. Grupper med for få svar vises ikke, "
                 + "for å verne den enkeltes svar.",
             "Results of user and employee surveys, on scales where 6 is best (employees: 5). Means are shown with "
@@ -77,11 +78,13 @@ struct ReportTexts {
         item = pick("Spørsmål", "Item")
         dontKnow = pick("Vet ikke", "Don't know")
         reversed = pick("omvendt spørsmål: lavt svar er best", "reversed item: a low answer is best")
-        itemsNote = pick("Andel av dem som svarte på spørsmålet (også «vet ikke»). Lave svar til venstre, høye til høyre, «vet ikke» for seg.",
+        itemsNote = pick(
+            "Andel av dem som svarte på spørsmålet (også «vet ikke»). Lave svar til venstre, høye til høyre, «vet ikke» for seg.",
             "Share of those who answered the item (\"don't know\" included). Low answers left, high right, \"don't know\" apart.")
         units = pick("Enhetene", "Units")
         unit = pick("Enhet", "Unit")
-        unitsNote = pick("Enhetene rangert etter snitt i hver dimensjon. Enheter med for få svar vises uten tall.",
+        unitsNote = pick(
+            "Enhetene rangert etter snitt i hver dimensjon. Enheter med for få svar vises uten tall.",
             "Units ranked by mean in each dimension. Units with too few responses are shown without figures.")
         goals = pick("Mål for delprosjektene", "Sub-project goals")
         subproject = pick("Delprosjekt", "Sub-project")
@@ -95,7 +98,8 @@ struct ReportTexts {
         legendInterval = pick("95 % konfidensintervall", "95% confidence interval")
         legendPrevious = pick("forrige periode", "previous period")
         legendReference = pick("referanse", "reference")
-        significantNote = pick("▲/▼: sikker endring fra forrige periode (Welch t-test, 5 % nivå). «–»: ingen sikker endring.",
+        significantNote = pick(
+            "▲/▼: sikker endring fra forrige periode (Welch t-test, 5 % nivå). «–»: ingen sikker endring.",
             "▲/▼: significant change from the previous period (Welch t test, 5% level). \"–\": no significant change.")
         run = pick("Grunnlag", "Basis")
         madeWith = pick("Laget med kvalitet", "Made with kvalitet")

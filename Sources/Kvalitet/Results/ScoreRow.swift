@@ -24,9 +24,10 @@ public struct GroupKey: Sendable, Hashable {
     public var breakdown = ""
     public var breakdownValue = ""
 
-    public init(level: ScoreLevel, municipality: String = "", service: String = "", unit: String = "",
-        subproject: String = "", breakdown: String = "", breakdownValue: String = "")
-    {
+    public init(
+        level: ScoreLevel, municipality: String = "", service: String = "", unit: String = "",
+        subproject: String = "", breakdown: String = "", breakdownValue: String = ""
+    ) {
         self.level = level
         self.municipality = municipality
         self.service = service
@@ -90,11 +91,12 @@ public struct ScoreRow: Sendable, Hashable {
         return dimension.isEmpty ? .total : .dimension
     }
 
-    public init(group: GroupKey, period: String, set: String, dimension: String, item: String, respondents: Int,
+    public init(
+        group: GroupKey, period: String, set: String, dimension: String, item: String, respondents: Int,
         invited: Int? = nil, responseRate: Double? = nil, n: Int? = nil, mean: Double? = nil, sd: Double? = nil,
         ciLow: Double? = nil, ciHigh: Double? = nil, positiveShare: Double? = nil, dontKnow: Int? = nil,
-        unanswered: Int? = nil, suppressed: Bool, answerCounts: [Int]? = nil, hiddenToProtect: Bool = false)
-    {
+        unanswered: Int? = nil, suppressed: Bool, answerCounts: [Int]? = nil, hiddenToProtect: Bool = false
+    ) {
         self.group = group
         self.period = period
         self.set = set

@@ -43,7 +43,10 @@ public struct StudentT: Sendable, Hashable {
         if degreesOfFreedom == 2 { return (2 * p - 1) * (2 / (4 * p * (1 - p))).squareRoot() }
         var low = 0.0
         var high = 1.0
-        while upperTail(high) > tail { low = high; high *= 2 }
+        while upperTail(high) > tail {
+            low = high
+            high *= 2
+        }
         var t = (low + high) / 2
         for _ in 0..<200 {
             let value = upperTail(t) - tail
@@ -52,7 +55,10 @@ public struct StudentT: Sendable, Hashable {
             let step = value / density(t)
             var next = t + step
             if !(next > low && next < high) { next = (low + high) / 2 }
-            if abs(next - t) <= 1e-15 * max(1, abs(t)) { t = next; break }
+            if abs(next - t) <= 1e-15 * max(1, abs(t)) {
+                t = next
+                break
+            }
             t = next
         }
         return t

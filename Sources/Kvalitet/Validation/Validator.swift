@@ -33,9 +33,10 @@ struct Validator {
         return ValidationResult(rows: rows, sets: sets, summary: collector.summary, respondents: respondents)
     }
 
-    private func sliceRows(set: CompiledSet, period: String, total: Tally, units: [Tally],
-        covariances: CovarianceAnalysis.DimensionCovariances) -> [ValidationRow]
-    {
+    private func sliceRows(
+        set: CompiledSet, period: String, total: Tally, units: [Tally],
+        covariances: CovarianceAnalysis.DimensionCovariances
+    ) -> [ValidationRow] {
         var rows: [ValidationRow] = []
         for (d, dimension) in set.set.dimensions.enumerated() {
             let k = dimension.items.count

@@ -30,7 +30,8 @@ struct Labels {
             let name = names.unit(municipality: key.municipality, id: key.unit).map { "\($0) [\(key.unit)]" } ?? key.unit
             return pick("Enhet", "Unit") + " \(name), \(key.service) (\(key.municipality))"
         case .subproject:
-            let name = names.subproject(municipality: key.municipality, id: key.subproject).map { "\($0) [\(key.subproject)]" }
+            let name =
+                names.subproject(municipality: key.municipality, id: key.subproject).map { "\($0) [\(key.subproject)]" }
                 ?? key.subproject
             return pick("Delprosjekt", "Sub-project") + " \(name) (\(key.municipality))"
         }
@@ -52,14 +53,15 @@ struct Labels {
         func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
             "\(n) " + (n == 1 ? pick(nbOne, enOne) : pick(nbMany, enMany))
         }
-        return "kvalitet: " + [
-            count(s.files, "fil", "filer", "file", "files"),
-            count(s.read, "svar lest", "svar lest", "response read", "responses read"),
-            count(s.counted, "telt", "telt", "counted", "counted"),
-            count(s.rejected, "ikke telt", "ikke telt", "not counted", "not counted"),
-            count(s.invalidCells, "ugyldig celle", "ugyldige celler", "invalid cell", "invalid cells"),
-            count(s.warnings, "advarsel", "advarsler", "warning", "warnings"),
-        ].joined(separator: ", ")
+        return "kvalitet: "
+            + [
+                count(s.files, "fil", "filer", "file", "files"),
+                count(s.read, "svar lest", "svar lest", "response read", "responses read"),
+                count(s.counted, "telt", "telt", "counted", "counted"),
+                count(s.rejected, "ikke telt", "ikke telt", "not counted", "not counted"),
+                count(s.invalidCells, "ugyldig celle", "ugyldige celler", "invalid cell", "invalid cells"),
+                count(s.warnings, "advarsel", "advarsler", "warning", "warnings"),
+            ].joined(separator: ", ")
     }
 
     func notCounted(_ kind: String, _ count: Int) -> String {
@@ -89,8 +91,11 @@ struct Labels {
             }
             let names = items.prefix(5).map(\.column).joined(separator: ", ") + (items.count > 5 ? ", …" : "")
             let near = items.filter { !$0.value.isEmpty }.map { "\($0.column) ← «\($0.value)»" }.joined(separator: ", ")
-            itemLines.append("  \(file): " + pick("\(items.count) spørsmål har ingen kolonne (\(names))", "\(items.count) items have no column (\(names))")
-                + (near.isEmpty ? "" : pick("; mente du: \(near)?", "; did you mean: \(near)?")))
+            itemLines.append(
+                "  \(file): "
+                    + pick(
+                        "\(items.count) spørsmål har ingen kolonne (\(names))", "\(items.count) items have no column (\(names))")
+                    + (near.isEmpty ? "" : pick("; mente du: \(near)?", "; did you mean: \(near)?")))
         }
         return itemLines + lines
     }
@@ -100,24 +105,35 @@ struct Labels {
         let where_ = problem.file.isEmpty ? "" : "\(problem.file)\(problem.line.map { ":\($0)" } ?? ""): "
         switch problem.kind {
         case .missingItem:
-            let near = problem.value.isEmpty ? "" : pick(" (mente du «\(problem.value)»?)", " (did you mean \"\(problem.value)\"?)")
-            return "  " + where_ + pick("spørsmålet \(problem.column) har ingen kolonne\(near); dimensjonen regnes på de andre",
-                "item \(problem.column) has no column\(near); its dimension is computed on the others")
+            let near =
+                problem.value.isEmpty ? "" : pick(" (mente du «\(problem.value)»?)", " (did you mean \"\(problem.value)\"?)")
+            return "  " + where_
+                + pick(
+                    "spørsmålet \(problem.column) har ingen kolonne\(near); dimensjonen regnes på de andre",
+                    "item \(problem.column) has no column\(near); its dimension is computed on the others")
         case .registerUnmatched:
-            return "  " + pick("registeret for «\(problem.value)» passer ikke til noen kommune i svarene",
-                "the register for \"\(problem.value)\" matches no municipality of the responses")
+            return "  "
+                + pick(
+                    "registeret for «\(problem.value)» passer ikke til noen kommune i svarene",
+                    "the register for \"\(problem.value)\" matches no municipality of the responses")
                 + (problem.details.first.map { " (" + pick("de har: ", "they name: ") + $0 + ")" } ?? "")
         case .breakdownAbsent:
-            return "  " + pick("ingen svar har en verdi for bakgrunnsvariabelen «\(problem.column.dropFirst(3))»",
-                "no response has a value for the background variable \"\(problem.column.dropFirst(3))\"")
+            return "  "
+                + pick(
+                    "ingen svar har en verdi for bakgrunnsvariabelen «\(problem.column.dropFirst(3))»",
+                    "no response has a value for the background variable \"\(problem.column.dropFirst(3))\"")
                 + (problem.value.isEmpty ? "" : pick(" (det finnes: \(problem.value))", " (there are: \(problem.value))"))
         case .overInvited where problem.details.count == 6:
             let d = problem.details
-            return "  " + pick("enhet \(d[0]) (\(d[1])) har \(d[4]) svar på \(d[2]) i \(d[3]), men bare \(d[5]) utsendte skjema",
-                "unit \(d[0]) (\(d[1])) has \(d[4]) respondents for \(d[2]) in \(d[3]) but only \(d[5]) invited")
+            return "  "
+                + pick(
+                    "enhet \(d[0]) (\(d[1])) har \(d[4]) svar på \(d[2]) i \(d[3]), men bare \(d[5]) utsendte skjema",
+                    "unit \(d[0]) (\(d[1])) has \(d[4]) respondents for \(d[2]) in \(d[3]) but only \(d[5]) invited")
         case .caseOnlyIDs:
-            return "  " + pick("id-er som bare skiller seg i store/små bokstaver, holdes adskilt: \(problem.value)",
-                "ids that differ only in case are kept apart: \(problem.value)")
+            return "  "
+                + pick(
+                    "id-er som bare skiller seg i store/små bokstaver, holdes adskilt: \(problem.value)",
+                    "ids that differ only in case are kept apart: \(problem.value)")
         default:
             return "  " + where_ + problem.message
         }

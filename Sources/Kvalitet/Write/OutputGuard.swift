@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -60,8 +61,10 @@ public struct OutputGuard {
             if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG { continue }
             if let identity = Identity(path) {
                 for file in protected where Identity(file.path) == identity {
-                    throw KvalitetError(.usage,
-                        "\(option) \(path) is \(file.role) \(file.path): the run would replace what it reads (write the output elsewhere)")
+                    throw KvalitetError(
+                        .usage,
+                        "\(option) \(path) is \(file.role) \(file.path): the run would replace what it reads (write the output elsewhere)"
+                    )
                 }
                 let key = "\(identity.device):\(identity.inode)"
                 if let other = seen[key] {
@@ -81,8 +84,10 @@ public struct OutputGuard {
             if readsName(name), let parentIdentity = Identity(parent.isEmpty ? "." : parent),
                 let folder = inputFolders.first(where: { Identity($0) == parentIdentity })
             {
-                throw KvalitetError(.usage,
-                    "\(option) \(path) lies in the input folder \(folder): the next run would read it as responses (write it elsewhere)")
+                throw KvalitetError(
+                    .usage,
+                    "\(option) \(path) lies in the input folder \(folder): the next run would read it as responses (write it elsewhere)"
+                )
             }
         }
     }

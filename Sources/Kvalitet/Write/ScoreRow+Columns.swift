@@ -144,7 +144,9 @@ struct ByteStream: TextOutputStream {
 
 /// Writes rows of column values as CSV or as a JSON array of objects.
 enum TableText {
-    static func csv(header: [String], rows: some Sequence<[ColumnValue]>, excelSafe: Bool = false, to output: inout some TextOutput)
+    static func csv(
+        header: [String], rows: some Sequence<[ColumnValue]>, excelSafe: Bool = false, to output: inout some TextOutput
+    )
         throws(KvalitetError)
     {
         var table = CSVTable(header: header, excelSafe: excelSafe)
@@ -203,7 +205,8 @@ enum TableText {
         }
     }
 
-    static func json(header: [String], rows: some Sequence<[ColumnValue]>, to output: inout some TextOutput) throws(KvalitetError) {
+    static func json(header: [String], rows: some Sequence<[ColumnValue]>, to output: inout some TextOutput) throws(KvalitetError)
+    {
         var table = JSONTable(header: header)
         for row in rows { try table.add(row, to: &output) }
         try table.finish(to: &output)

@@ -28,15 +28,19 @@ public struct TableScoresWriter: ScoresWriter {
             let minN = minNOverride ?? set?.minN ?? 5
             let heading = "\(set?.title.text(language) ?? first.set) · \(first.period)"
             if heading != lastHeading {
-                try output.write(TerminalText.escaped((lastHeading.isEmpty ? "" : "\n") + heading + "\n"
-                    + String(repeating: "═", count: heading.count) + "\n"))
+                try output.write(
+                    TerminalText.escaped(
+                        (lastHeading.isEmpty ? "" : "\n") + heading + "\n"
+                            + String(repeating: "═", count: heading.count) + "\n"))
                 lastHeading = heading
             }
-            try output.write(TerminalText.escaped("\n" + groupLine(first, names: result.names, labels: labels, minN: minN) + "\n"))
+            try output.write(
+                TerminalText.escaped("\n" + groupLine(first, names: result.names, labels: labels, minN: minN) + "\n"))
             // A group whose every row is suppressed shows only its line (the `all` level too).
             if !rows[index..<end].allSatisfy(\.suppressed) {
                 let showItems = first.group.level == .all || (first.group.level == .municipality && first.group.breakdown.isEmpty)
-                try output.write(TerminalText.escaped(block(rows[index..<end], set: set, showItems: showItems, labels: labels, minN: minN)))
+                try output.write(
+                    TerminalText.escaped(block(rows[index..<end], set: set, showItems: showItems, labels: labels, minN: minN)))
             }
             index = end
         }
@@ -53,7 +57,9 @@ public struct TableScoresWriter: ScoresWriter {
         return line
     }
 
-    private func block(_ rows: ArraySlice<ScoreRow>, set: (any IndicatorSet)?, showItems: Bool, labels: Labels, minN: Int) -> String {
+    private func block(
+        _ rows: ArraySlice<ScoreRow>, set: (any IndicatorSet)?, showItems: Bool, labels: Labels, minN: Int
+    ) -> String {
         var table: [[String]] = [[labels.dimension, "n", labels.mean, labels.interval, labels.positive]]
         for row in rows where row.kind != .item || showItems {
             let name: String

@@ -16,14 +16,16 @@ public struct TableValidationWriter: ValidationWriter {
             let slice = Array(rows[index..<end])
             let set = result.sets[slice[0].set]
             let respondents = result.respondents["\(slice[0].set)\u{1F}\(slice[0].period)"] ?? 0
-            try output.write(TerminalText.escaped((first ? "" : "\n") + report(slice, set: set, respondents: respondents, text: text)))
+            try output.write(
+                TerminalText.escaped((first ? "" : "\n") + report(slice, set: set, respondents: respondents, text: text)))
             first = false
             index = end
         }
     }
 
     private func report(_ rows: [ValidationRow], set: (any IndicatorSet)?, respondents: Int, text: ValidationText) -> String {
-        let heading = text.heading(set?.title.text(text.language) ?? rows[0].set, period: rows[0].period, respondents: respondents)
+        let heading = text.heading(
+            set?.title.text(text.language) ?? rows[0].set, period: rows[0].period, respondents: respondents)
         var out = heading + "\n" + String(repeating: "═", count: heading.count) + "\n"
         var actions: [String] = []
         var index = 0
@@ -35,7 +37,9 @@ public struct TableValidationWriter: ValidationWriter {
             let title = set?.dimensions.first { $0.id == dimension.dimension }?.title.text(text.language) ?? dimension.dimension
             let weak = items.filter { item in
                 (item.itemTotalR.map { $0 < ValidationThresholds.itemTotalLow } ?? false)
-                    || (item.alphaIfDeleted.flatMap { deleted in dimension.alpha.map { deleted > $0 + ValidationThresholds.alphaGain } } ?? false)
+                    || (item.alphaIfDeleted.flatMap { deleted in
+                        dimension.alpha.map { deleted > $0 + ValidationThresholds.alphaGain }
+                    } ?? false)
             }.sorted { ($0.itemTotalR ?? 0) < ($1.itemTotalR ?? 0) }
             out += "\n" + text.verdict(title, dimension, weak: weak) + "\n"
             out += table(items, set: set, text: text)
@@ -91,9 +95,11 @@ struct ValidationText {
     /// threshold it is below or above (else "0,70 — lav" would puzzle).
     func alphaText(_ alpha: Double) -> String {
         var places = 2
-        while places < 5, [ValidationThresholds.alphaLow, ValidationThresholds.alphaHigh].contains(where: { threshold in
-            alpha != threshold && decimal(alpha, places: places) == decimal(threshold, places: places)
-        }) {
+        while places < 5,
+            [ValidationThresholds.alphaLow, ValidationThresholds.alphaHigh].contains(where: { threshold in
+                alpha != threshold && decimal(alpha, places: places) == decimal(threshold, places: places)
+            })
+        {
             places += 1
         }
         return decimal(alpha, places: places)
@@ -106,19 +112,24 @@ struct ValidationText {
         let scaled = Int((value * Double(scale)).rounded(.toNearestOrAwayFromZero))
         let sign = scaled < 0 ? "−" : ""
         let fraction = String(abs(scaled) % scale)
-        return "\(sign)\(abs(scaled) / scale)\(nb ? "," : ".")" + String(repeating: "0", count: places - fraction.count) + fraction
+        return "\(sign)\(abs(scaled) / scale)\(nb ? "," : ".")" + String(repeating: "0", count: places - fraction.count)
+            + fraction
     }
 
     func percent(_ share: Double) -> String { "\(Int((share * 100).rounded(.toNearestOrAwayFromZero))) %" }
 
     func heading(_ title: String, period: String, respondents: Int) -> String {
-        pick("Validering: \(title) · \(period) · \(respondents) respondenter",
+        pick(
+            "Validering: \(title) · \(period) · \(respondents) respondenter",
             "Validation: \(title) · \(period) · \(respondents) respondents")
     }
 
     func itemHeader(scale: String) -> [String] {
-        [pick("spørsmål", "item"), "n", "r", pick("α uten", "α w/o"), pick("gulv", "floor"), pick("tak", "ceiling"),
-            pick("vet ikke", "don't know"), pick("ubesvart", "unanswered"), pick("svar \(scale) | vet ikke", "answers \(scale) | don't know")]
+        [
+            pick("spørsmål", "item"), "n", "r", pick("α uten", "α w/o"), pick("gulv", "floor"), pick("tak", "ceiling"),
+            pick("vet ikke", "don't know"), pick("ubesvart", "unanswered"),
+            pick("svar \(scale) | vet ikke", "answers \(scale) | don't know"),
+        ]
     }
 
     private func few(_ n: Int) -> String {
@@ -128,61 +139,85 @@ struct ValidationText {
     /// "Brukermedvirkning: α = 0,64 [0,58–0,70] — lav; sjekk medvirkning-2 (r = 0,12)".
     func verdict(_ title: String, _ row: ValidationRow, weak: [ValidationRow]) -> String {
         guard let alpha = row.alpha else {
-            let reason = row.k < 2 ? pick("ett spørsmål: α kan ikke beregnes", "one item: α cannot be computed")
-                : pick("α kan ikke beregnes (for få svar eller ingen variasjon)", "α cannot be computed (too few answers or no variation)")
+            let reason =
+                row.k < 2
+                ? pick("ett spørsmål: α kan ikke beregnes", "one item: α cannot be computed")
+                : pick(
+                    "α kan ikke beregnes (for få svar eller ingen variasjon)",
+                    "α cannot be computed (too few answers or no variation)")
             return "\(title): \(reason) · n = \(row.n)\(few(row.n))"
         }
         var line = "\(title): α = \(alphaText(alpha))"
         if let low = row.alphaCILow, let high = row.alphaCIHigh { line += " [\(decimal2(low))–\(decimal2(high))]" }
         let word: String
-        if alpha < ValidationThresholds.alphaLow { word = pick("lav", "low") }
-        else if alpha > ValidationThresholds.alphaHigh { word = pick("svært høy", "very high") }
-        else { word = pick("god", "good") }
+        if alpha < ValidationThresholds.alphaLow {
+            word = pick("lav", "low")
+        } else if alpha > ValidationThresholds.alphaHigh {
+            word = pick("svært høy", "very high")
+        } else {
+            word = pick("god", "good")
+        }
         line += " — " + word
         if let worst = weak.first {
             line += pick("; sjekk ", "; check ") + worst.item + (worst.itemTotalR.map { " (r = \(decimal2($0)))" } ?? "")
         }
         if let omega = row.omega { line += " · ω = \(decimal2(omega))" }
-        if let icc = row.unitICC { line += " · ICC = \(decimal2(icc))" + (row.units.map { pick(" (\($0) enheter)", " (\($0) units)") } ?? "") }
+        if let icc = row.unitICC {
+            line += " · ICC = \(decimal2(icc))" + (row.units.map { pick(" (\($0) enheter)", " (\($0) units)") } ?? "")
+        }
         return line + " · n = \(row.n)\(few(row.n))"
     }
 
     var actionsHeading: String { pick("Forslag", "Suggested actions") }
     var noActions: String { pick("Ingen: settet ser bra ut på disse dataene.", "None: the set looks sound on these data.") }
 
-    func actions(_ title: String, _ dimension: ValidationRow, items: [ValidationRow], weak: [ValidationRow],
-        reversed: Set<String>) -> [String]
-    {
+    func actions(
+        _ title: String, _ dimension: ValidationRow, items: [ValidationRow], weak: [ValidationRow],
+        reversed: Set<String>
+    ) -> [String] {
         var out: [String] = []
         if let alpha = dimension.alpha, alpha < ValidationThresholds.alphaLow {
             let named = weak.map { item in
                 "\(item.item) (r = \(item.itemTotalR.map(decimal2) ?? "–")"
                     + (item.alphaIfDeleted.map { pick("; α uten = ", "; α without = ") + alphaText($0) } ?? "") + ")"
             }
-            out.append(pick("\(title): α = \(alphaText(alpha)) er lav.", "\(title): α = \(alphaText(alpha)) is low.")
-                + (named.isEmpty ? pick(" Vurder flere eller tydeligere spørsmål.", " Consider more or clearer items.")
-                    : pick(" Skriv om eller bytt ut ", " Rewrite or replace ") + named.joined(separator: ", ") + "."))
+            out.append(
+                pick("\(title): α = \(alphaText(alpha)) er lav.", "\(title): α = \(alphaText(alpha)) is low.")
+                    + (named.isEmpty
+                        ? pick(" Vurder flere eller tydeligere spørsmål.", " Consider more or clearer items.")
+                        : pick(" Skriv om eller bytt ut ", " Rewrite or replace ") + named.joined(separator: ", ") + "."))
         }
         if let alpha = dimension.alpha, alpha > ValidationThresholds.alphaHigh {
-            out.append(pick("\(title): α = \(alphaText(alpha)) er svært høy: spørsmålene overlapper trolig; vurder å fjerne ett.",
-                "\(title): α = \(alphaText(alpha)) is very high: the items probably overlap; consider dropping one."))
+            out.append(
+                pick(
+                    "\(title): α = \(alphaText(alpha)) er svært høy: spørsmålene overlapper trolig; vurder å fjerne ett.",
+                    "\(title): α = \(alphaText(alpha)) is very high: the items probably overlap; consider dropping one."))
         }
         if let icc = dimension.unitICC, icc < ValidationThresholds.iccNearZero {
-            out.append(pick("\(title) skiller knapt mellom enhetene (ICC = \(decimal2(icc))): egner seg dårlig til å sammenligne enheter.",
-                "\(title) hardly tells units apart (ICC = \(decimal2(icc))): a poor basis for comparing units."))
+            out.append(
+                pick(
+                    "\(title) skiller knapt mellom enhetene (ICC = \(decimal2(icc))): egner seg dårlig til å sammenligne enheter.",
+                    "\(title) hardly tells units apart (ICC = \(decimal2(icc))): a poor basis for comparing units."))
         }
         if dimension.n < ValidationThresholds.fewAnswers {
-            out.append(pick("\(title): tallene bygger på bare \(dimension.n) svar; ta dem med forbehold.",
-                "\(title): the figures rest on only \(dimension.n) answers; read them with caution."))
+            out.append(
+                pick(
+                    "\(title): tallene bygger på bare \(dimension.n) svar; ta dem med forbehold.",
+                    "\(title): the figures rest on only \(dimension.n) answers; read them with caution."))
         }
         let lowAlpha = dimension.alpha.map { $0 < ValidationThresholds.alphaLow } ?? false
         for item in items {
             if item.flags.contains("item-negative"), let r = item.itemTotalR {
-                out.append(pick("\(item.item) peker motsatt vei av resten av \(title) (r = \(decimal2(r))): skal det være snudd (reverse: true)?",
-                    "\(item.item) points the other way from the rest of \(title) (r = \(decimal2(r))): should it be reversed (reverse: true)?"))
+                out.append(
+                    pick(
+                        "\(item.item) peker motsatt vei av resten av \(title) (r = \(decimal2(r))): skal det være snudd (reverse: true)?",
+                        "\(item.item) points the other way from the rest of \(title) (r = \(decimal2(r))): should it be reversed (reverse: true)?"
+                    ))
             } else if item.flags.contains("item-total-low"), !lowAlpha, let r = item.itemTotalR {
-                out.append(pick("\(item.item) henger svakt sammen med resten av \(title) (r = \(decimal2(r))): skriv om eller flytt det.",
-                    "\(item.item) relates weakly to the rest of \(title) (r = \(decimal2(r))): rewrite or move it."))
+                out.append(
+                    pick(
+                        "\(item.item) henger svakt sammen med resten av \(title) (r = \(decimal2(r))): skriv om eller flytt det.",
+                        "\(item.item) relates weakly to the rest of \(title) (r = \(decimal2(r))): rewrite or move it."))
             }
         }
         // Floor and ceiling are on the raw answers; for a reversed item the lowest answer is the best.
@@ -194,22 +229,31 @@ struct ValidationText {
         let bestShare = { (row: ValidationRow) in reversed.contains(row.item) ? row.floor : row.ceiling }
         let worstShare = { (row: ValidationRow) in reversed.contains(row.item) ? row.ceiling : row.floor }
         if !best.isEmpty {
-            out.append(pick("\(title): mange gir beste svar (takeffekt) på \(list(best, bestShare)); skjerp påstandene om endringer skal synes.",
-                "\(title): many give the best answer (ceiling effect) to \(list(best, bestShare)); sharpen the statements if change is to show."))
+            out.append(
+                pick(
+                    "\(title): mange gir beste svar (takeffekt) på \(list(best, bestShare)); skjerp påstandene om endringer skal synes.",
+                    "\(title): many give the best answer (ceiling effect) to \(list(best, bestShare)); sharpen the statements if change is to show."
+                ))
         }
         if !worst.isEmpty {
-            out.append(pick("\(title): mange gir dårligste svar (gulveffekt) på \(list(worst, worstShare)); sjekk formuleringen.",
-                "\(title): many give the worst answer (floor effect) to \(list(worst, worstShare)); check the wording."))
+            out.append(
+                pick(
+                    "\(title): mange gir dårligste svar (gulveffekt) på \(list(worst, worstShare)); sjekk formuleringen.",
+                    "\(title): many give the worst answer (floor effect) to \(list(worst, worstShare)); check the wording."))
         }
         let unknown = items.filter { $0.flags.contains("dont-know-high") }
         if !unknown.isEmpty {
-            out.append(pick("\(title): mange svarer «vet ikke» på \(list(unknown, \.dontKnowShare)); avgrens eller fjern spørsmålene.",
-                "\(title): many answer \"don't know\" to \(list(unknown, \.dontKnowShare)); narrow them down or drop them."))
+            out.append(
+                pick(
+                    "\(title): mange svarer «vet ikke» på \(list(unknown, \.dontKnowShare)); avgrens eller fjern spørsmålene.",
+                    "\(title): many answer \"don't know\" to \(list(unknown, \.dontKnowShare)); narrow them down or drop them."))
         }
         let skipped = items.filter { $0.flags.contains("unanswered-high") }
         if !skipped.isEmpty {
-            out.append(pick("\(title): mange hopper over \(list(skipped, \.unansweredShare)); er spørsmålene uklare eller ømfintlige?",
-                "\(title): many skip \(list(skipped, \.unansweredShare)); are the items unclear or sensitive?"))
+            out.append(
+                pick(
+                    "\(title): mange hopper over \(list(skipped, \.unansweredShare)); er spørsmålene uklare eller ømfintlige?",
+                    "\(title): many skip \(list(skipped, \.unansweredShare)); are the items unclear or sensitive?"))
         }
         return out
     }

@@ -38,7 +38,8 @@ public struct CSVValidationWriter: ValidationWriter {
     }
 
     public func write(_ result: ValidationResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        try TableText.csv(header: ValidationRow.columnNames, rows: result.rows.lazy.map(\.columnValues), excelSafe: excelSafe, to: &output)
+        try TableText.csv(
+            header: ValidationRow.columnNames, rows: result.rows.lazy.map(\.columnValues), excelSafe: excelSafe, to: &output)
     }
 }
 
