@@ -91,3 +91,9 @@ if ProcessInfo.processInfo.environment["KVALITET_FUZZ"] == "1" {
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     }
 }
+
+// One set of Swift settings for every target of ours (the language mode is Swift 6 for all):
+// `any` spelled out for every existential, so the cost of a protocol type is visible where it is paid.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
+}
