@@ -93,3 +93,52 @@ public struct WriterConformance {
         mutating func write(_ text: String) throws(KvalitetError) { self.text += text }
     }
 }
+
+/// What every ``ValidationWriter`` must do: every row in the result's order, its figures shown,
+/// in either language.
+public struct ValidationWriterConformance {
+    public var writer: any ValidationWriter
+
+    public init(writer: any ValidationWriter) {
+        self.writer = writer
+    }
+
+    public func run() throws {
+        var checks = Checks(subject: "validation writer \(writer.name)")
+        let catalog = try IndicatorSetCatalog.builtIn()
+        guard let set = catalog["sfo-foresatte"], set.dimensions.count >= 2 else {
+            throw ConformanceFailure(subject: "ValidationWriterConformance", failures: ["the built-in set sfo-foresatte is there"])
+        }
+        // Two dimensions in the set's order, each with its first item; distinctive alphas.
+        var rows: [ValidationRow] = []
+        for (index, dimension) in set.dimensions.prefix(2).enumerated() {
+            var row = ValidationRow(set: set.id, period: "2024", dimension: dimension.id, item: "", k: dimension.items.count, n: 120)
+            row.alpha = index == 0 ? 0.8125 : 0.6875
+            rows.append(row)
+            var item = ValidationRow(set: set.id, period: "2024", dimension: dimension.id, item: dimension.items[0].id,
+                k: dimension.items.count, n: 110)
+            item.itemTotalR = 0.4375
+            rows.append(item)
+        }
+        let result = ValidationResult(rows: rows, sets: [set.id: set], summary: RunSummary())
+        for language in [Language.nb, .en] {
+            var output = WriterConformance.Collected()
+            do {
+                try writer.write(result, language: language, to: &output)
+            } catch {
+                checks.failures.append("writes a result in \(language) (got \(error))")
+                continue
+            }
+            let text = output.text
+            // In full (0.8125) or rounded (0.81, 0.8), with either decimal mark.
+            for forms in [["0.8125", "0.81", "0.8"], ["0.6875", "0.69", "0.7"]] {
+                let shown = forms.contains { text.contains($0) || text.contains($0.replacingOccurrences(of: ".", with: ",")) }
+                checks.expect(shown, "shows the alpha \(forms[0]) in \(language)")
+            }
+            let positions = rows.map { text.range(of: $0.item.isEmpty ? $0.dimension : $0.item)?.lowerBound }
+            checks.expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
+                "writes the rows in the result's order in \(language)")
+        }
+        try checks.finish()
+    }
+}

@@ -114,6 +114,14 @@ import Testing
         #expect(ScoreJob.standardWriters(WriterOptions()).contains { $0.name == format })
     }
 
+    @Test(arguments: ["table", "csv", "json"])
+    func validationWritersConform(_ format: String) throws {
+        for writer in ValidateJob.standardWriters(WriterOptions(excelSafe: true)) where writer.name == format {
+            try ValidationWriterConformance(writer: writer).run()
+        }
+        #expect(ValidateJob.standardWriters(WriterOptions()).contains { $0.name == format })
+    }
+
     // MARK: The kit fails what breaks a requirement
 
     /// Writes every figure of every row, suppressed or not.

@@ -40,6 +40,15 @@ public struct ValidationRow: Sendable, Hashable {
     public var isDimension: Bool { item.isEmpty }
 }
 
+extension ValidationRow {
+    /// A row with its counts; the figures are set one by one (each is nil until computed).
+    public init(set: String, period: String, dimension: String, item: String, k: Int, n: Int, flags: [String] = []) {
+        self.init(set: set, period: period, dimension: dimension, item: item, k: k, n: n, alpha: nil, alphaCILow: nil,
+            alphaCIHigh: nil, alphaStandardized: nil, meanInterItemR: nil, alphaIfDeleted: nil, itemTotalR: nil, floor: nil,
+            ceiling: nil, dontKnowShare: nil, unansweredShare: nil, unitICC: nil, flags: flags)
+    }
+}
+
 /// Everything `kvalitet validate` produces.
 public struct ValidationResult: Sendable {
     public var rows: [ValidationRow]
@@ -47,6 +56,10 @@ public struct ValidationResult: Sendable {
     public var summary: RunSummary
     /// Counted respondents per set and period ("set\u{1F}period").
     public var respondents: [String: Int]
+
+    public init(rows: [ValidationRow], sets: [String: any IndicatorSet], summary: RunSummary, respondents: [String: Int] = [:]) {
+        (self.rows, self.sets, self.summary, self.respondents) = (rows, sets, summary, respondents)
+    }
 }
 
 /// The thresholds behind the flags (FORMAT.md §6).
