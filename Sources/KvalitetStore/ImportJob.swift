@@ -21,13 +21,13 @@ public struct ImportJob: Sendable {
     @discardableResult
     public func run(standardError: (String) -> Void) throws(KvalitetError) -> [ResultsStore.ImportReport] {
         if inputs.isEmpty && registerFiles.isEmpty {
-            throw KvalitetError(.usage, "give response files or folders, or --register FILE, to import")
+            throw KvalitetError(.usage, "give response files or folders, or --register FILE, to import", nb: "oppgi svarfiler eller mapper, eller --register FIL, som skal importeres")
         }
         let catalog = try ScoreJob.catalog(setDirectories)
         if let defaultSet, catalog[defaultSet] == nil {
             throw KvalitetError(
                 .inputRefused,
-                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
+                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))", nb: "ukjent skjema «\(defaultSet)» (kjente: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
         }
         var registers: [Register] = []
         for file in registerFiles { registers.append(try Register.load(file: URL(fileURLWithPath: file))) }

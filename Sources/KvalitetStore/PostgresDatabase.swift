@@ -92,7 +92,7 @@ public final class PostgresDatabase: StoreDatabase {
             guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "")
             else {
                 // The URL may hold a password: the message does not repeat it.
-                throw KvalitetError(.usage, "--db: not a valid postgres:// URL")
+                throw KvalitetError(.usage, "--db: not a valid postgres:// URL", nb: "--db: ikke en gyldig postgres://-adresse")
             }
             let env = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
             user = components.user.flatMap { $0.isEmpty ? nil : $0 } ?? env("PGUSER") ?? ProcessInfo.processInfo.userName
@@ -101,7 +101,7 @@ public final class PostgresDatabase: StoreDatabase {
             database = path.isEmpty ? (env("PGDATABASE") ?? user) : path
             if let text = components.port.map(String.init) ?? env("PGPORT") {
                 guard let number = Int(text), (1...65535).contains(number) else {
-                    throw KvalitetError(.usage, "--db: the port must be a number from 1 to 65535")
+                    throw KvalitetError(.usage, "--db: the port must be a number from 1 to 65535", nb: "--db: porten må være et tall fra 1 til 65535")
                 }
                 port = number
             }

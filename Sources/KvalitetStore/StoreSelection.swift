@@ -65,7 +65,7 @@ public final class StoreSelection: ResponseSource {
         let known = try session.rows("SELECT DISTINCT \(column) FROM import_scopes ORDER BY \(column)", [])
             .compactMap { $0.first?.string }
         for value in wanted where !known.contains(value) {
-            throw KvalitetError(.usage, "no \(what) \"\(value)\" in the store (it has: \(known.joined(separator: ", ")))")
+            throw KvalitetError(.usage, "no \(what) \"\(value)\" in the store (it has: \(known.joined(separator: ", ")))", nb: "ingen \(what) «\(value)» i lageret (det har: \(known.joined(separator: ", ")))")
         }
     }
 
@@ -79,7 +79,7 @@ public final class StoreSelection: ResponseSource {
             let hits = known.filter { $0 == wanted || $0.hasPrefix(wanted + " ") }
             guard !hits.isEmpty else {
                 throw KvalitetError(
-                    .usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))")
+                    .usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))", nb: "ingen kommune «\(wanted)» i lageret (det har: \(known.joined(separator: ", ")))")
             }
             matched += hits
         }

@@ -34,7 +34,7 @@ struct AuditCommand: ParsableCommand {
             let result = try job.run(standardOutput: &out)
             if !result.findings.isEmpty { Foundation.exit(3) }
         } catch {
-            fail(with: error)
+            fail(with: error, language: lang)
         }
     }
 }

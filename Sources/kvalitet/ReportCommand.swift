@@ -60,7 +60,7 @@ struct ReportCommand: ParsableCommand {
             defer { selection?.finish() }
             try job.run(standardError: printError)
         } catch {
-            fail(with: error)
+            fail(with: error, language: lang)
         }
     }
 }

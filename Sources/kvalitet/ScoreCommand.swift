@@ -55,7 +55,7 @@ struct ScoreCommand: ParsableCommand {
             defer { selection?.finish() }
             _ = try job.run(standardOutput: &out, standardError: printError)
         } catch {
-            fail(with: error)
+            fail(with: error, language: common.lang)
         }
     }
 }

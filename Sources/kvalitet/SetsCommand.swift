@@ -19,7 +19,7 @@ struct SetsCommand: ParsableCommand {
             do {
                 let catalog = try ScoreJob.catalog(setDirectories)
                 print(SetDescriptions.list(catalog, language: lang), terminator: "")
-            } catch { fail(with: error) }
+            } catch { fail(with: error, language: lang) }
         }
     }
 
@@ -33,10 +33,10 @@ struct SetsCommand: ParsableCommand {
             do {
                 let catalog = try ScoreJob.catalog(setDirectories)
                 guard let set = catalog[id] else {
-                    fail(with: KvalitetError(.usage, "unknown set \"\(id)\" (see kvalitet sets list)"))
+                    fail(with: KvalitetError(.usage, "unknown set \"\(id)\" (see kvalitet sets list)", nb: "ukjent skjema «\(id)» (se kvalitet sets list)"), language: lang)
                 }
                 print(SetDescriptions.show(set, language: lang), terminator: "")
-            } catch { fail(with: error) }
+            } catch { fail(with: error, language: lang) }
         }
     }
 

@@ -13,8 +13,9 @@ func printError(_ line: String) {
     FileHandle.standardError.write(Data((TerminalText.escaped(line) + "\n").utf8))
 }
 
-/// Ends the process with the error's documented exit code and message.
-func fail(with error: KvalitetError) -> Never {
-    printError("kvalitet: \(error)")
+/// Ends the process with the error's documented exit code and its message in `language`
+/// (bokmål unless the command was given `--lang en`).
+func fail(with error: KvalitetError, language: Language = .nb) -> Never {
+    printError("kvalitet: \(error.text(language))")
     exit(error.code.exitCode)
 }

@@ -41,7 +41,7 @@ struct StoreOptions: ParsableArguments {
 func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
     if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
         throw KvalitetError(
-            .inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
+            .inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)", nb: "ingen resultatlager her (lag et med kvalitet import --db \(db) FILER)",
             at: SourceLocation(file: db))
     }
     // Reading never turns a file into a store: it must be an SQLite database already.
@@ -118,7 +118,7 @@ struct ImportCommand: ParsableCommand {
         do {
             try job.run(standardError: printError)
         } catch {
-            fail(with: error)
+            fail(with: error, language: lang)
         }
     }
 }
@@ -142,13 +142,13 @@ struct HistoryCommand: ParsableCommand {
         do {
             try list()
         } catch {
-            fail(with: error)
+            fail(with: error, language: lang)
         }
     }
 
     private func list() throws(KvalitetError) {
         guard ["table", "csv"].contains(format) else {
-            throw KvalitetError(.usage, "unknown --format \(format) (known: table, csv)")
+            throw KvalitetError(.usage, "unknown --format \(format) (known: table, csv)", nb: "ukjent --format \(format) (kjente: table, csv)")
         }
         let store = try openExistingStore(db)
         defer { store.close() }

@@ -28,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
             defer { selection?.finish() }
             _ = try job.run(standardOutput: &out, standardError: printError)
         } catch {
-            fail(with: error)
+            fail(with: error, language: common.lang)
         }
     }
 }

@@ -76,13 +76,27 @@ import Testing
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
         let input = Self.bytes(folder, "in.csv")
         let register = Self.bytes(folder, "reg.yaml")
-        let (status, errors) = try Self.run(script, in: folder)
+        // The English messages (`--lang en`); bokmål, the default, is checked below.
+        let english = script.replacingOccurrences(of: "$K score ", with: "$K score --lang en ")
+            .replacingOccurrences(of: "$K report ", with: "$K report --lang en ")
+        let (status, errors) = try Self.run(english, in: folder)
         #expect(status == 1)
         #expect(errors == "kvalitet: error: \(message)\n")
         #expect(Self.bytes(folder, "in.csv") == input)
         #expect(Self.bytes(folder, "reg.yaml") == register)
         #expect(Self.bytes(folder, "same.csv") == nil)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/scores.csv").path))
+    }
+
+    @Test func theRefusalIsInBokmålByDefault() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = Self.bytes(folder, "in.csv")
+        let (status, errors) = try Self.run("$K score --format csv --output in.csv in.csv", in: folder)
+        #expect(status == 1)
+        #expect(
+            errors == "kvalitet: feil: --output in.csv er en inndatafil in.csv: kjøringen ville erstatte det den leser"
+                + " (skriv resultatet et annet sted)\n")
     }
 
     @Test func aReportBesideTheInputsIsFine() throws {

@@ -23,17 +23,17 @@ struct YAMLNode {
         }
         do {
             guard let root = try Yams.compose(yaml: text, Self.resolver) else {
-                throw KvalitetError(.inputRefused, "the file is empty", at: SourceLocation(file: file))
+                throw KvalitetError(.inputRefused, "the file is empty", nb: "filen er tom", at: SourceLocation(file: file))
             }
             return YAMLNode(node: root, file: file, path: "")
         } catch let error as KvalitetError {
             throw error
         } catch let error as YamlError {
             throw KvalitetError(
-                .inputRefused, "not valid YAML: \(Self.describe(error))",
+                .inputRefused, "not valid YAML: \(Self.describe(error))", nb: "ikke gyldig YAML: \(Self.describe(error))",
                 at: Self.location(of: error, file: file))
         } catch {
-            throw KvalitetError(.inputRefused, "not valid YAML: \(error)", at: SourceLocation(file: file))
+            throw KvalitetError(.inputRefused, "not valid YAML: \(error)", nb: "ikke gyldig YAML: \(error)", at: SourceLocation(file: file))
         }
     }
 
@@ -216,7 +216,7 @@ struct YAMLNode {
     func required(_ key: String) throws(KvalitetError) -> YAMLNode {
         guard let value = try optional(key) else {
             let subject = path.isEmpty ? key : "\(path).\(key)"
-            throw KvalitetError(.inputRefused, "\(subject): required key is missing", at: location)
+            throw KvalitetError(.inputRefused, "\(subject): required key is missing", nb: "\(subject): en påkrevd nøkkel mangler", at: location)
         }
         return value
     }

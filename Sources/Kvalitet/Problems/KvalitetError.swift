@@ -25,12 +25,17 @@ public struct KvalitetError: Error, Sendable, CustomStringConvertible {
     }
 
     public var code: Code
+    /// The message in English (tests and logs read it).
     public var message: String
+    /// The message in Norwegian bokmål, what the tool prints by default (`--lang nb`); nil where
+    /// none is written yet (the English one is printed then).
+    public var norwegian: String?
     public var location: SourceLocation?
 
-    public init(_ code: Code, _ message: String, at location: SourceLocation? = nil) {
+    public init(_ code: Code, _ message: String, nb norwegian: String? = nil, at location: SourceLocation? = nil) {
         self.code = code
         self.message = message
+        self.norwegian = norwegian
         self.location = location
     }
 
@@ -38,5 +43,12 @@ public struct KvalitetError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         guard let location else { return "error: \(message)" }
         return "\(location): error: \(message)"
+    }
+
+    /// The error as the tool prints it in `language`: `file:line:column: feil: melding` in bokmål.
+    public func text(_ language: Language) -> String {
+        guard language == .nb, let norwegian else { return description }
+        guard let location else { return "feil: \(norwegian)" }
+        return "\(location): feil: \(norwegian)"
     }
 }

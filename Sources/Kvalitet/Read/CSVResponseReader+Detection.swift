@@ -34,7 +34,7 @@ extension CSVResponseReader {
         if let what {
             throw KvalitetError(
                 .inputRefused,
-                "this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"",
+                "this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"", nb: "dette er \(what), ikke CSV-tekst: lagre den fra Excel som «CSV UTF-8» eller «CSV (semikolondelt)»",
                 at: SourceLocation(file: file.name, line: 1))
         }
     }
@@ -47,6 +47,7 @@ extension CSVResponseReader {
             throw KvalitetError(
                 .inputRefused,
                 "the file is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or \"CSV (semikolondelt)\"",
+                nb: "filen er UTF-16 (Excels «Unicode-tekst»); lagre den som «CSV UTF-8» eller «CSV (semikolondelt)»",
                 at: SourceLocation(file: source.file.name, line: 1))
         }
         let bomLength = head == [0xEF, 0xBB, 0xBF] ? 3 : 0

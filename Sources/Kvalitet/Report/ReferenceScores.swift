@@ -46,7 +46,7 @@ public struct ReferenceScores: Sendable {
             if meanText.isEmpty { return }
             guard let mean = Double(meanText), mean.isFinite else {
                 throw KvalitetError(
-                    .inputRefused, "\"\(meanText)\" is not a number",
+                    .inputRefused, "\"\(meanText)\" is not a number", nb: "«\(meanText)» er ikke et tall",
                     at: SourceLocation(file: file.name, line: line, field: "mean"))
             }
             let key = Key(set: value("set"), period: value("period"), dimension: value("dimension"))
@@ -75,7 +75,7 @@ enum ScoresFile {
         var fields: [String] = []
         guard try tokenizer.nextRecord(into: &fields) != nil else {
             throw KvalitetError(
-                .inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)",
+                .inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)", nb: "filen er tom; oppgi en CSV-fil med poeng (kvalitet score --format csv)",
                 at: SourceLocation(file: file.name, line: 1))
         }
         let header = fields.map { $0.trimmingSpaces.lowercased() }
@@ -83,7 +83,7 @@ enum ScoresFile {
         for name in columns {
             guard let index = header.firstIndex(of: name) else {
                 throw KvalitetError(
-                    .inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))",
+                    .inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))", nb: "ikke en CSV-fil med poeng: kolonnen «\(name)» mangler (\(purpose))",
                     at: SourceLocation(file: file.name, line: 1, field: name))
             }
             column[name] = index

@@ -15,6 +15,16 @@ public struct OutputGuard {
     public struct Protected {
         public var role: String
         public var path: String
+        /// The role in bokmål, for the roles the jobs name.
+        var norwegianRole: String {
+            let roles = [
+                "an input": "en inndatafil", "a file in an input folder": "en fil i en inndatamappe",
+                "the register": "registeret", "a set definition": "en skjemadefinisjon",
+                "the results store": "resultatlageret", "the reference": "referansen",
+            ]
+            return roles[role] ?? role
+        }
+
         public init(role: String, path: String) {
             self.role = role
             self.path = path
@@ -50,7 +60,9 @@ public struct OutputGuard {
         for (option, path) in outputs {
             if path == "-" {
                 if let other = seen["-"] {
-                    throw KvalitetError(.usage, "\(option) - and \(other) - would both write to standard output")
+                    throw KvalitetError(
+                        .usage, "\(option) - and \(other) - would both write to standard output",
+                        nb: "\(option) - og \(other) - ville begge skrive til standard utdata")
                 }
                 seen["-"] = option
                 continue
@@ -63,18 +75,24 @@ public struct OutputGuard {
                 for file in protected where Identity(file.path) == identity {
                     throw KvalitetError(
                         .usage,
-                        "\(option) \(path) is \(file.role) \(file.path): the run would replace what it reads (write the output elsewhere)"
+                        "\(option) \(path) is \(file.role) \(file.path): the run would replace what it reads (write the output elsewhere)",
+                        nb:
+                            "\(option) \(path) er \(file.norwegianRole) \(file.path): kjøringen ville erstatte det den leser (skriv resultatet et annet sted)"
                     )
                 }
                 let key = "\(identity.device):\(identity.inode)"
                 if let other = seen[key] {
-                    throw KvalitetError(.usage, "\(option) and \(other) name the same file \(path): one would replace the other")
+                    throw KvalitetError(
+                        .usage, "\(option) and \(other) name the same file \(path): one would replace the other",
+                        nb: "\(option) og \(other) peker på samme fil \(path): den ene ville erstatte den andre")
                 }
                 seen[key] = option
             } else {
                 let key = "new:" + Self.absolute(path)
                 if let other = seen[key] {
-                    throw KvalitetError(.usage, "\(option) and \(other) name the same file \(path): one would replace the other")
+                    throw KvalitetError(
+                        .usage, "\(option) and \(other) name the same file \(path): one would replace the other",
+                        nb: "\(option) og \(other) peker på samme fil \(path): den ene ville erstatte den andre")
                 }
                 seen[key] = option
             }
@@ -86,7 +104,9 @@ public struct OutputGuard {
             {
                 throw KvalitetError(
                     .usage,
-                    "\(option) \(path) lies in the input folder \(folder): the next run would read it as responses (write it elsewhere)"
+                    "\(option) \(path) lies in the input folder \(folder): the next run would read it as responses (write it elsewhere)",
+                    nb:
+                        "\(option) \(path) ligger i inndatamappen \(folder): neste kjøring ville lese den som svar (skriv den et annet sted)"
                 )
             }
         }
