@@ -38,6 +38,9 @@ struct RespondentRegistry {
     /// The ids seen, per set and period.
     var seen: [SlicedKey: RespondentIndex] { slots.mapValues { indexes[$0] } }
 
+    /// The ids seen in one set and period, if any.
+    func seen(in slice: SlicedKey) -> RespondentIndex? { slots[slice].map { indexes[$0] } }
+
     mutating func beginFile() {
         fileNumber += 1
         rawPeriodSlot = nil

@@ -6,7 +6,7 @@ extension ResponseCollector {
     /// in an earlier part: as in a sequential read, it becomes a `duplicate-respondent`. Its own
     /// problems (buffered, as parts buffer them) are replaced by that one.
     mutating func retractDuplicates(_ records: [ResponseRecord], file: InputFile) throws(KvalitetError) {
-        guard let set = fileCompiledSet, let buffer = problems.buffer, !records.isEmpty else { return }
+        guard let set = fileSet, let buffer = problems.buffer, !records.isEmpty else { return }
         var duplicates: [Int: [Problem]] = [:]
         for record in records {
             let respondent = record.respondent?.trimmingSpaces ?? ""
@@ -14,7 +14,7 @@ extension ResponseCollector {
             duplicates[record.line, default: []].append(
                 RecordRules.duplicateProblem(
                     file: file.name, line: record.line, respondent: respondent, set: set.id, period: period))
-            _ = takeBack(record, set: set, file: file)
+            takeBack(record, set: set, file: file)
         }
         dropEmptyRejectionCounts()
         problems.buffer = Self.replacingOwnProblems(buffer, with: duplicates, file: file.name)

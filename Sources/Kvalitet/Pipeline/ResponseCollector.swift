@@ -35,7 +35,8 @@ struct ResponseCollector: RawCellSink {
 
     // Per file.
     private(set) var currentFile: String?
-    private var fileSet: CompiledSet?
+    /// The current file's set (of the part), once decided.
+    private(set) var fileSet: CompiledSet?
     /// Normalise: the current file's answer columns and the current response's cells.
     private var answers = AnswerColumns()
     /// Whether this file's items without a column were looked for (at its first mapped row).
@@ -307,7 +308,7 @@ struct ResponseCollector: RawCellSink {
 
     /// Takes back a response counted before (``retractDuplicates(_:file:)``): its counts, its
     /// sub-project and its tally.
-    mutating func takeBack(_ record: ResponseRecord, set: CompiledSet, file: InputFile) -> (valid: Int, invalid: Int) {
+    mutating func takeBack(_ record: ResponseRecord, set: CompiledSet, file: InputFile) {
         let (valid, invalid, _) = answers.classify(record, set: set, file: file, report: false)
         summary.invalidCells -= invalid.count
         if valid == 0 {
@@ -325,11 +326,8 @@ struct ResponseCollector: RawCellSink {
             tally(record, RecordRules.Fields(record), set: set, sign: -1)
         }
         summary.rejectedByKind[Problem.Kind.duplicateRespondent.rawValue, default: 0] += 1
-        return (valid, invalid.count)
     }
 
-    /// The file's set (of the part), when decided.
-    var fileCompiledSet: CompiledSet? { fileSet }
 
     /// Removes kinds whose count of rejected responses came back to 0 (after taking back).
     mutating func dropEmptyRejectionCounts() {

@@ -93,10 +93,10 @@ public struct ScorePipeline: Sendable {
     }
 
     /// A collector with this pipeline's sets, registers and options.
-    func makeCollector(problems: ProblemLog, covariances: Bool) -> ResponseCollector {
+    func makeCollector(problems: ProblemLog, covariances: Bool, tracksPositions: Bool = false) -> ResponseCollector {
         var collector = ResponseCollector(
-            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: problems, analyses: Self.analyses(covariances: covariances))
+            catalog: catalog, defaultSet: options.defaultSet, registers: registers, breakdown: options.breakdown,
+            problems: problems, analyses: Self.analyses(covariances: covariances), tracksPositions: tracksPositions)
         collector.acceptsRawCells = !options.cellsAsText
         return collector
     }
@@ -206,13 +206,10 @@ public struct ScorePipeline: Sendable {
         -> ResponseCollector
     {
         // With duplicates known, none is taken back, so the part's problems can wait on disk.
-        var part = ResponseCollector(
-            catalog: catalog, defaultSet: options.defaultSet, registers: registers,
-            breakdown: options.breakdown, problems: .buffering(spilling: known != nil),
-            analyses: Self.analyses(covariances: covariances), tracksPositions: known == nil)
+        var part = makeCollector(
+            problems: .buffering(spilling: known != nil), covariances: covariances, tracksPositions: known == nil)
         part.knownDuplicates = known?.unshared()
         part.registry.idSpill = spill
-        part.acceptsRawCells = !options.cellsAsText
         part.registry.idPart = UInt64(index)
         return part
     }
@@ -288,7 +285,7 @@ public struct ScorePipeline: Sendable {
             // Respondents an earlier part (or file) already had: take them back from this part.
             var starts: [RecordStart] = []
             for (slice, ids) in part.seenRespondents {
-                guard let earlier = collector.seenRespondents[slice] else { continue }
+                guard let earlier = collector.registry.seen(in: slice) else { continue }
                 starts += ids.common(with: earlier).map { RecordStart(offset: $0.offset, line: $0.line) }
             }
             if !starts.isEmpty {
