@@ -43,18 +43,43 @@ public struct Register: Sendable, Hashable {
         }
     }
 
+    /// A goal on sick leave (FORMAT.md §8): the sub-project's `absence_pct` for `by` (a month,
+    /// quarter or year) at or below `target`.
+    public struct AbsenceGoal: Sendable, Hashable {
+        /// What is measured; `absence_pct` is the one there is.
+        public var measure: String
+        public var target: Double
+        public var by: AbsencePeriod
+        public var baseline: AbsencePeriod?
+
+        public init(measure: String = "absence_pct", target: Double, by: AbsencePeriod, baseline: AbsencePeriod? = nil) {
+            self.measure = measure
+            self.target = target
+            self.by = by
+            self.baseline = baseline
+        }
+    }
+
     /// An improvement sub-project (delprosjekt) covering one or more units.
     public struct Subproject: Sendable, Hashable {
         public var id: String
         public var name: String
         public var units: [String]
         public var goals: [Goal]
+        public var absenceGoals: [AbsenceGoal]
+        /// The month its measures began (charts split before and after).
+        public var start: Month?
 
-        public init(id: String, name: String = "", units: [String], goals: [Goal] = []) {
+        public init(
+            id: String, name: String = "", units: [String], goals: [Goal] = [], absenceGoals: [AbsenceGoal] = [],
+            start: Month? = nil
+        ) {
             self.id = id
             self.name = name
             self.units = units
             self.goals = goals
+            self.absenceGoals = absenceGoals
+            self.start = start
         }
     }
 
@@ -101,7 +126,7 @@ public struct Register: Sendable, Hashable {
         }
         var subprojectIDs: Set<String> = []
         for node in try root.optional("subprojects")?.sequence() ?? [] {
-            try node.onlyKeys(["id", "name", "units", "goals"])
+            try node.onlyKeys(["id", "name", "units", "goals", "start"])
             let idNode = try node.required("id")
             let id = try idNode.string().trimmingSpaces
             guard !id.isEmpty, subprojectIDs.insert(id).inserted else {
@@ -116,7 +141,28 @@ public struct Register: Sendable, Hashable {
                 units.append(unit)
             }
             var goals: [Goal] = []
+            var absenceGoals: [AbsenceGoal] = []
             for goalNode in try node.optional("goals")?.sequence() ?? [] {
+                if let measureNode = try goalNode.optional("measure") {
+                    try goalNode.onlyKeys(["measure", "target", "by", "baseline"])
+                    let measure = try measureNode.string().trimmingSpaces
+                    guard measure == "absence_pct" else {
+                        throw measureNode.refuse("unknown measure \"\(measure)\" (known: absence_pct)")
+                    }
+                    func period(_ node: YAMLNode) throws(KvalitetError) -> AbsencePeriod {
+                        guard let period = AbsencePeriod(try node.string()) else {
+                            throw node.refuse("must be a month (2009-09), a quarter (2009-Q3) or a year (2009)")
+                        }
+                        return period
+                    }
+                    let baselineNode = try goalNode.optional("baseline")
+                    absenceGoals.append(
+                        AbsenceGoal(
+                            measure: measure, target: try goalNode.required("target").double(),
+                            by: try period(try goalNode.required("by")),
+                            baseline: try baselineNode.map { node throws(KvalitetError) in try period(node) }))
+                    continue
+                }
                 try goalNode.onlyKeys(["set", "dimension", "target", "by", "baseline"])
                 goals.append(
                     Goal(
@@ -126,9 +172,17 @@ public struct Register: Sendable, Hashable {
                         by: try goalNode.required("by").string(),
                         baseline: try goalNode.optional("baseline")?.string()))
             }
+            var start: Month?
+            if let startNode = try node.optional("start") {
+                guard let month = Month(try startNode.string().trimmingSpaces) else {
+                    throw startNode.refuse("must be a month, YYYY-MM (the month the measures began)")
+                }
+                start = month
+            }
             register.subprojects.append(
                 Subproject(
-                    id: id, name: try node.optional("name")?.string() ?? "", units: units, goals: goals))
+                    id: id, name: try node.optional("name")?.string() ?? "", units: units, goals: goals,
+                    absenceGoals: absenceGoals, start: start))
         }
         return register
     }

@@ -34,6 +34,13 @@ public struct Problem: Sendable, Hashable {
         /// An `invited` figure that is not a whole number ≥ 0; ignored.
         public static let invalidInvited = Kind(rawValue: "invalid-invited")
 
+        /// An absence row (FORMAT.md §8) with a missing required field, a number that does not
+        /// parse, a negative number, absence above the possible days, employer-period days above
+        /// the absence, or a head count that is not whole; `column` names the field. Not counted.
+        public static let invalidAbsence = Kind(rawValue: "invalid-absence")
+        /// A second absence row for the same municipality, unit and month; not counted.
+        public static let duplicateUnitMonth = Kind(rawValue: "duplicate-unit-month")
+
         /// A file in an input folder that is one of kvalitet's own outputs (scores, validation or
         /// rejects CSV): left out, not read as responses.
         public static let ownOutput = Kind(rawValue: "own-output-skipped")

@@ -126,47 +126,21 @@ public struct CSVResponseReader: ResponseReader {
 
     /// The layout, or nil for a file without a header (empty).
     func layout(of file: InputFile) throws(KvalitetError) -> Layout? {
-        let source = try ByteSource(file)
-        guard try source.refill() else { throw .emptyFile(file) }
-        try Self.refuseOtherFormats(Array(source.chunk[0..<min(source.count, 8)]), file: file)
-        try source.rewind()
-        let (encoding, bomLength) = try Self.detectEncoding(source)
-        try source.rewind()
-        guard try source.refill() else { return nil }
-        // Excel's hint "sep=;" on the first line names the delimiter; the header follows it.
-        var start = bomLength
-        var firstLine = 1
-        var delimiter: UInt8
-        let head = source.chunk[bomLength..<source.count]
-        if let hinted = Self.separatorHint(Array(head.prefix(8))[...]) {
-            delimiter = hinted.delimiter
-            start += hinted.length
-            firstLine = 2
-        } else {
-            delimiter = Self.detectDelimiter(head)
-        }
-        var tokenizer = CSVTokenizer(
-            source: source, delimiter: delimiter, encoding: encoding,
-            startOffset: start, line: firstLine, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes,
-            maxFields: maxColumns)
-        var header: [String] = []
-        guard try tokenizer.nextRecord(into: &header) != nil else { return nil }
+        guard
+            let table = try OpenedCSV.open(
+                file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+        else { return nil }
         // Empty cells at the end of the header (";;;" from a spreadsheet's empty columns) are no
         // columns; a row with text there is longer than the header (field-count), as before.
-        var trailingEmpty = 0
-        while let last = header.last, last.trimmingSpaces.isEmpty, header.count > 1 {
-            header.removeLast()
-            trailingEmpty += 1
-        }
-        let columns = try Self.mapColumns(header, file: file, line: firstLine)
+        let columns = try Self.mapColumns(table.header, file: file, line: table.headerLine)
         let answerNames = columns.compactMap { column -> String? in
             if case .other(let name) = column { return name } else { return nil }
         }
         var layout = Layout(
-            encoding: encoding, delimiter: delimiter, columns: columns, answerNames: answerNames,
-            dataOffset: tokenizer.offset, dataLine: tokenizer.currentLine)
-        layout.trailingEmptyColumns = trailingEmpty
-        layout.headerLine = firstLine
+            encoding: table.encoding, delimiter: table.delimiter, columns: columns, answerNames: answerNames,
+            dataOffset: table.tokenizer.offset, dataLine: table.tokenizer.currentLine)
+        layout.trailingEmptyColumns = table.trailingEmptyColumns
+        layout.headerLine = table.headerLine
         return layout
     }
 

@@ -128,14 +128,3 @@ struct ReportTexts {
     }
 }
 
-/// Where a sub-project stands with one goal (Docs/Report.md).
-enum GoalStatus: String {
-    /// The value at the deadline, or an earlier one, is at or above the target.
-    case reached
-    /// The deadline's period is not in the data yet and the latest value is below the target.
-    case underway
-    /// The value at the deadline is below the target.
-    case notReached
-    /// No published value up to the deadline (no responses, or too few to show).
-    case missingData
-}

@@ -1,0 +1,226 @@
+/// Turns the months of a run into the rows of FORMAT.md §8: sums per group (all, municipality,
+/// service, unit, sub-project) and month, complete quarters and years, suppression and the audit.
+///
+/// Suppression across periods (Docs/Absence.md): a month's rows get FORMAT.md §5's rules and
+/// audit with the units as cells, and a quarter or year row is suppressed exactly when one of its
+/// months' rows of the same group is. Every published quarter or year row is then the sum of
+/// published month rows, so the published rows of all periods span no more than the month rows
+/// do, month by month; a suppressed month row is outside that span (its month's audit), and so
+/// is a suppressed quarter or year (one of its months is). Auditing quarters on their own would
+/// not do: a quarter minus two published months gives the third.
+struct AbsenceBuilder {
+    let collector: AbsenceCollector
+    let registers: RegisterIndex
+    let minEmployees: Int
+
+    func build() -> AbsenceTables {
+        let units = collector.units
+        // Every group of every unit, numbered in row order.
+        var unitGroupKeys: [[GroupKey]] = []
+        var keys: Set<GroupKey> = []
+        for unit in units {
+            var groups = [
+                GroupKey(level: .all), GroupKey(level: .municipality, municipality: unit.municipality),
+                GroupKey(level: .service, municipality: unit.municipality, service: unit.service),
+                GroupKey(level: .unit, municipality: unit.municipality, service: unit.service, unit: unit.unit),
+            ]
+            for subproject in registers.subprojects(municipality: unit.municipality, unit: unit.unit) {
+                groups.append(GroupKey(level: .subproject, municipality: unit.municipality, subproject: subproject))
+            }
+            keys.formUnion(groups)
+            unitGroupKeys.append(groups)
+        }
+        let ordered = keys.sorted { lhs, rhs in
+            lhs.level != rhs.level ? lhs.level < rhs.level : lhs.precedesInRowOrder(rhs)
+        }
+        var index: [GroupKey: Int32] = [:]
+        for (position, key) in ordered.enumerated() { index[key] = Int32(position) }
+        let unitGroups = unitGroupKeys.map { $0.map { index[$0]! }.sorted() }
+
+        // Cells by month.
+        var byMonth: [Int32: [Int]] = [:]
+        for (position, cell) in collector.cells.enumerated() { byMonth[cell.month, default: []].append(position) }
+        let months = byMonth.keys.sorted()
+
+        var tables = AbsenceTables(groups: ordered, index: index)
+        var scratch = Scratch(count: ordered.count)
+        for month in months {
+            let cells = byMonth[month]!
+            for (position, cellIndex) in cells.enumerated() {
+                let cell = collector.cells[cellIndex]
+                for group in unitGroups[Int(cell.unit)] {
+                    scratch.add(group, cell: cell, position: Int32(position))
+                }
+            }
+            var entries = scratch.take()
+            suppress(&entries, cells: cells, groups: ordered)
+            tables.add(AbsencePeriod(kind: .month, containing: Month(index: Int(month))), entries)
+        }
+
+        // Quarters and years: complete ones only, suppressed when a month is.
+        for kind in [PeriodKind.quarter, .year] {
+            var periods: [AbsencePeriod: [Int]] = [:]
+            for month in months {
+                periods[AbsencePeriod(kind: kind, containing: Month(index: Int(month))), default: []].append(Int(month))
+            }
+            for period in periods.keys.sorted() {
+                // A unit with some but not all of the period's months makes its groups incomplete.
+                var monthsOfUnit: [Int32: Int] = [:]
+                for month in periods[period]! {
+                    for cellIndex in byMonth[Int32(month)]! { monthsOfUnit[collector.cells[cellIndex].unit, default: 0] += 1 }
+                }
+                var incomplete = Set<Int32>()
+                for (unit, count) in monthsOfUnit where count < period.monthCount {
+                    incomplete.formUnion(unitGroups[Int(unit)])
+                }
+                var sums: [Int32: Figures] = [:]
+                for month in period.months {
+                    guard let table = tables.table(AbsencePeriod(kind: .month, containing: month)) else { continue }
+                    for entry in table where !incomplete.contains(entry.group) {
+                        if var sum = sums[entry.group] {
+                            sum.mergeMonth(entry)
+                            sums[entry.group] = sum
+                        } else {
+                            sums[entry.group] = entry
+                        }
+                    }
+                }
+                tables.add(period, sums.values.sorted { $0.group < $1.group })
+            }
+        }
+        return tables
+    }
+
+    /// Suppression of one month's rows (FORMAT.md §5 with employees for respondents, units as cells).
+    private func suppress(_ entries: inout [Figures], cells: [Int], groups: [GroupKey]) {
+        var employees: [GroupKey: Int] = [:]
+        var subprojectUnits: [GroupKey: Set<[String]>] = [:]
+        let cellUnits = cells.map { collector.units[Int(collector.cells[$0].unit)] }
+        for entry in entries {
+            let key = groups[Int(entry.group)]
+            employees[key] = Int(entry.employees)
+            if key.level == .subproject {
+                subprojectUnits[key] = Set(entry.cells.map { cellUnits[Int($0)] }.map { [$0.municipality, $0.service, $0.unit] })
+            }
+        }
+        let suppressedGroups = ScoreBuilder.suppressedGroups(
+            employees, subprojectUnits: subprojectUnits, minN: minEmployees)
+        let keys = entries.map { groups[Int($0.group)] }
+        let layout = ScoreBuilder.layout(
+            entries.map { ScoreBuilder.AuditGroup(respondents: Int($0.employees), cells: $0.cells) }, keys: keys,
+            cellMunicipalities: cellUnits.map(\.municipality))
+        var audit = DisclosureAudit(layout: layout)
+        let start = Set(keys.indices.filter { suppressedGroups.contains(keys[$0]) })
+        for position in audit.audit(start) { entries[position].suppressed = true }
+        for position in entries.indices { entries[position].cells = [] }
+    }
+
+    /// Sums per group for one month, the groups touched kept in a list so the next month starts clean.
+    private struct Scratch {
+        var slots: [Int32]
+        var entries: [Figures] = []
+
+        init(count: Int) { slots = Array(repeating: -1, count: count) }
+
+        mutating func add(_ group: Int32, cell: AbsenceCollector.Cell, position: Int32) {
+            let slot = slots[Int(group)]
+            if slot < 0 {
+                slots[Int(group)] = Int32(entries.count)
+                var figures = Figures(group: group, cell: cell)
+                figures.cells = [position]
+                entries.append(figures)
+            } else {
+                entries[Int(slot)].merge(Figures(group: group, cell: cell))
+                entries[Int(slot)].cells.append(position)
+            }
+        }
+
+        mutating func take() -> [Figures] {
+            for entry in entries { slots[Int(entry.group)] = -1 }
+            defer { entries = [] }
+            return entries.sorted { $0.group < $1.group }
+        }
+    }
+}
+
+/// A group's sums in one period. Absent optional sums are NaN.
+struct Figures: Sendable {
+    var group: Int32
+    var employees: Int
+    var possible: Double
+    var selfCertified: Double
+    var doctorCertified: Double
+    var employerPeriod: Double
+    var sickChild: Double
+    var suppressed = false
+    /// While a month is built: the month's cells the group sums (for the audit).
+    var cells: [Int32] = []
+
+    init(group: Int32, cell: AbsenceCollector.Cell) {
+        self.group = group
+        employees = Int(cell.employees)
+        possible = cell.possible
+        selfCertified = cell.selfCertified
+        doctorCertified = cell.doctorCertified
+        employerPeriod = cell.employerPeriod
+        sickChild = cell.sickChild
+    }
+
+    /// Adds the units of another cell of the same month (employees add up).
+    mutating func merge(_ other: Figures) {
+        employees += other.employees
+        mergeDays(other)
+    }
+
+    /// Adds another month of the same group: days add up, employees is the smallest month's.
+    mutating func mergeMonth(_ other: Figures) {
+        employees = min(employees, other.employees)
+        mergeDays(other)
+        suppressed = suppressed || other.suppressed
+    }
+
+    private mutating func mergeDays(_ other: Figures) {
+        possible += other.possible
+        selfCertified += other.selfCertified
+        doctorCertified += other.doctorCertified
+        // NaN stays NaN: a unit without the column leaves the group's sum unknown.
+        employerPeriod += other.employerPeriod
+        sickChild += other.sickChild
+    }
+}
+
+/// The sums of every group in every period, in row order, and the rows made from them.
+struct AbsenceTables: Sendable {
+    let groups: [GroupKey]
+    let index: [GroupKey: Int32]
+    private(set) var periods: [AbsencePeriod] = []
+    private var tables: [[Figures]] = []
+    private var periodIndex: [AbsencePeriod: Int] = [:]
+
+    init(groups: [GroupKey], index: [GroupKey: Int32]) {
+        self.groups = groups
+        self.index = index
+    }
+
+    mutating func add(_ period: AbsencePeriod, _ entries: [Figures]) {
+        guard !entries.isEmpty else { return }
+        periodIndex[period] = tables.count
+        periods.append(period)
+        tables.append(entries)
+    }
+
+    func table(_ period: AbsencePeriod) -> [Figures]? { periodIndex[period].map { tables[$0] } }
+
+    func entries(at position: Int) -> (AbsencePeriod, [Figures]) { (periods[position], tables[position]) }
+
+    /// A group's sums in a period, by binary search in the period's table.
+    func figures(_ group: Int32, _ period: AbsencePeriod) -> Figures? {
+        guard let table = table(period) else { return nil }
+        var (low, high) = (0, table.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if table[middle].group < group { low = middle + 1 } else { high = middle }
+        }
+        return low < table.count && table[low].group == group ? table[low] : nil
+    }
+}

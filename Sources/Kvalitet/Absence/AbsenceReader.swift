@@ -1,0 +1,274 @@
+/// Reads absence files (FORMAT.md §8): CSV as the response files are (delimiter, encodings,
+/// quoting, BOM, `sep=` line), one row per unit and month, with Norwegian or English column
+/// names. A row that breaks a rule of §8 is reported (`invalid-absence`, naming the column as the
+/// file writes it) and not counted; a row with every cell empty is no row (a spreadsheet's empty
+/// lines). Duplicates across rows and files are the collector's to find (``AbsenceCollector``).
+public struct AbsenceReader: Sendable {
+    public var maxFieldBytes: Int
+    public var maxRecordBytes: Int
+    public var maxColumns: Int
+
+    public init(maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxColumns: Int = 10_000) {
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = max(maxRecordBytes, maxFieldBytes)
+        self.maxColumns = maxColumns
+    }
+
+    /// The fields of an absence row, in the order a row's problems are looked for.
+    enum Field: Int, CaseIterable {
+        case municipality, service, unit, month, employees, possibleDays, selfCertifiedDays, doctorCertifiedDays
+        case employerPeriodDays, sickChildDays
+
+        /// FORMAT.md §8's name.
+        var name: String {
+            switch self {
+            case .municipality: "municipality"
+            case .service: "service"
+            case .unit: "unit"
+            case .month: "month"
+            case .employees: "employees"
+            case .possibleDays: "possible_days"
+            case .selfCertifiedDays: "self_certified_days"
+            case .doctorCertifiedDays: "doctor_certified_days"
+            case .employerPeriodDays: "employer_period_days"
+            case .sickChildDays: "sick_child_days"
+            }
+        }
+
+        /// The names a header may use: the English one and its Norwegian aliases.
+        var names: [String] {
+            switch self {
+            case .municipality: ["municipality", "kommune"]
+            case .service: ["service", "tjeneste"]
+            case .unit: ["unit", "enhet", "avdeling"]
+            case .month: ["month", "måned", "periode", "period"]
+            case .employees: ["employees", "ansatte"]
+            case .possibleDays: ["possible_days", "mulige_dagsverk", "avtalte_dagsverk"]
+            case .selfCertifiedDays: ["self_certified_days", "egenmeldte_dagsverk"]
+            case .doctorCertifiedDays: ["doctor_certified_days", "legemeldte_dagsverk"]
+            case .employerPeriodDays: ["employer_period_days", "dagsverk_i_arbeidsgiverperioden"]
+            case .sickChildDays: ["sick_child_days", "sykt_barn_dagsverk"]
+            }
+        }
+
+        var isRequired: Bool { self != .selfCertifiedDays && self != .employerPeriodDays && self != .sickChildDays }
+
+        /// The field a header cell names: compared ignoring case, with spaces and hyphens taken
+        /// for underscores ("Mulige dagsverk" is `mulige_dagsverk`, as a spreadsheet's header
+        /// is often typed).
+        init?(header: String) {
+            let name = Self.normalised(header)
+            guard let field = Self.allCases.first(where: { $0.names.contains(name) }) else { return nil }
+            self = field
+        }
+
+        static func normalised(_ header: String) -> String {
+            String(header.trimmingSpaces.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+        }
+    }
+
+    /// Where each field is in a file's rows.
+    struct Layout {
+        var columns: [Field: Int] = [:]
+        /// The header's text of each column, for the rejects report.
+        var header: [String]
+    }
+
+    /// What a file held: rows read (with data), and those that were valid.
+    public struct FileCounts: Sendable, Hashable {
+        public var read = 0
+        public var valid = 0
+    }
+
+    /// Reads `file`: every valid row goes to `body` with its line, every invalid one to `problems`.
+    public func read(
+        _ file: InputFile, problems: ProblemLog, language: Language = .nb,
+        into body: (AbsenceMonth, _ line: Int) throws(KvalitetError) -> Void
+    ) throws(KvalitetError) -> FileCounts {
+        guard
+            var table = try OpenedCSV.open(
+                file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+        else { throw .emptyFile(file) }
+        let layout = try Self.layout(table.header, file: file, line: table.headerLine, problems: problems, language: language)
+        var counts = FileCounts()
+        var cells = RawCells(encoding: table.encoding)
+        var ignored = RawCells(encoding: table.encoding)
+        let columnCount = layout.header.count
+        while let line = try table.tokenizer.nextRecord(into: &cells, answers: &ignored) {
+            if (0..<cells.count).allSatisfy({ cells.trimmedRange($0).isEmpty }) { continue }
+            counts.read += 1
+            if cells.count > columnCount, (columnCount..<cells.count).contains(where: { !cells.trimmedRange($0).isEmpty }) {
+                try problems.record(
+                    Problem(
+                        .fieldCount, file: file.name, line: line,
+                        message: language == .nb
+                            ? "\(file.name):\(line): raden har flere felt (\(cells.count)) enn overskriften har kolonner (\(columnCount))"
+                            : "\(file.name):\(line): the row has more fields (\(cells.count)) than the header has columns (\(columnCount))"
+                    ))
+                continue
+            }
+            switch Self.parse(cells, layout: layout) {
+            case .success(let month):
+                counts.valid += 1
+                try body(month, line)
+            case .failure(let invalid):
+                let column = layout.columns[invalid.field].map { layout.header[$0] } ?? invalid.field.name
+                let value = layout.columns[invalid.field].flatMap { $0 < cells.count ? cells.trimmedText($0) : nil } ?? ""
+                try problems.record(
+                    Problem(
+                        .invalidAbsence, file: file.name, line: line, column: column, value: value,
+                        message: "\(file.name):\(line): \(column): \(invalid.reason.text(language))"))
+            }
+        }
+        return counts
+    }
+
+    /// Why a row is not counted.
+    struct Invalid: Error {
+        enum Reason {
+            case missing, notANumber, negative, notWhole, notAMonth
+            case aboveAbsence(Double, possible: Double)
+            case aboveEmployerPeriod(Double, absence: Double)
+
+            func text(_ language: Language) -> String {
+                let nb = language == .nb
+                switch self {
+                case .missing: return nb ? "mangler (feltet er påkrevd)" : "missing (the field is required)"
+                case .notANumber:
+                    return nb
+                        ? "er ikke et tall (desimaltegn . eller , uten tusenskilletegn)"
+                        : "is not a number (decimal mark . or , and no thousands separators)"
+                case .negative: return nb ? "er negativt" : "is negative"
+                case .notWhole: return nb ? "er ikke et helt tall" : "is not a whole number"
+                case .notAMonth: return nb ? "er ikke en måned (ÅÅÅÅ-MM)" : "is not a month (YYYY-MM)"
+                case .aboveAbsence(let absence, let possible):
+                    return nb
+                        ? "fraværet (\(fullPrecision(absence)) dagsverk) er større enn mulige dagsverk (\(fullPrecision(possible)))"
+                        : "the absence (\(fullPrecision(absence)) days) is above possible_days (\(fullPrecision(possible)))"
+                case .aboveEmployerPeriod(let days, let absence):
+                    return nb
+                        ? "dagsverk i arbeidsgiverperioden (\(fullPrecision(days))) er flere enn fraværet (\(fullPrecision(absence)))"
+                        : "employer-period days (\(fullPrecision(days))) are above the absence (\(fullPrecision(absence)))"
+                }
+            }
+        }
+
+        var field: Field
+        var reason: Reason
+    }
+
+    /// The fields' columns; refuses a header without a required field, or with two columns for one.
+    static func layout(
+        _ header: [String], file: InputFile, line: Int, problems: ProblemLog, language: Language
+    ) throws(KvalitetError) -> Layout {
+        var layout = Layout(header: header)
+        for (index, name) in header.enumerated() {
+            guard let field = Field(header: name) else {
+                try problems.record(
+                    Problem(
+                        .unknownColumn, file: file.name, line: line, column: name,
+                        message: language == .nb
+                            ? "\(file.name):\(line): kolonnen «\(name)» er ikke en fraværskolonne; den leses ikke"
+                            : "\(file.name):\(line): the column \"\(name)\" is no absence column; it is not read"))
+                continue
+            }
+            if let other = layout.columns[field] {
+                throw KvalitetError(
+                    .inputRefused,
+                    "columns \(other + 1) and \(index + 1) (\"\(header[other])\", \"\(name)\") are both \(field.name)",
+                    nb: "kolonne \(other + 1) og \(index + 1) («\(header[other])», «\(name)») er begge \(field.name)",
+                    at: SourceLocation(file: file.name, line: line))
+            }
+            layout.columns[field] = index
+        }
+        for field in Field.allCases where field.isRequired && layout.columns[field] == nil {
+            let names = field.names.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw KvalitetError(
+                .inputRefused, "the header has no column \(field.name) (one of \(names)); is this an absence file?",
+                nb: "overskriften har ingen kolonne \(field.name) (en av \(names)); er dette en fraværsfil?",
+                at: SourceLocation(file: file.name, line: line))
+        }
+        return layout
+    }
+
+    /// One row's month, or the first rule it breaks (fields in ``Field`` order, then the sums).
+    static func parse(_ cells: RawCells, layout: Layout) -> Result<AbsenceMonth, Invalid> {
+        func text(_ field: Field) -> String? {
+            guard let column = layout.columns[field], column < cells.count else { return nil }
+            let text = cells.trimmedText(column)
+            return text.isEmpty ? nil : text
+        }
+        func number(_ field: Field) -> Result<Double?, Invalid> {
+            guard let text = text(field) else {
+                return field.isRequired ? .failure(Invalid(field: field, reason: .missing)) : .success(nil)
+            }
+            guard let value = decimal(text) else { return .failure(Invalid(field: field, reason: .notANumber)) }
+            guard value >= 0 else { return .failure(Invalid(field: field, reason: .negative)) }
+            return .success(value)
+        }
+        var keys: [String] = []
+        for field in [Field.municipality, .service, .unit, .month] {
+            guard let value = text(field) else { return .failure(Invalid(field: field, reason: .missing)) }
+            keys.append(value)
+        }
+        guard let month = Month(keys[3]) else { return .failure(Invalid(field: .month, reason: .notAMonth)) }
+        var values: [Double?] = []
+        for field in [Field.employees, .possibleDays, .selfCertifiedDays, .doctorCertifiedDays, .employerPeriodDays, .sickChildDays] {
+            switch number(field) {
+            case .success(let value): values.append(value)
+            case .failure(let invalid): return .failure(invalid)
+            }
+        }
+        let employees = values[0]!
+        guard employees == employees.rounded(), employees < Double(Int32.max) else {
+            return .failure(Invalid(field: .employees, reason: .notWhole))
+        }
+        let possible = values[1]!
+        let selfCertified = values[2] ?? 0
+        let doctorCertified = values[3]!
+        let absence = selfCertified + doctorCertified
+        if exceeds(absence, possible) {
+            return .failure(
+                Invalid(field: .doctorCertifiedDays, reason: .aboveAbsence(absence, possible: possible)))
+        }
+        if let employerPeriod = values[4], exceeds(employerPeriod, absence) {
+            return .failure(
+                Invalid(field: .employerPeriodDays, reason: .aboveEmployerPeriod(employerPeriod, absence: absence)))
+        }
+        return .success(
+            AbsenceMonth(
+                municipality: keys[0], service: keys[1], unit: keys[2], month: month, employees: Int(employees),
+                possibleDays: possible, selfCertifiedDays: selfCertified, doctorCertifiedDays: doctorCertified,
+                employerPeriodDays: values[4], sickChildDays: values[5]))
+    }
+
+    /// Whether `value` is above `limit` by more than rounding in the file's decimals can explain
+    /// (5.1 + 14.9 is 20.000000000000004 in binary, and is not above 20).
+    static func exceeds(_ value: Double, _ limit: Double) -> Bool {
+        value > limit + 1e-9 * max(1, limit)
+    }
+
+    /// A number with `.` or `,` as decimal mark (not both, at most one), no thousands separators,
+    /// an optional leading minus; nil for anything else.
+    static func decimal(_ text: String) -> Double? {
+        var bytes = Array(text.utf8)
+        var index = 0
+        if bytes.first == UInt8(ascii: "-") { index = 1 }
+        var digits = 0
+        var marks = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x30 && byte <= 0x39 {
+                digits += 1
+            } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: ",") {
+                marks += 1
+                bytes[index] = UInt8(ascii: ".")
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digits > 0, marks <= 1 else { return nil }
+        return Double(String(decoding: bytes, as: UTF8.self))
+    }
+}
