@@ -1,0 +1,272 @@
+import Foundation
+import Testing
+
+@testable import Kvalitet
+
+/// `kvalitet absence` (FORMAT.md §8): end to end against the independent reference
+/// (Tests/Reference/absence_reference.py) on datasets of random structure, and small cases
+/// computed by hand.
+@Suite struct AbsenceTests {
+    static func absence(
+        _ configure: (inout AbsenceJob) -> Void
+    ) throws(KvalitetError) -> (output: String, errors: String, result: AbsenceResult) {
+        var job = AbsenceJob()
+        job.format = "csv"
+        configure(&job)
+        var output = StringOutput()
+        var errors = ""
+        let result = try job.run(standardOutput: &output) { errors += $0 + "\n" }
+        return (output.text, errors, result)
+    }
+
+    /// Writes `text` to a file of its own and returns its path.
+    static func file(_ text: String, name: String = "fravaer.csv", encoding: String.Encoding = .utf8) -> String {
+        let url = Support.temporaryFolder().appendingPathComponent(name)
+        try! text.data(using: encoding)!.write(to: url)
+        return url.path
+    }
+
+    // MARK: - Against the reference
+
+    static let cases = [3, 17, 29, 44, 58]
+
+    @Test(arguments: cases)
+    func matchesReference(seed: Int) throws {
+        let folder = Support.resource("absence")
+        let inputs = (0..<3).map { folder.appendingPathComponent("case-\(seed).\($0).csv").path }
+        let minEmployees = Int(
+            try String(contentsOf: folder.appendingPathComponent("case-\(seed).args"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines))!
+        let rejects = Support.temporaryFolder().appendingPathComponent("rejects.csv")
+        let run = try Self.absence { job in
+            job.inputs = inputs
+            job.registerFiles = [folder.appendingPathComponent("case-\(seed).register.yaml").path]
+            job.costsFile = folder.appendingPathComponent("case-\(seed).costs.yaml").path
+            job.minEmployees = minEmployees
+            job.rejects = rejects.path
+        }
+        let expected = try String(contentsOf: folder.appendingPathComponent("case-\(seed).expected.csv"), encoding: .utf8)
+        Support.expectSameScores(run.output, expected)
+        // The rejects name the files as given; the reference was given them by name alone.
+        let written = try String(contentsOf: rejects, encoding: .utf8)
+            .replacingOccurrences(of: folder.path + "/", with: "")
+        let expectedRejects = try String(
+            contentsOf: folder.appendingPathComponent("case-\(seed).expected-rejects.csv"), encoding: .utf8)
+        #expect(written == expectedRejects)
+        let rejected = Support.parseCSV(expectedRejects).count - 1
+        #expect(run.result.summary.rejected == rejected)
+        #expect(run.result.summary.read == run.result.summary.counted + rejected)
+    }
+
+    // MARK: - By hand
+
+    static let header = "municipality,service,unit,month,employees,possible_days,self_certified_days,doctor_certified_days\n"
+    static let headerWithEmployerPeriod = String(header.dropLast()) + ",employer_period_days\n"
+
+    /// Three units in one service: a (20 employees), b (4: below 5) and c (10). b is hidden, and
+    /// c with it (the smallest other unit), or service − a would give b.
+    @Test func smallUnitAndItsSibling() throws {
+        var text = Self.header
+        for month in ["2024-01", "2024-02", "2024-03"] {
+            text += "K,S,a,\(month),20,400,10,30\nK,S,b,\(month),4,80,2,6\nK,S,c,\(month),10,200,4,12\n"
+        }
+        let rows = try Self.absence { $0.inputs = [Self.file(text)] }.result.rows()
+        let q1 = rows.filter { $0.period.description == "2024-Q1" }
+        func row(_ unit: String) -> AbsenceRow { q1.first { $0.group.unit == unit }! }
+        #expect(row("b").suppressed && row("c").suppressed && !row("a").suppressed)
+        #expect(row("b").employees == 4 && row("b").absencePct == nil)
+        // a: (30 + 90) / 1200 = 10 %; service: 3·(40 + 8 + 16) / 3·680 = 64/680.
+        #expect(abs(row("a").absencePct! - 10) < 1e-12)
+        let service = q1.first { $0.group.level == .service }!
+        #expect(abs(service.absencePct! - 6400.0 / 680) < 1e-12)
+        #expect(service.employees == 34)
+        #expect(abs(service.selfCertifiedPct! - 1600.0 / 680) < 1e-12)
+    }
+
+    /// A sub-project holding one hidden unit is hidden too: sub-project − its other unit gives it.
+    @Test func subprojectWithOneHiddenUnit() throws {
+        let register = Self.file(
+            """
+            municipality: K
+            units: [{id: a}, {id: b}, {id: c}, {id: d}]
+            subprojects:
+              - {id: p, units: [b, c]}
+              - {id: q, units: [c, d]}
+            """, name: "register.yaml")
+        var text = Self.header
+        text += "K,S,a,2024-01,12,240,5,10\nK,S,c,2024-01,13,260,5,10\nK,S,d,2024-01,14,280,5,10\n"
+        text += "K,S,b,2024-01,3,60,1,2\n"
+        let rows = try Self.absence {
+            $0.inputs = [Self.file(text)]
+            $0.registerFiles = [register]
+        }.result.rows()
+        func row(_ level: ScoreLevel, _ id: String) -> AbsenceRow {
+            rows.first { $0.group.level == level && ($0.group.unit == id || $0.group.subproject == id) }!
+        }
+        #expect(row(.unit, "b").suppressed)
+        #expect(row(.subproject, "p").suppressed)
+        #expect(!row(.subproject, "q").suppressed)
+        // a is hidden with b (the smallest other unit).
+        #expect(row(.unit, "a").suppressed && !row(.unit, "c").suppressed)
+    }
+
+    /// A quarter is shown only when every unit with data in it has all three months; a missing
+    /// month of one unit removes the quarter of every group it belongs to, not its siblings'.
+    @Test func quarterMissingAMonth() throws {
+        var text = Self.header
+        for month in ["2024-01", "2024-02", "2024-03"] { text += "K,S,a,\(month),10,200,2,8\n" }
+        for month in ["2024-01", "2024-03"] { text += "K,T,b,\(month),10,200,2,8\n" }
+        let rows = try Self.absence { $0.inputs = [Self.file(text)] }.result.rows()
+        let quarters = rows.filter { $0.period.kind == .quarter }
+        #expect(Set(quarters.map(\.group.level)) == [.service, .unit])
+        #expect(quarters.allSatisfy { $0.group.service == "S" })
+        #expect(!rows.contains { $0.period.kind == .year })
+        // January and March: all, municipality, S, T, a, b; February: all, municipality, S, a.
+        #expect(rows.filter { $0.period.kind == .month }.count == 6 + 4 + 6)
+    }
+
+    /// The same quarter a year earlier, and the change in percentage points.
+    @Test func yearOnYear() throws {
+        var text = Self.header
+        for month in ["2023-01", "2023-02", "2023-03"] { text += "K,S,a,\(month),10,100,3,9\n" }  // 12 %
+        for month in ["2024-01", "2024-02", "2024-03"] { text += "K,S,a,\(month),10,100,2,6\n" }  // 8 %
+        let rows = try Self.absence { $0.inputs = [Self.file(text)] }.result.rows()
+        let q = rows.first { $0.period.description == "2024-Q1" && $0.group.level == .unit }!
+        #expect(abs(q.previousAbsencePct! - 12) < 1e-12)
+        #expect(abs(q.changePP! - -4) < 1e-12)
+        let march = rows.first { $0.period.description == "2024-03" && $0.group.level == .unit }!
+        #expect(abs(march.changePP! - -4) < 1e-12)
+        #expect(rows.first { $0.period.description == "2023-Q1" }!.previousAbsencePct == nil)
+    }
+
+    /// Costs by hand: 560 000 × 1.12 × 1.18 × 1.141 / 230 = 3 671.23… kr a day.
+    @Test func costs() throws {
+        let costs = Self.file(
+            "annual_pay: 560000\nholiday_pay_pct: 12\npension_pct: 18\nemployer_tax_pct: 14.1\ndays_per_year: 230\nproject_position: 960000\n",
+            name: "costs.yaml")
+        var text = Self.headerWithEmployerPeriod
+        for month in 1...12 { text += "K,S,a,2024-\(month < 10 ? "0" : "")\(month),10,200,4,16,8\n" }
+        let result = try Self.absence {
+            $0.inputs = [Self.file(text)]
+            $0.costsFile = costs
+        }.result
+        let dayCost = 560000 * 1.12 * 1.18 * 1.141 / 230
+        #expect(abs(result.costs!.dayCost - dayCost) < 1e-9)
+        let year = result.rows().first { $0.period.kind == .year && $0.group.level == .municipality }!
+        #expect(abs(year.costs!.cost - 240 * dayCost) < 1e-6)
+        #expect(abs(year.costs!.employerCost - 96 * dayCost) < 1e-6)
+        #expect(abs(year.costs!.savingPer01pp - 0.001 * 2400 * dayCost) < 1e-6)
+        #expect(abs(year.costs!.breakEvenPP! - 0.1 * 960000 / (2.4 * dayCost)) < 1e-9)
+        let unitYear = result.rows().first { $0.period.kind == .year && $0.group.level == .unit }!
+        #expect(unitYear.costs!.breakEvenPP == nil)
+    }
+
+    /// Goals: reached at or below the target at the deadline; on the way before it.
+    @Test func goalStatus() {
+        let goal = Register.AbsenceGoal(target: 6, by: AbsencePeriod("2009-Q3")!)
+        func status(_ values: [(String, Double?)]) -> GoalStatus {
+            AbsenceGoalStatus.status(goal, values: values.map { (AbsencePeriod($0.0)!, $0.1) }).0
+        }
+        #expect(status([("2009-Q1", 7.0), ("2009-Q3", 6.0)]) == .reached)
+        #expect(status([("2009-Q1", 5.0), ("2009-Q3", 6.1)]) == .notReached)
+        #expect(status([("2009-Q1", 6.5)]) == .underway)
+        #expect(status([("2009-Q1", 5.9)]) == .reached)
+        #expect(status([("2009-Q1", 5.0), ("2009-Q3", nil)]) == .missingData)
+        #expect(status([("2009-Q4", 5.0)]) == .missingData)
+        #expect(status([]) == .missingData)
+    }
+
+    // MARK: - Input
+
+    /// Norwegian headers, `;`, decimal commas and Windows-1252 read the same as the English file.
+    @Test func dialectsReadAlike() throws {
+        let english = Self.header + "3024 Bærum,Sykehjem,a,2024-01,10,200.5,2.25,8\n"
+        let norwegian =
+            "Kommune;Tjeneste;Avdeling;Måned;Ansatte;Mulige dagsverk;Egenmeldte dagsverk;Legemeldte dagsverk\r\n"
+            + "3024 Bærum;Sykehjem;a;2024-01;10;200,5;2,25;8\r\n"
+        let a = try Self.absence { $0.inputs = [Self.file(english)] }.output
+        let b = try Self.absence { $0.inputs = [Self.file(norwegian, encoding: .windowsCP1252)] }.output
+        #expect(a == b)
+        #expect(a.contains("3024 Bærum"))
+    }
+
+    /// Every bad row of §8 is reported with its column, never counted.
+    @Test func badRowsReported() throws {
+        let text =
+            Self.headerWithEmployerPeriod
+            + "K,S,a,2024-01,10,200,2,8,5\n"  // good
+            + "K,S,a,2024-02,10,200,2,8,11\n"  // employer period above the absence
+            + "K,S,a,2024-03,10,200,150,60,5\n"  // absence above possible
+            + "K,S,a,2024-04,10.5,200,2,8,5\n"  // employees not whole
+            + "K,S,a,2024-05,10,\"1.200,5\",2,8,5\n"  // both decimal marks
+            + "K,S,a,24-06,10,200,2,8,5\n"  // not a month
+            + "K,S,a,2024-07,10,200,-2,8,5\n"  // negative
+            + ",S,a,2024-08,10,200,2,8,5\n"  // missing municipality
+            + "K,S,a,2024-01,10,200,2,8,5\n"  // duplicate
+            + ",,,,,,,,\n"  // no row
+        let rejects = Support.temporaryFolder().appendingPathComponent("r.csv")
+        let run = try Self.absence {
+            $0.inputs = [Self.file(text)]
+            $0.rejects = rejects.path
+        }
+        let lines = Support.parseCSV(try String(contentsOf: rejects, encoding: .utf8)).dropFirst()
+        #expect(lines.map { [$0[1], $0[3], $0[5]] } == [
+            ["3", "employer_period_days", "invalid-absence"], ["4", "doctor_certified_days", "invalid-absence"],
+            ["5", "employees", "invalid-absence"], ["6", "possible_days", "invalid-absence"],
+            ["7", "month", "invalid-absence"], ["8", "self_certified_days", "invalid-absence"],
+            ["9", "municipality", "invalid-absence"], ["10", "month", "duplicate-unit-month"],
+        ])
+        #expect(run.result.summary.read == 9 && run.result.summary.counted == 1 && run.result.summary.rejected == 8)
+    }
+
+    @Test func strictStopsAtTheFirstProblem() {
+        let text = Self.header + "K,S,a,2024-01,10,200,2,x\n"
+        do {
+            _ = try Self.absence {
+                $0.inputs = [Self.file(text)]
+                $0.strict = true
+            }
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .strict)
+            #expect(error.location?.line == 2)
+        }
+    }
+
+    @Test func headerWithoutARequiredColumnIsRefused() {
+        let text = "municipality,service,unit,month,employees,doctor_certified_days\nK,S,a,2024-01,10,2\n"
+        do {
+            _ = try Self.absence { $0.inputs = [Self.file(text)] }
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .inputRefused)
+            #expect(error.message.contains("possible_days"))
+        }
+    }
+
+    @Test func numbers() {
+        #expect(AbsenceReader.decimal("12,5") == 12.5)
+        #expect(AbsenceReader.decimal("12.5") == 12.5)
+        #expect(AbsenceReader.decimal("5.") == 5 && AbsenceReader.decimal(",5") == 0.5)
+        #expect(AbsenceReader.decimal("-3") == -3)
+        for bad in ["1 200", "1.200,5", "1,2,3", "", "-", "12a", "1e3", "+4"] { #expect(AbsenceReader.decimal(bad) == nil) }
+    }
+
+    @Test func periods() {
+        #expect(AbsencePeriod("2009-Q3")!.months.map(\.description) == ["2009-07", "2009-08", "2009-09"])
+        #expect(AbsencePeriod("2024")!.yearEarlier.description == "2023")
+        #expect(AbsencePeriod("2024-01")!.yearEarlier.description == "2023-01")
+        #expect(AbsencePeriod("2024-13") == nil && AbsencePeriod("2024-Q5") == nil && Month("2024-1") == nil)
+    }
+
+    /// The table in bokmål: the headline as people read it.
+    @Test func tableInNorwegian() throws {
+        var text = Self.header
+        for month in ["2024-01", "2024-02", "2024-03"] { text += "K,S,a,\(month),10,1000,15,59\n" }
+        let output = try Self.absence {
+            $0.inputs = [Self.file(text)]
+            $0.format = "table"
+        }.output
+        #expect(output.contains("2024-Q1: Sykefravær 7,4 % (egenmeldt 1,5 %, legemeldt 5,9 %), nærvær 92,6 %"))
+    }
+}
