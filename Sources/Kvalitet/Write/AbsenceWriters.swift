@@ -207,15 +207,24 @@ struct AbsenceTexts {
         ]
         let series = rows.filter { $0.group.level == .municipality }
         if !series.isEmpty {
-            text += "\n" + TableScoresWriter.align([header] + series.map { figuresLine($0, first: $0.period.description) }) + "\n"
+            text += "\n" + table(header: header, series.map { ($0, $0.period.description) }) + "\n"
         }
         // The latest complete quarter per service, unit and sub-project.
         if let latest = quarters.last?.period {
             text += "\n" + pick("Per tjeneste, enhet og delprosjekt, \(latest)", "Per service, unit and sub-project, \(latest)") + "\n"
-            let groups = rows.filter { $0.period == latest && [.service, .unit, .subproject].contains($0.group.level) }
-            var lines = [[pick("Gruppe", "Group")] + header.dropFirst()]
-            for row in groups { lines.append(figuresLine(row, first: groupName(row, names: result.names))) }
-            text += TableScoresWriter.align(lines) + "\n"
+            let groups = rows.filter { $0.period == latest }
+            // Each service with its units under it, then the sub-projects.
+            var lines: [(AbsenceRow, String)] = []
+            for service in groups where service.group.level == .service {
+                lines.append((service, groupName(service, names: result.names)))
+                for unit in groups where unit.group.level == .unit && unit.group.service == service.group.service {
+                    lines.append((unit, groupName(unit, names: result.names)))
+                }
+            }
+            for subproject in groups where subproject.group.level == .subproject {
+                lines.append((subproject, groupName(subproject, names: result.names)))
+            }
+            text += table(header: [pick("Gruppe", "Group")] + header.dropFirst(), lines) + "\n"
         }
         let goals = result.goals.filter { RegisterIndex.sameMunicipality($0.municipality, municipality) }
         if !goals.isEmpty {
@@ -241,12 +250,22 @@ struct AbsenceTexts {
         }
     }
 
-    private func figuresLine(_ row: AbsenceRow, first: String) -> [String] {
-        if row.suppressed { return [first, String(row.employees), suppressedText(row), "", "", "", "", ""] }
-        return [
-            first, String(row.employees), pct(row.absencePct), pct(row.selfCertifiedPct), pct(row.doctorCertifiedPct),
-            pct(row.presencePct), pct(row.previousAbsencePct), pp(row.changePP),
-        ]
+    /// Aligned figures, a suppressed row's reason in a last column (only when a row has one).
+    private func table(header: [String], _ rows: [(AbsenceRow, String)]) -> String {
+        let noted = rows.contains { $0.0.suppressed }
+        var lines = [header + (noted ? [pick("Merknad", "Note")] : [])]
+        for (row, first) in rows {
+            var line =
+                row.suppressed
+                ? [first, String(row.employees), "", "", "", "", "", ""]
+                : [
+                    first, String(row.employees), pct(row.absencePct), pct(row.selfCertifiedPct),
+                    pct(row.doctorCertifiedPct), pct(row.presencePct), pct(row.previousAbsencePct), pp(row.changePP),
+                ]
+            if noted { line.append(row.suppressed ? suppressedText(row) : "") }
+            lines.append(line)
+        }
+        return TableScoresWriter.align(lines, left: noted ? [0, header.count] : [0])
     }
 
     func goalStatus(_ status: GoalStatus) -> String {
@@ -291,7 +310,7 @@ struct AbsenceTexts {
             + pick("feriepenger", "holiday pay") + " \(labels.decimal(costs.holidayPayPct)) %, "
             + pick("pensjon", "pension") + " \(labels.decimal(costs.pensionPct)) %, "
             + pick("arbeidsgiveravgift", "employer's tax") + " \(labels.decimal(costs.employerTaxPct)) %, "
-            + "\(labels.decimal(costs.daysPerYear)) " + pick("dagsverk i året", "working days a year") + " → "
+            + "\(costs.daysPerYear == costs.daysPerYear.rounded() ? String(Int(costs.daysPerYear)) : labels.decimal(costs.daysPerYear)) " + pick("dagsverk i året", "working days a year") + " → "
             + pick("et dagsverk koster", "a day costs") + " \(kroner(costs.dayCost))\n"
         return text
     }
