@@ -27,6 +27,12 @@ struct ReportCommand: ParsableCommand {
     var referenceLabel: String?
     @Option(name: .customLong("min-n"), help: "Suppression threshold for every set (default: each set's min_n).")
     var minN: Int?
+    @Option(help: "Sick-leave files or folders (FORMAT.md §8): adds a sick-leave section per municipality.")
+    var absence: [String] = []
+    @Option(help: "With --absence: cost parameters (YAML, the KS model).")
+    var costs: String?
+    @Option(name: .customLong("min-employees"), help: "With --absence: groups with fewer employees are suppressed.")
+    var minEmployees = 5
     @Option(help: "The HTML file to write.")
     var output: String
     @Option(help: "Write one CSV line per problem to this file.")
@@ -48,6 +54,9 @@ struct ReportCommand: ParsableCommand {
         job.registerFiles = register
         job.reference = reference
         job.referenceLabel = referenceLabel
+        job.absenceInputs = absence
+        job.costsFile = costs
+        job.minEmployees = minEmployees
         job.minN = minN
         job.output = output
         job.rejects = rejects

@@ -78,12 +78,21 @@ public struct AbsenceJob: Sendable {
 
     /// Reads and builds; the rejects report is written to its temporary file (committed by the
     /// caller once its own output is written).
-    func absence(_ listing: ScorePipeline.InputListing) throws(KvalitetError) -> (AbsenceResult, ProblemLog) {
+    func absence(
+        _ listing: ScorePipeline.InputListing, problems given: ProblemLog? = nil
+    ) throws(KvalitetError) -> (AbsenceResult, ProblemLog) {
         let registers = try ScoreJob.registers(files: registerFiles, stored: try source?.registers() ?? [])
         let costs = try costsFile.map { path throws(KvalitetError) in try AbsenceCosts.load(file: URL(fileURLWithPath: path)) }
-        let problems = try ProblemLog(
-            rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) }, strict: strict,
-            excelSafe: excelSafe)
+        let problems: ProblemLog
+        if let given {
+            problems = given
+        } else {
+            problems = try ProblemLog(
+                rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) }, strict: strict,
+                excelSafe: excelSafe)
+        }
+        // A log shared with a survey run (the report) holds its problems already: count ours only.
+        let before = problems.counts
         var collector = AbsenceCollector()
         var summary = AbsenceSummary()
         func add(_ month: AbsenceMonth, file: String, line: Int) throws(KvalitetError) {
@@ -120,11 +129,12 @@ public struct AbsenceJob: Sendable {
         collector.finishReading()
         let tables = AbsenceBuilder(collector: collector, registers: registers, minEmployees: minEmployees).build()
         var result = AbsenceResult(tables: tables, minEmployees: minEmployees, costs: costs)
-        for (kind, count) in problems.counts where kind.rejectsResponse && kind != .ownOutput {
+        let counts = problems.counts.map { ($0.key, $0.value - (before[$0.key] ?? 0)) }.filter { $0.1 > 0 }
+        for (kind, count) in counts where kind.rejectsResponse && kind != .ownOutput {
             summary.rejected += count
             summary.rejectedByKind[kind.rawValue] = count
         }
-        summary.warnings = problems.counts.filter { !$0.key.rejectsResponse || $0.key == .ownOutput }.values.reduce(0, +)
+        summary.warnings = counts.filter { !$0.0.rejectsResponse || $0.0 == .ownOutput }.map(\.1).reduce(0, +)
         result.summary = summary
         for unit in collector.units {
             if let name = registers.unitName(municipality: unit.municipality, unit: unit.unit) {

@@ -87,11 +87,14 @@ extension ScorePipeline {
         "por": "an SPSS portable file",
     ]
 
-    /// The headers of kvalitet's own CSV outputs (scores, validation, rejects).
+    /// The headers of kvalitet's own CSV outputs (scores, validation, rejects, sick leave with
+    /// and without the cost columns).
     static let ownHeaders: [[UInt8]] = [
         Array((ScoreRow.columnNames.joined(separator: ",") + "\n").utf8),
         Array((ValidationRow.columnNames.joined(separator: ",") + "\n").utf8),
         Array(ProblemLog.header.utf8),
+        Array((AbsenceRow.columnNames.joined(separator: ",") + "\n").utf8),
+        Array((AbsenceRow.columnNames.joined(separator: ",") + ",").utf8),
     ]
 
     /// Whether the file begins with one of kvalitet's own CSV headers (after a BOM).

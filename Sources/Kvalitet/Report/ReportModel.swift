@@ -7,6 +7,8 @@ struct ReportPage {
     let documentTitle: String
     let sections: [ReportSection]
     let basis: String
+    /// The sick-leave sections (`--absence`), after the surveys'.
+    var absenceSections: [AbsenceSection] = []
 }
 
 /// One set in one municipality.

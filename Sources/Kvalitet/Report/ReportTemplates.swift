@@ -4,6 +4,54 @@
 /// The report's Mustache templates, by file name.
 enum ReportTemplates {
     static let templates: [(name: String, text: String)] = [
+        ("absence.mustache", #"""
+{{#absenceSections}}
+<section class="set absence" id="{{anchor}}" aria-labelledby="{{anchor}}-h">
+<h2 id="{{anchor}}-h">{{at.title}}</h2>
+<p class="where">{{municipality}} · {{t.period}} {{period}}</p>
+<dl class="facts">
+{{#facts}}
+<div><dt>{{label}}</dt><dd>{{value}}{{#note}} <span class="note">{{note}}</span>{{/note}}</dd></div>
+{{/facts}}
+</dl>
+{{#charts}}
+<div class="block">
+<div class="scroll">
+<table class="figures absencechart">
+<caption>{{title}}</caption>
+<thead>
+<tr><th scope="col">{{labelHeading}}</th><th scope="col" class="num">{{at.employees}}</th><th scope="col" class="num">{{at.absence}}</th><th scope="col" class="num">{{at.previous}}</th><th scope="col" class="num">{{at.change}}</th><th class="chartcol" aria-hidden="true"><svg viewBox="0 0 300 16" class="axis" focusable="false">{{#ticks}}<text x="{{x}}" y="12">{{label}}</text>{{/ticks}}</svg></th></tr>
+</thead>
+<tbody>
+{{#rows}}
+<tr>
+<th scope="row">{{label}}</th>
+<td class="num">{{employees}}</td>
+{{#hidden}}<td class="hidden" colspan="3">{{hidden}}</td>{{/hidden}}
+{{^hidden}}<td class="num">{{pct}}</td><td class="num">{{previous}}</td><td class="num">{{change}}</td>{{/hidden}}
+<td class="chartcol" aria-hidden="true">{{#bar}}<svg viewBox="0 0 300 28" class="bar" focusable="false">{{#ticks}}<line x1="{{x}}" x2="{{x}}" y1="0" y2="28" class="grid"/>{{/ticks}}<rect x="4" y="4" width="{{width}}" height="12" class="mean"/>{{#previousWidth}}<rect x="4" y="19" width="{{previousWidth}}" height="6" class="previous"/>{{/previousWidth}}</svg>{{/bar}}</td>
+</tr>
+{{/rows}}
+</tbody>
+</table>
+</div>
+<p class="note">{{note}}</p>
+</div>
+{{/charts}}
+{{> goals}}
+{{^empty(costs)}}
+<div class="block">
+<h3>{{at.costsTitle}}</h3>
+<ul class="costs">
+{{#costs}}
+<li>{{.}}</li>
+{{/costs}}
+</ul>
+</div>
+{{/empty(costs)}}
+</section>
+{{/absenceSections}}
+"""#),
         ("dimensions.mustache", #"""
 {{#dimensionTable}}
 <figure class="block">
@@ -139,12 +187,17 @@ enum ReportTemplates {
 {{#sections}}
 <li><a href="#{{anchor}}">{{setTitle}}</a> <span class="where">{{municipality}} · {{period}}</span></li>
 {{/sections}}
+{{#absenceSections}}
+<li><a href="#{{anchor}}">{{at.title}}</a> <span class="where">{{municipality}} · {{period}}</span></li>
+{{/absenceSections}}
 </ol>
 </nav>
 {{/empty(sections)}}
 <main>
 {{^sections}}
+{{^absenceSections}}
 <p>{{t.noData}}</p>
+{{/absenceSections}}
 {{/sections}}
 {{#sections}}
 <section class="set" id="{{anchor}}" aria-labelledby="{{anchor}}-h">
@@ -164,6 +217,7 @@ enum ReportTemplates {
 {{> goals}}
 </section>
 {{/sections}}
+{{> absence}}
 </main>
 <footer><p>{{t.madeWith}} · {{basis}}</p></footer>
 </body>
