@@ -269,4 +269,49 @@ import Testing
         }.output
         #expect(output.contains("2024-Q1: Sykefravær 7,4 % (egenmeldt 1,5 %, legemeldt 5,9 %), nærvær 92,6 %"))
     }
+
+    // MARK: - Report
+
+    /// The report's sick-leave section on the samples: every figure is the CSV's, rounded; a
+    /// suppressed group shows its reason and no figure, in the table and in the chart.
+    @Test func reportSectionOnTheSamples() throws {
+        let register = Support.repository.appendingPathComponent("Samples/register-eksempelvik.yaml").path
+        let absenceFolder = Support.repository.appendingPathComponent("Samples/fravaer").path
+        let costs = Support.repository.appendingPathComponent("Samples/kostnader-eksempelvik.yaml").path
+        let html = Support.temporaryFolder().appendingPathComponent("r.html")
+        var job = ReportJob()
+        job.registerFiles = [register]
+        job.absenceInputs = [absenceFolder]
+        job.costsFile = costs
+        job.output = html.path
+        try job.run(standardError: { _ in })
+        let text = try String(contentsOf: html, encoding: .utf8)
+        let rows = try Self.absence {
+            $0.inputs = [absenceFolder]
+            $0.registerFiles = [register]
+        }.result.rows()
+        let latest = rows.last { $0.group.level == .municipality && $0.period.kind == .quarter }!
+        let labels = Labels(language: .nb)
+        #expect(HTMLText.fact("Sykefravær", in: text) == labels.decimal(latest.absencePct!) + " %")
+        let tables = HTMLText.tables(withClass: "figures absencechart", in: text)
+        #expect(tables.count == 2)
+        // Quarters and years: the municipality's rows, in order.
+        let series = rows.filter { $0.group.level == .municipality && $0.period.kind != .month }
+        #expect(HTMLText.bodyRows(tables[0]).map { $0[0] } == series.map(\.period.description))
+        // Units and sub-projects in the latest quarter: the published ones ranked, then the hidden.
+        let groups = rows.filter { $0.period == latest.period && [.unit, .subproject].contains($0.group.level) }
+        let body = HTMLText.bodyRowsHTML(tables[1])
+        #expect(body.count == groups.count)
+        for (html, cells) in zip(body, body.map(HTMLText.cells)) where html.contains("class=\"hidden\"") {
+            #expect(!cells.dropFirst(2).joined().contains("%"))
+            #expect(!html.contains("class=\"mean\""))
+        }
+        let hidden = groups.filter(\.suppressed)
+        #expect(!hidden.isEmpty)
+        #expect(body.filter { $0.contains("class=\"hidden\"") }.count == hidden.count)
+        #expect(text.contains("færre enn 5 ansatte"))
+        // The goal and the costs with their parameters.
+        #expect(text.contains("Trygg hverdag på sykehjem") && text.contains("≤ 6,0 %"))
+        #expect(text.contains("årslønn 560 000 kr") && text.contains("ikke en budsjettbesparelse"))
+    }
 }

@@ -150,24 +150,28 @@ public struct AbsenceJob: Sendable {
         return (result, problems)
     }
 
+    /// What was read: "1 fil, 168 rader lest, 168 telt, 0 ikke telt, 0 advarsler".
+    static func summaryLine(_ summary: AbsenceSummary, language: Language) -> String {
+        let nb = language == .nb
+        func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
+            "\(n) " + (n == 1 ? (nb ? nbOne : enOne) : (nb ? nbMany : enMany))
+        }
+        return [
+            count(summary.files, "fil", "filer", "file", "files"),
+            count(summary.read, "rad lest", "rader lest", "row read", "rows read"),
+            count(summary.counted, "telt", "telt", "counted", "counted"),
+            count(summary.rejected, "ikke telt", "ikke telt", "not counted", "not counted"),
+            count(summary.warnings, "advarsel", "advarsler", "warning", "warnings"),
+        ].joined(separator: ", ")
+    }
+
     /// The closing summary on standard error.
     static func summarize(
         _ summary: AbsenceSummary, problems: ProblemLog, rejects: String?, language: Language,
         to standardError: (String) -> Void
     ) {
         let nb = language == .nb
-        func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
-            "\(n) " + (n == 1 ? (nb ? nbOne : enOne) : (nb ? nbMany : enMany))
-        }
-        standardError(
-            "kvalitet: "
-                + [
-                    count(summary.files, "fil", "filer", "file", "files"),
-                    count(summary.read, "rad lest", "rader lest", "row read", "rows read"),
-                    count(summary.counted, "telt", "telt", "counted", "counted"),
-                    count(summary.rejected, "ikke telt", "ikke telt", "not counted", "not counted"),
-                    count(summary.warnings, "advarsel", "advarsler", "warning", "warnings"),
-                ].joined(separator: ", "))
+        standardError("kvalitet: " + summaryLine(summary, language: language))
         let labels = Labels(language: language)
         for (kind, count) in summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
             standardError(labels.notCounted(kind, count))

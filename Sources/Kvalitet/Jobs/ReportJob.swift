@@ -70,7 +70,13 @@ public struct ReportJob: Sendable, OptionsJob {
             result: result, registers: registerList, reference: referenceScores,
             language: common.language, minNOverride: common.minN
         ).page()
-        if let absenceResult { page.absenceSections = AbsenceSection.sections(absenceResult, language: common.language) }
+        if let absenceResult {
+            page.absenceSections = AbsenceSection.sections(absenceResult, language: common.language)
+            let line =
+                (common.language == .nb ? "sykefravær: " : "sick leave: ")
+                + AbsenceJob.summaryLine(absenceResult.summary, language: common.language)
+            page.basis = surveys ? page.basis + "; " + line : line
+        }
         let html = try ReportRenderer.render(page)
         // `-` is standard output (AtomicFile writes into it, never replaces it).
         let file = try AtomicFile(path: output)

@@ -6,7 +6,7 @@ struct ReportPage {
     /// The document title: the report's title and the municipalities in it.
     let documentTitle: String
     let sections: [ReportSection]
-    let basis: String
+    var basis: String
     /// The sick-leave sections (`--absence`), after the surveys'.
     var absenceSections: [AbsenceSection] = []
 }
