@@ -3,7 +3,8 @@
 # shape of sick-leave exports: 356 municipalities × 40 units × 60 months (about 850,000 rows),
 # alternating, several runs; prints medians, the ratio and peak memory.
 # Usage: Benchmarks/absence.sh [MUNICIPALITIES (356)] [RUNS (5)]
-# Environment: BENCH_DIR (data, default /tmp/kvalitet-bench), SKIP_PEERS=1 (kvalitet only).
+# Environment: BENCH_DIR (data, default /tmp/kvalitet-bench), SKIP_PEERS=1 (kvalitet only),
+# KVALITET=PATH (a kvalitet binary to time instead of building this checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 municipalities=${1:-356}
@@ -17,8 +18,12 @@ if [ "${SKIP_PEERS:-0}" != 1 ] && [ ! -x "$dir/venv/bin/python" ]; then
     "$dir/venv/bin/pip" install -q polars duckdb pandas
 fi
 
-swift build -c release --product kvalitet >/dev/null
-kvalitet=$(swift build -c release --show-bin-path)/kvalitet
+if [ -n "${KVALITET:-}" ]; then
+    kvalitet=$KVALITET
+else
+    swift build -c release --product kvalitet >/dev/null
+    kvalitet=$(swift build -c release --show-bin-path)/kvalitet
+fi
 
 file="$dir/absence-$municipalities.csv"
 [ -f "$file" ] || "$kvalitet" generate --absence --municipalities "$municipalities" --units 40 --from 2020-01 \

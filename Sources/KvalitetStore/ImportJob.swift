@@ -15,13 +15,18 @@ public struct ImportJob: Sendable {
     public var language = Language.nb
     public var inputs: [String] = []
     public var readers: [any ResponseReader] = ScorePipeline.standardReaders
+    /// Sick-leave files or folders (`--absence`, FORMAT.md §8), imported after the responses.
+    public var absenceInputs: [String] = []
+    public var absenceReader = AbsenceReader()
 
     public init() {}
 
     @discardableResult
     public func run(standardError: (String) -> Void) throws(KvalitetError) -> [ResultsStore.ImportReport] {
-        if inputs.isEmpty && registerFiles.isEmpty {
-            throw KvalitetError(.usage, "give response files or folders, or --register FILE, to import", nb: "oppgi svarfiler eller mapper, eller --register FIL, som skal importeres")
+        if inputs.isEmpty && registerFiles.isEmpty && absenceInputs.isEmpty {
+            throw KvalitetError(
+                .usage, "give response files or folders, --absence FILE or --register FILE, to import",
+                nb: "oppgi svarfiler eller mapper, --absence FIL eller --register FIL, som skal importeres")
         }
         let catalog = try ScoreJob.catalog(setDirectories)
         if let defaultSet, catalog[defaultSet] == nil {
@@ -36,6 +41,8 @@ public struct ImportJob: Sendable {
         let pipeline = ScorePipeline(
             readers: readers, catalog: catalog, registers: try RegisterIndex(registers), options: options)
         let files = inputs.isEmpty ? [] : try pipeline.inputFiles(inputs)
+        let absenceFiles =
+            absenceInputs.isEmpty ? [] : try ScorePipeline.listInputs(absenceInputs, readers: [CSVResponseReader()]).files
 
         let store = try ResultsStore.open(self.store)
         defer {
@@ -52,6 +59,11 @@ public struct ImportJob: Sendable {
         for file in files {
             let problems = try ProblemLog(rejects: nil, strict: strict)
             let report = try store.importResponses(file, pipeline: pipeline, problems: problems)
+            standardError(describe(report))
+            reports.append(report)
+        }
+        for file in absenceFiles {
+            let report = try store.importAbsence(file, reader: absenceReader, strict: strict, language: language)
             standardError(describe(report))
             reports.append(report)
         }
@@ -82,6 +94,21 @@ public struct ImportJob: Sendable {
                     nb
                         ? "  erstatter registeret fra import \(replacement.importID) (\(replacement.fileName))"
                         : "  replaces the register of import \(replacement.importID) (\(replacement.fileName))")
+            }
+            return lines.joined(separator: "\n")
+        case .imported(let id, let replaced) where report.isAbsence:
+            let s = report.summary
+            var lines = [
+                nb
+                    ? "importert: \(report.file) — import \(id): sykefravær, \(s.read) rader lest, \(s.counted) telt, \(s.rejected) ikke telt"
+                    : "imported:  \(report.file) — import \(id): sick leave, \(s.read) rows read, \(s.counted) counted, \(s.rejected) not counted"
+            ]
+            for replacement in replaced {
+                lines.append(
+                    nb
+                        ? "  erstatter \(replacement.responses) måneder fra import \(replacement.importID) (\(replacement.fileName)) for de samme enhetene"
+                        : "  replaces \(replacement.responses) months of import \(replacement.importID) (\(replacement.fileName)) for the same units"
+                )
             }
             return lines.joined(separator: "\n")
         case .imported(let id, let replaced):
@@ -138,7 +165,9 @@ public enum HistoryWriter {
                 notes.append(
                     e.kind == "register"
                         ? (nb ? "erstatter register \(id)" : "replaces register \(id)")
-                        : (nb ? "erstatter \(count) svar fra \(id)" : "replaces \(count) responses of \(id)"))
+                        : e.kind == "absence"
+                            ? (nb ? "erstatter \(count) måneder fra \(id)" : "replaces \(count) months of \(id)")
+                            : (nb ? "erstatter \(count) svar fra \(id)" : "replaces \(count) responses of \(id)"))
             }
             if !e.replacedBy.isEmpty {
                 let by = e.replacedBy.map(String.init).joined(separator: ", ")
@@ -146,7 +175,9 @@ public enum HistoryWriter {
             }
             let isRegister = e.kind == "register"
             rows.append([
-                String(e.id), e.importedAt, isRegister ? "register" : (nb ? "svar" : "responses"), e.fileName,
+                String(e.id), e.importedAt,
+                isRegister ? "register" : e.kind == "absence" ? (nb ? "fravær" : "sick leave") : (nb ? "svar" : "responses"),
+                e.fileName,
                 e.set ?? "", (e.municipality.map { [$0] } ?? e.municipalities).joined(separator: ", "),
                 e.periods.joined(separator: ", "), isRegister ? "" : String(e.read), isRegister ? "" : String(e.counted),
                 isRegister ? "" : String(e.rejected), isRegister ? "" : String(e.remaining), notes.joined(separator: "; "),

@@ -74,6 +74,8 @@ public final class ResultsStore: Sendable {
         public var file: String
         /// A register rather than a file of responses.
         public var isRegister = false
+        /// A sick-leave file (FORMAT.md §8): its summary counts rows, its replacements months.
+        public var isAbsence = false
         public var outcome: Outcome
         /// Read, counted and rejected in this file alone (duplicates across files are found when scoring).
         public var summary: RunSummary

@@ -120,6 +120,25 @@ public enum StoreSchema {
                 "CREATE INDEX import_scopes_selection ON import_scopes (set_id, municipality, period)",
                 "CREATE INDEX import_scopes_place ON import_scopes (municipality, period)",
             ]),
+        Migration(
+            version: 3, summary: "sick-leave months (FORMAT.md §8) as read, per import",
+            statements: [
+                """
+                CREATE TABLE absence_months (
+                    import_id {int} NOT NULL REFERENCES imports (id),
+                    seq {int} NOT NULL,
+                    line {int} NOT NULL,
+                    municipality TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    month TEXT NOT NULL,
+                    employees {int} NOT NULL,
+                    figures TEXT NOT NULL,
+                    PRIMARY KEY (import_id, seq)
+                ) {without_rowid}
+                """,
+                "CREATE INDEX absence_months_place ON absence_months (municipality, unit, month)",
+            ]),
     ]
 
     public static var latestVersion: Int { migrations.last!.version }

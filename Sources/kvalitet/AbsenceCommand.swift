@@ -34,6 +34,7 @@ struct AbsenceCommand: ParsableCommand {
     @Option(help: "Language of labels: nb or en.")
     var lang: Language = .nb
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
+    @OptionGroup(title: "Results store") var store: StoreOptions
     @Argument(help: "Absence files (*.csv), or folders of them.")
     var inputs: [String] = []
 
@@ -54,6 +55,8 @@ struct AbsenceCommand: ParsableCommand {
             maxColumns: limits.maxColumns)
         var out = StandardOutput()
         do {
+            let selection = try store.attach(to: &job)
+            defer { selection?.finish() }
             let result = try job.run(standardOutput: &out, standardError: printError)
             if format == "csv", let parameters = result.costs?.parameters {
                 printError(

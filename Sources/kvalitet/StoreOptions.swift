@@ -37,6 +37,18 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+extension StoreOptions {
+    /// With `--db`: makes the sick-leave job read the store's months instead of files.
+    func attach(to job: inout AbsenceJob) throws(KvalitetError) -> StoreSelection? {
+        guard let db else { return nil }
+        let store = try openExistingStore(db)
+        let selection = store.selection(ResultsStore.Filter(municipalities: municipality, periods: period))
+        job.source = selection
+        if !PostgresDatabase.isURL(db) { job.storeFile = db }
+        return selection
+    }
+}
+
 /// Opens a store that must exist already: reading commands never make an empty one.
 func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
     if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
@@ -84,6 +96,8 @@ struct ImportCommand: ParsableCommand {
             Examples:
               kvalitet import --db resultater.sqlite --register register.yaml data/2024/
               kvalitet score --db resultater.sqlite --municipality 3024 --period 2024
+              kvalitet import --db resultater.sqlite --register register.yaml --absence fravaer/
+              kvalitet absence --db resultater.sqlite --municipality 3024
             """)
 
     @Option(
@@ -102,11 +116,17 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Language of messages: nb or en.")
     var lang: Language = .nb
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
+    @Option(help: "A sick-leave file or folder (FORMAT.md §8) to import (repeat for several).")
+    var absence: [String] = []
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 
     func run() throws {
         var job = ImportJob()
+        job.absenceInputs = absence
+        job.absenceReader = AbsenceReader(
+            maxFieldBytes: limits.maxFieldMiB << 20, maxRecordBytes: limits.maxRecordMiB << 20,
+            maxColumns: limits.maxColumns)
         job.store = db
         job.setDirectories = setDirectories
         job.defaultSet = set

@@ -80,16 +80,17 @@ public struct AbsenceReader: Sendable {
         public var valid = 0
     }
 
-    /// Reads `file`: every valid row goes to `body` with its line, every invalid one to `problems`.
+    /// Reads `file`: every valid row goes to `body` with its line, every problem to `report`
+    /// (a ``ProblemLog``'s `record`, or a store keeping them), in file order.
     public func read(
-        _ file: InputFile, problems: ProblemLog, language: Language = .nb,
+        _ file: InputFile, language: Language = .nb, report: (Problem) throws(KvalitetError) -> Void,
         into body: (AbsenceMonth, _ line: Int) throws(KvalitetError) -> Void
     ) throws(KvalitetError) -> FileCounts {
         guard
             var table = try OpenedCSV.open(
                 file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         else { throw .emptyFile(file) }
-        let layout = try Self.layout(table.header, file: file, line: table.headerLine, problems: problems, language: language)
+        let layout = try Self.layout(table.header, file: file, line: table.headerLine, report: report, language: language)
         var counts = FileCounts()
         var cells = RawCells(encoding: table.encoding)
         var ignored = RawCells(encoding: table.encoding)
@@ -98,7 +99,7 @@ public struct AbsenceReader: Sendable {
             if (0..<cells.count).allSatisfy({ cells.trimmedRange($0).isEmpty }) { continue }
             counts.read += 1
             if cells.count > columnCount, (columnCount..<cells.count).contains(where: { !cells.trimmedRange($0).isEmpty }) {
-                try problems.record(
+                try report(
                     Problem(
                         .fieldCount, file: file.name, line: line,
                         message: language == .nb
@@ -114,7 +115,7 @@ public struct AbsenceReader: Sendable {
             case .failure(let invalid):
                 let column = layout.columns[invalid.field].map { layout.header[$0] } ?? invalid.field.name
                 let value = layout.columns[invalid.field].flatMap { $0 < cells.count ? cells.trimmedText($0) : nil } ?? ""
-                try problems.record(
+                try report(
                     Problem(
                         .invalidAbsence, file: file.name, line: line, column: column, value: value,
                         message: "\(file.name):\(line): \(column): \(invalid.reason.text(language))"))
@@ -159,12 +160,13 @@ public struct AbsenceReader: Sendable {
 
     /// The fields' columns; refuses a header without a required field, or with two columns for one.
     static func layout(
-        _ header: [String], file: InputFile, line: Int, problems: ProblemLog, language: Language
+        _ header: [String], file: InputFile, line: Int, report: (Problem) throws(KvalitetError) -> Void,
+        language: Language
     ) throws(KvalitetError) -> Layout {
         var layout = Layout(header: header)
         for (index, name) in header.enumerated() {
             guard let field = Field(header: name) else {
-                try problems.record(
+                try report(
                     Problem(
                         .unknownColumn, file: file.name, line: line, column: name,
                         message: language == .nb

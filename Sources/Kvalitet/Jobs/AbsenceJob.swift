@@ -108,17 +108,23 @@ public struct AbsenceJob: Sendable {
             }
         }
         if let source {
-            summary.files = 1
-            try source.forEachMonth { (month: AbsenceMonth, file: String, line: Int) throws(KvalitetError) in
-                summary.read += 1
-                summary.counted += 1
-                try add(month, file: file, line: line)
+            try source.forEachAbsenceItem { (item: AbsenceSourceItem) throws(KvalitetError) in
+                switch item {
+                case .file: summary.files += 1
+                case .month(let month, let file, let line):
+                    summary.read += 1
+                    summary.counted += 1
+                    try add(month, file: file, line: line)
+                case .problem(let problem):
+                    if problem.kind.rejectsResponse && problem.kind != .ownOutput { summary.read += 1 }
+                    try problems.record(problem)
+                }
             }
         } else {
             try ScoreJob.noteOwnOutputs(listing.ownOutputs, language: language, in: problems)
             for file in listing.files {
                 summary.files += 1
-                let counts = try reader.read(file, problems: problems, language: language) {
+                let counts = try reader.read(file, language: language, report: problems.record) {
                     (month: AbsenceMonth, line: Int) throws(KvalitetError) in
                     summary.counted += 1
                     try add(month, file: file.name, line: line)
@@ -186,6 +192,15 @@ public struct AbsenceJob: Sendable {
 public protocol AbsenceSource: Sendable {
     /// The registers kept with the months.
     func registers() throws(KvalitetError) -> [Register]
-    /// Every month, in the order they were imported, with the file and line each came from.
-    func forEachMonth(_ body: (AbsenceMonth, _ file: String, _ line: Int) throws(KvalitetError) -> Void) throws(KvalitetError)
+    /// Every file in the order it was imported: its name, then its months and its problems in
+    /// the order the file held them.
+    func forEachAbsenceItem(_ body: (AbsenceSourceItem) throws(KvalitetError) -> Void) throws(KvalitetError)
+}
+
+/// What an ``AbsenceSource`` hands over.
+public enum AbsenceSourceItem: Sendable {
+    case file(String)
+    case month(AbsenceMonth, file: String, line: Int)
+    /// A problem its file's reader found (a row not counted, or a warning).
+    case problem(Problem)
 }
