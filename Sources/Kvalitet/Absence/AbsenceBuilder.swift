@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns the months of a run into the rows of FORMAT.md §8: sums per group (all, municipality,
 /// service, unit, sub-project) and month, complete quarters and years, suppression and the audit.
 ///
@@ -8,7 +10,7 @@
 /// do, month by month; a suppressed month row is outside that span (its month's audit), and so
 /// is a suppressed quarter or year (one of its months is). Auditing quarters on their own would
 /// not do: a quarter minus two published months gives the third.
-struct AbsenceBuilder {
+struct AbsenceBuilder: Sendable {
     let collector: AbsenceCollector
     let registers: RegisterIndex
     let minEmployees: Int
@@ -36,6 +38,13 @@ struct AbsenceBuilder {
         var index: [GroupKey: Int32] = [:]
         for (position, key) in ordered.enumerated() { index[key] = Int32(position) }
         let unitGroups = unitGroupKeys.map { $0.map { index[$0]! }.sorted() }
+        // The rules' families once for all months: each sub-project's unit groups.
+        var members: [Int: [Int32]] = [:]
+        for groups in unitGroups {
+            let unit = groups.first { ordered[Int($0)].level == .unit }!
+            for group in groups where ordered[Int(group)].level == .subproject { members[Int(group), default: []].append(unit) }
+        }
+        let rules = SuppressionRules(keys: ordered, subprojectUnits: members.mapValues { $0.sorted() })
 
         // Cells by month.
         var byMonth: [Int32: [Int]] = [:]
@@ -44,16 +53,28 @@ struct AbsenceBuilder {
 
         var tables = AbsenceTables(groups: ordered, index: index)
         var scratch = Scratch(count: ordered.count)
+        var monthEntries: [[Figures]] = []
         for month in months {
-            let cells = byMonth[month]!
-            for (position, cellIndex) in cells.enumerated() {
+            for cellIndex in byMonth[month]! {
                 let cell = collector.cells[cellIndex]
-                for group in unitGroups[Int(cell.unit)] {
-                    scratch.add(group, cell: cell, position: Int32(position))
-                }
+                for group in unitGroups[Int(cell.unit)] { scratch.add(group, cell: cell) }
             }
-            var entries = scratch.take()
-            suppress(&entries, cells: cells, groups: ordered)
+            monthEntries.append(scratch.take())
+        }
+        // The months are independent: suppressed on both cores.
+        let flags = PartResults<[Bool]>(months.count)
+        do {
+            let (entries, cells) = (monthEntries, months.map { byMonth[$0]! })
+            DispatchQueue.concurrentPerform(iterations: months.count) { position in
+                flags.parts[position] = suppressed(
+                    entries[position], cells: cells[position], unitGroups: unitGroups, groups: ordered, rules: rules)
+            }
+        }
+        for (position, month) in months.enumerated() {
+            var entries = monthEntries[position]
+            monthEntries[position] = []
+            for (entry, hidden) in zip(entries.indices, flags.parts[position]!) { entries[entry].suppressed = hidden }
+            flags.parts[position] = nil
             tables.add(AbsencePeriod(kind: .month, containing: Month(index: Int(month))), entries)
         }
 
@@ -91,28 +112,32 @@ struct AbsenceBuilder {
         return tables
     }
 
-    /// Suppression of one month's rows (FORMAT.md §5 with employees for respondents, units as cells).
-    private func suppress(_ entries: inout [Figures], cells: [Int], groups: [GroupKey]) {
-        var employees: [GroupKey: Int] = [:]
-        var subprojectUnits: [GroupKey: Set<[String]>] = [:]
-        let cellUnits = cells.map { collector.units[Int(collector.cells[$0].unit)] }
-        for entry in entries {
-            let key = groups[Int(entry.group)]
-            employees[key] = Int(entry.employees)
-            if key.level == .subproject {
-                subprojectUnits[key] = Set(entry.cells.map { cellUnits[Int($0)] }.map { [$0.municipality, $0.service, $0.unit] })
+    /// Which of one month's rows are suppressed (FORMAT.md §5 with employees for respondents,
+    /// units as cells): the rules, then the audit.
+    private func suppressed(
+        _ entries: [Figures], cells: [Int], unitGroups: [[Int32]], groups: [GroupKey], rules: SuppressionRules
+    ) -> [Bool] {
+        // Each row's cells (positions in the month's cells), for the audit.
+        var slot = [Int32](repeating: -1, count: groups.count)
+        for (position, entry) in entries.enumerated() { slot[Int(entry.group)] = Int32(position) }
+        var groupCells = [[Int32]](repeating: [], count: entries.count)
+        for (position, cellIndex) in cells.enumerated() {
+            for group in unitGroups[Int(collector.cells[cellIndex].unit)] {
+                groupCells[Int(slot[Int(group)])].append(Int32(position))
             }
         }
-        let suppressedGroups = ScoreBuilder.suppressedGroups(
-            employees, subprojectUnits: subprojectUnits, minN: minEmployees)
+        var counts = [Int](repeating: -1, count: groups.count)
+        for entry in entries { counts[Int(entry.group)] = entry.employees }
+        let ruled = rules.suppressed(counts, minN: minEmployees)
         let keys = entries.map { groups[Int($0.group)] }
         let layout = ScoreBuilder.layout(
-            entries.map { ScoreBuilder.AuditGroup(respondents: Int($0.employees), cells: $0.cells) }, keys: keys,
-            cellMunicipalities: cellUnits.map(\.municipality))
+            zip(entries, groupCells).map { ScoreBuilder.AuditGroup(respondents: $0.employees, cells: $1) }, keys: keys,
+            cellMunicipalities: cells.map { collector.units[Int(collector.cells[$0].unit)].municipality })
         var audit = DisclosureAudit(layout: layout)
-        let start = Set(keys.indices.filter { suppressedGroups.contains(keys[$0]) })
-        for position in audit.audit(start) { entries[position].suppressed = true }
-        for position in entries.indices { entries[position].cells = [] }
+        let start = Set(entries.indices.filter { ruled[Int(entries[$0].group)] })
+        var flags = [Bool](repeating: false, count: entries.count)
+        for position in audit.audit(start) { flags[position] = true }
+        return flags
     }
 
     /// Sums per group for one month, the groups touched kept in a list so the next month starts clean.
@@ -122,19 +147,17 @@ struct AbsenceBuilder {
 
         init(count: Int) { slots = Array(repeating: -1, count: count) }
 
-        mutating func add(_ group: Int32, cell: AbsenceCollector.Cell, position: Int32) {
+        mutating func add(_ group: Int32, cell: AbsenceCollector.Cell) {
             let slot = slots[Int(group)]
             if slot < 0 {
                 slots[Int(group)] = Int32(entries.count)
-                var figures = Figures(group: group, cell: cell)
-                figures.cells = [position]
-                entries.append(figures)
+                entries.append(Figures(group: group, cell: cell))
             } else {
                 entries[Int(slot)].merge(Figures(group: group, cell: cell))
-                entries[Int(slot)].cells.append(position)
             }
         }
 
+        /// The month's sums, in group order.
         mutating func take() -> [Figures] {
             for entry in entries { slots[Int(entry.group)] = -1 }
             defer { entries = [] }
@@ -153,8 +176,6 @@ struct Figures: Sendable {
     var employerPeriod: Double
     var sickChild: Double
     var suppressed = false
-    /// While a month is built: the month's cells the group sums (for the audit).
-    var cells: [Int32] = []
 
     init(group: Int32, cell: AbsenceCollector.Cell) {
         self.group = group

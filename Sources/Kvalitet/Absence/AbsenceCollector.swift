@@ -1,9 +1,9 @@
 /// Keeps the valid months of a run's absence files, compactly (a national run has close to a
 /// million), and finds a second row for the same municipality, unit and month, whichever file it
 /// is in (FORMAT.md §8: the later one is not counted).
-struct AbsenceCollector {
+struct AbsenceCollector: Sendable {
     /// A unit as the groups see it: municipality, service, unit.
-    struct UnitKey: Hashable {
+    struct UnitKey: Hashable, Sendable {
         var municipality: String
         var service: String
         var unit: String
@@ -11,7 +11,7 @@ struct AbsenceCollector {
 
     /// One unit's month, its texts replaced by the unit's index. Absent optional figures are NaN
     /// (the figures are never NaN otherwise: the reader takes only finite numbers ≥ 0).
-    struct Cell {
+    struct Cell: Sendable {
         var unit: Int32
         var month: Int32
         var employees: Int32

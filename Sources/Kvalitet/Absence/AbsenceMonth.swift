@@ -22,7 +22,13 @@ public struct Month: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Reads `YYYY-MM` (four digits, a hyphen, two digits 01–12); nil for anything else.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let month = text.withUTF8({ Month(bytes: $0) }) else { return nil }
+        self = month
+    }
+
+    /// The same, from bytes.
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 7, bytes[4] == UInt8(ascii: "-") else { return nil }
         var digits: [Int] = []
         for (offset, byte) in bytes.enumerated() where offset != 4 {

@@ -95,6 +95,7 @@ public struct AbsenceReader: Sendable {
         var cells = RawCells(encoding: table.encoding)
         var ignored = RawCells(encoding: table.encoding)
         let columnCount = layout.header.count
+        var keys = KeyCache()
         while let line = try table.tokenizer.nextRecord(into: &cells, answers: &ignored) {
             if (0..<cells.count).allSatisfy({ cells.trimmedRange($0).isEmpty }) { continue }
             counts.read += 1
@@ -108,7 +109,7 @@ public struct AbsenceReader: Sendable {
                     ))
                 continue
             }
-            switch Self.parse(cells, layout: layout) {
+            switch Self.parse(cells, layout: layout, keys: &keys) {
             case .success(let month):
                 counts.valid += 1
                 try body(month, line)
@@ -193,28 +194,50 @@ public struct AbsenceReader: Sendable {
         return layout
     }
 
+    /// The texts of the key fields of the previous row, kept so a file's many rows of one unit
+    /// make their strings once.
+    struct KeyCache {
+        var bytes: [[UInt8]] = [[], [], []]
+        var texts: [String] = ["", "", ""]
+
+        mutating func text(_ slot: Int, _ cell: UnsafeBufferPointer<UInt8>, encoding: TextEncoding) -> String {
+            if !bytes[slot].isEmpty, bytes[slot].elementsEqual(cell) { return texts[slot] }
+            bytes[slot] = Array(cell)
+            texts[slot] = encoding.decode(cell)
+            return texts[slot]
+        }
+    }
+
     /// One row's month, or the first rule it breaks (fields in ``Field`` order, then the sums).
-    static func parse(_ cells: RawCells, layout: Layout) -> Result<AbsenceMonth, Invalid> {
-        func text(_ field: Field) -> String? {
+    static func parse(_ cells: RawCells, layout: Layout, keys: inout KeyCache) -> Result<AbsenceMonth, Invalid> {
+        /// The trimmed cell of a field, or nil when the field is absent or empty.
+        func cell<R>(_ field: Field, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
             guard let column = layout.columns[field], column < cells.count else { return nil }
-            let text = cells.trimmedText(column)
-            return text.isEmpty ? nil : text
+            let range = cells.trimmedRange(column)
+            guard !range.isEmpty else { return nil }
+            return cells.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
         }
         func number(_ field: Field) -> Result<Double?, Invalid> {
-            guard let text = text(field) else {
+            guard let parsed = cell(field, { decimal($0) }) else {
                 return field.isRequired ? .failure(Invalid(field: field, reason: .missing)) : .success(nil)
             }
-            guard let value = decimal(text) else { return .failure(Invalid(field: field, reason: .notANumber)) }
+            guard let value = parsed else { return .failure(Invalid(field: field, reason: .notANumber)) }
             guard value >= 0 else { return .failure(Invalid(field: field, reason: .negative)) }
             return .success(value)
         }
-        var keys: [String] = []
-        for field in [Field.municipality, .service, .unit, .month] {
-            guard let value = text(field) else { return .failure(Invalid(field: field, reason: .missing)) }
-            keys.append(value)
+        var texts: [String] = []
+        for (slot, field) in [Field.municipality, .service, .unit].enumerated() {
+            guard let text = cell(field, { keys.text(slot, $0, encoding: cells.encoding) }) else {
+                return .failure(Invalid(field: field, reason: .missing))
+            }
+            texts.append(text)
         }
-        guard let month = Month(keys[3]) else { return .failure(Invalid(field: .month, reason: .notAMonth)) }
+        guard let parsedMonth = cell(.month, { Month(bytes: $0) }) else {
+            return .failure(Invalid(field: .month, reason: .missing))
+        }
+        guard let month = parsedMonth else { return .failure(Invalid(field: .month, reason: .notAMonth)) }
         var values: [Double?] = []
+        values.reserveCapacity(6)
         for field in [Field.employees, .possibleDays, .selfCertifiedDays, .doctorCertifiedDays, .employerPeriodDays, .sickChildDays] {
             switch number(field) {
             case .success(let value): values.append(value)
@@ -239,7 +262,7 @@ public struct AbsenceReader: Sendable {
         }
         return .success(
             AbsenceMonth(
-                municipality: keys[0], service: keys[1], unit: keys[2], month: month, employees: Int(employees),
+                municipality: texts[0], service: texts[1], unit: texts[2], month: month, employees: Int(employees),
                 possibleDays: possible, selfCertifiedDays: selfCertified, doctorCertifiedDays: doctorCertified,
                 employerPeriodDays: values[4], sickChildDays: values[5]))
     }
@@ -253,24 +276,49 @@ public struct AbsenceReader: Sendable {
     /// A number with `.` or `,` as decimal mark (not both, at most one), no thousands separators,
     /// an optional leading minus; nil for anything else.
     static func decimal(_ text: String) -> Double? {
-        var bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { decimal($0) }
+    }
+
+    /// The same, from a cell's bytes. Up to 15 significant digits and 22 decimals the value is
+    /// mantissa / 10^decimals in one correctly rounded division (both exact in binary), the
+    /// same double `strtod` gives; beyond that `strtod`'s own reading (through `Double(_:)`).
+    static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var index = 0
-        if bytes.first == UInt8(ascii: "-") { index = 1 }
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { index = 1 }
         var digits = 0
+        var significant = 0
         var marks = 0
+        var decimals = 0
+        var mantissa: UInt64 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte >= 0x30 && byte <= 0x39 {
                 digits += 1
+                if marks > 0 { decimals += 1 }
+                if significant > 0 || byte != 0x30 { significant += 1 }
+                if significant <= 19 { mantissa = mantissa &* 10 &+ UInt64(byte - 0x30) }
             } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: ",") {
                 marks += 1
-                bytes[index] = UInt8(ascii: ".")
             } else {
                 return nil
             }
             index += 1
         }
         guard digits > 0, marks <= 1 else { return nil }
-        return Double(String(decoding: bytes, as: UTF8.self))
+        if significant <= 15 && decimals <= 22 {
+            let value = Double(mantissa) / powersOfTen[decimals]
+            return negative ? -value : value
+        }
+        let text = String(decoding: bytes.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+        return Double(text)
+    }
+
+    /// 10^0 … 10^22, each exact in binary.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
     }
 }

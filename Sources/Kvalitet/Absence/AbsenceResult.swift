@@ -24,6 +24,21 @@ public struct AbsenceResult: Sendable {
         }
     }
 
+    /// How many rows each period (in ``periods`` order) has.
+    var rowCounts: [Int] { tables.periods.indices.map { tables.entries(at: $0).1.count } }
+
+    /// Row `index` of the period at `position`, with its group as an index into `groups`
+    /// instead of in the row (left `all`): for writers that keep what they write per group.
+    func indexedRow(period position: Int, _ index: Int) -> (group: Int32, row: AbsenceRow) {
+        let (period, entries) = tables.entries(at: position)
+        return (entries[index].group, row(entries[index], period, group: Self.placeholder))
+    }
+
+    /// The groups of the rows, by index.
+    var groups: [GroupKey] { tables.groups }
+
+    private static let placeholder = GroupKey(level: .all)
+
     public func rows() -> [AbsenceRow] {
         var rows: [AbsenceRow] = []
         forEachRow { rows.append($0) }
@@ -44,8 +59,8 @@ public struct AbsenceResult: Sendable {
         (tables.table(period) ?? []).map { row($0, period) }
     }
 
-    private func row(_ figures: Figures, _ period: AbsencePeriod) -> AbsenceRow {
-        let group = tables.groups[Int(figures.group)]
+    private func row(_ figures: Figures, _ period: AbsencePeriod, group given: GroupKey? = nil) -> AbsenceRow {
+        let group = given ?? tables.groups[Int(figures.group)]
         if figures.suppressed {
             return AbsenceRow(
                 group: group, period: period, employees: figures.employees, possibleDays: nil, selfCertifiedDays: nil,
@@ -64,7 +79,7 @@ public struct AbsenceResult: Sendable {
             let absence = figures.selfCertified + figures.doctorCertified
             let saving = 0.001 * figures.possible * dayCost
             var breakEven: Double?
-            if group.level == .municipality, period.kind == .year, let position = costs.projectPosition, saving > 0 {
+            if tables.groups[Int(figures.group)].level == .municipality, period.kind == .year, let position = costs.projectPosition, saving > 0 {
                 breakEven = 0.1 * position / saving
             }
             row.costs = AbsenceRow.Costs(

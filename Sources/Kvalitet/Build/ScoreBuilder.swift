@@ -74,14 +74,13 @@ struct ScoreBuilder {
         }
 
         let minN = minNOverride ?? set.set.minN
-        let suppressedGroups = Self.suppressedGroups(
-            groups.mapValues(\.tally.respondents),
-            subprojectUnits: groups.filter { $0.key.level == .subproject }.mapValues(\.units), minN: minN)
-
         let ordered = groups.keys.sorted { lhs, rhs in
             if lhs.level != rhs.level { return lhs.level < rhs.level }
             return lhs.precedesInRowOrder(rhs)
         }
+        let suppressedGroups = Self.suppressedGroups(
+            ordered, counts: ordered.map { groups[$0]!.tally.respondents },
+            subprojectUnits: ordered.map { groups[$0]!.units }, minN: minN)
         let suppressedRows = Self.auditedSuppression(
             ordered.map { groups[$0]! }, keys: ordered,
             cellMunicipalities: cells.map { collector.cellKeys[$0].municipality }, suppressedGroups: suppressedGroups,
@@ -134,11 +133,11 @@ struct ScoreBuilder {
     /// rows with `n` below `minN`, and what the audit adds (``DisclosureAudit``).
     private static func auditedSuppression(
         _ groups: [Group], keys: [GroupKey], cellMunicipalities: [String],
-        suppressedGroups: Set<GroupKey>, set: CompiledSet, minN: Int
+        suppressedGroups: [Bool], set: CompiledSet, minN: Int
     ) -> [[Bool]] {
         let auditGroups = groups.map { AuditGroup(respondents: $0.tally.respondents, cells: $0.cells) }
         var audit = DisclosureAudit(layout: layout(auditGroups, keys: keys, cellMunicipalities: cellMunicipalities))
-        let base = keys.map { suppressedGroups.contains($0) }
+        let base = suppressedGroups
         let counts = groups.map { $0.tally.rowCounts(set: set) }
         let kinds = counts.first?.count ?? 0
         // Per kind, a flag per group (looked up for every row written); kinds with the same
@@ -218,61 +217,38 @@ struct ScoreBuilder {
         return total
     }
 
-    /// The groups whose every row is suppressed: primary (fewer than `minN` respondents) and
-    /// complementary (FORMAT.md §5): inside a parent that is published, when exactly one child is
-    /// primary-suppressed, the smallest other child (ties: smallest id) is suppressed too, so the
-    /// small one cannot be found by subtracting its siblings from the parent.
-    ///
-    /// Beyond FORMAT.md §5 (which is silent on sub-projects): a sub-project that holds exactly one
-    /// suppressed unit is suppressed too, since subtracting its published units would reveal that
-    /// unit (and through it, a primary-suppressed sibling). See Docs/Suppression.md.
+    /// The groups whose every row is suppressed (``SuppressionRules``): primary (fewer than
+    /// `minN` respondents) and complementary (FORMAT.md §5): inside a parent that is published,
+    /// when exactly one child is primary-suppressed, the smallest other child (ties: smallest id)
+    /// is suppressed too, so the small one cannot be found by subtracting its siblings from the
+    /// parent; and a sub-project that holds exactly one suppressed unit (Docs/Suppression.md).
+    /// `keys` in row order, `subprojectUnits` each group's units (municipality, service, unit).
+    static func suppressedGroups(
+        _ keys: [GroupKey], counts: [Int], subprojectUnits: [Set<[String]>], minN: Int
+    ) -> [Bool] {
+        var index: [GroupKey: Int32] = [:]
+        for (position, key) in keys.enumerated() where key.level == .unit { index[key] = Int32(position) }
+        var members: [Int: [Int32]] = [:]
+        for (position, key) in keys.enumerated() where key.level == .subproject {
+            members[position] = subprojectUnits[position].compactMap { unit in
+                index[GroupKey(level: .unit, municipality: unit[0], service: unit[1], unit: unit[2])]
+            }.sorted()
+        }
+        return SuppressionRules(keys: keys, subprojectUnits: members).suppressed(counts, minN: minN)
+    }
+
+    /// The same, for groups given by their counts (as the tests write them).
     static func suppressedGroups(
         _ respondents: [GroupKey: Int], subprojectUnits: [GroupKey: Set<[String]>] = [:],
         minN: Int
     ) -> Set<GroupKey> {
-        var primary: Set<GroupKey> = []
-        for (key, count) in respondents where count < minN { primary.insert(key) }
-        var suppressed = primary
-
-        // Children of each published parent: units in a service, services and breakdown values
-        // in a municipality, municipalities in `all`.
-        var families: [GroupKey: [GroupKey]] = [:]
-        for key in respondents.keys {
-            switch key.level {
-            case .unit:
-                families[GroupKey(level: .service, municipality: key.municipality, service: key.service), default: []].append(key)
-            case .service:
-                families[GroupKey(level: .municipality, municipality: key.municipality), default: []].append(key)
-            case .municipality where !key.breakdown.isEmpty:
-                families[GroupKey(level: .municipality, municipality: key.municipality), default: []].append(key)
-            case .municipality:
-                families[GroupKey(level: .all), default: []].append(key)
-            default:
-                break
-            }
+        let keys = respondents.keys.sorted { lhs, rhs in
+            lhs.level != rhs.level ? lhs.level < rhs.level : lhs.precedesInRowOrder(rhs)
         }
-        for (parent, children) in families where !primary.contains(parent) {
-            // Services and breakdown values are separate families under the same municipality.
-            let kinds = Dictionary(grouping: children) { $0.level == .service ? "service" : "breakdown" }
-            for siblings in kinds.values {
-                let small = siblings.filter { primary.contains($0) }
-                guard small.count == 1 else { continue }
-                let others = siblings.filter { !primary.contains($0) }
-                let chosen = others.min { lhs, rhs in
-                    let (l, r) = (respondents[lhs]!, respondents[rhs]!)
-                    if l != r { return l < r }
-                    return textOrder(lhs.sortKeys, rhs.sortKeys)
-                }
-                if let chosen { suppressed.insert(chosen) }
-            }
-        }
-        for (subproject, units) in subprojectUnits where !suppressed.contains(subproject) {
-            let hidden = units.filter { unit in
-                suppressed.contains(GroupKey(level: .unit, municipality: unit[0], service: unit[1], unit: unit[2]))
-            }
-            if hidden.count == 1 { suppressed.insert(subproject) }
-        }
-        return suppressed
+        let flags = suppressedGroups(
+            keys, counts: keys.map { respondents[$0]! }, subprojectUnits: keys.map { subprojectUnits[$0] ?? [] },
+            minN: minN)
+        return Set(keys.indices.filter { flags[$0] }.map { keys[$0] })
     }
 
     /// Orders lists of texts by their UTF-8 bytes, element by element (code point order, the same

@@ -134,6 +134,8 @@ public struct AbsenceJob: Sendable {
         }
         collector.finishReading()
         let tables = AbsenceBuilder(collector: collector, registers: registers, minEmployees: minEmployees).build()
+        let units = collector.units
+        collector = AbsenceCollector()  // the cells are in the tables now
         var result = AbsenceResult(tables: tables, minEmployees: minEmployees, costs: costs)
         let counts = problems.counts.map { ($0.key, $0.value - (before[$0.key] ?? 0)) }.filter { $0.1 > 0 }
         for (kind, count) in counts where kind.rejectsResponse && kind != .ownOutput {
@@ -142,7 +144,7 @@ public struct AbsenceJob: Sendable {
         }
         summary.warnings = counts.filter { !$0.0.rejectsResponse || $0.0 == .ownOutput }.map(\.1).reduce(0, +)
         result.summary = summary
-        for unit in collector.units {
+        for unit in units {
             if let name = registers.unitName(municipality: unit.municipality, unit: unit.unit) {
                 result.names.units[GroupNames.key(unit.municipality, unit.unit)] = name
             }

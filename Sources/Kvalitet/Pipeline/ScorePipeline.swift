@@ -312,7 +312,7 @@ public struct ScorePipeline: Sendable {
 }
 
 /// What the workers reading the parts of one file hand back, one slot per part.
-private final class PartResults<Part>: @unchecked Sendable {
+final class PartResults<Part>: @unchecked Sendable {
     // @unchecked: each slot is written by one worker, read after all have finished.
     var parts: [Part?]
     init(_ count: Int) { parts = Array(repeating: nil, count: count) }
