@@ -314,4 +314,120 @@ import Testing
         #expect(text.contains("Trygg hverdag på sykehjem") && text.contains("≤ 6,0 %"))
         #expect(text.contains("årslønn 560 000 kr") && text.contains("ikke en budsjettbesparelse"))
     }
+
+    // MARK: - Other outputs and the command line
+
+    /// JSON: the CSV's rows as objects (suppressed figures null), the goals, the cost parameters.
+    @Test func json() throws {
+        let register = Support.repository.appendingPathComponent("Samples/register-eksempelvik.yaml").path
+        let folder = Support.repository.appendingPathComponent("Samples/fravaer").path
+        let costs = Support.repository.appendingPathComponent("Samples/kostnader-eksempelvik.yaml").path
+        let run = try Self.absence {
+            $0.inputs = [folder]
+            $0.registerFiles = [register]
+            $0.costsFile = costs
+            $0.format = "json"
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as! [String: Any]
+        let rows = object["rows"] as! [[String: Any]]
+        let expected = run.result.rows()
+        #expect(rows.count == expected.count)
+        for (json, row) in zip(rows, expected) {
+            #expect(json["suppressed"] as? Bool == row.suppressed)
+            // (Foundation's JSON parser can miss the last digit of a full-precision number.)
+            if let pct = row.absencePct { #expect(abs((json["absence_pct"] as! Double) - pct) <= 1e-12 * pct) }
+            if row.suppressed { #expect(json["absence_pct"] is NSNull && json["cost"] is NSNull) }
+        }
+        let goals = object["goals"] as! [[String: Any]]
+        #expect(goals.count == 1 && goals[0]["status"] as? String == run.result.goals[0].status.rawValue)
+        let parameters = object["costs"] as! [String: Any]
+        #expect(parameters["annual_pay"] as? Double == 560000 && parameters["day_cost"] != nil)
+        #expect(object["min_employees"] as? Int == 5)
+    }
+
+    @Test func tableInEnglish() throws {
+        var text = Self.header
+        for month in ["2024-01", "2024-02", "2024-03"] { text += "K,S,a,\(month),10,1000,15,59\n" }
+        let output = try Self.absence {
+            $0.inputs = [Self.file(text)]
+            $0.format = "table"
+            $0.language = .en
+        }.output
+        #expect(output.contains("2024-Q1: Sick leave 7.4 % (self-certified 1.5 %, doctor-certified 5.9 %), presence 92.6 %"))
+    }
+
+    /// The generator: files that read without a problem, a season (first quarter above the
+    /// third), tiny units that are suppressed, the same file for the same seed.
+    @Test func generatorMakesRealisticExports() throws {
+        func generate(seed: UInt64) throws -> String {
+            var generator = AbsenceGenerator()
+            generator.municipalities = 3
+            generator.units = 14
+            generator.months = 24
+            generator.seed = seed
+            var out = StringOutput()
+            try generator.write(to: &out)
+            return out.text
+        }
+        let text = try generate(seed: 3)
+        let (again, other) = (try generate(seed: 3), try generate(seed: 4))
+        #expect(text == again && text != other)
+        let run = try Self.absence { $0.inputs = [Self.file(text)] }
+        #expect(run.result.summary.read == 3 * 14 * 24 && run.result.summary.rejected == 0)
+        let rows = run.result.rows()
+        for year in ["2024", "2025"] {
+            let q1 = rows.first { $0.group.level == .all && $0.period.description == "\(year)-Q1" }!
+            let q3 = rows.first { $0.group.level == .all && $0.period.description == "\(year)-Q3" }!
+            #expect(q1.absencePct! > q3.absencePct!)
+        }
+        #expect(rows.contains { $0.group.level == .unit && $0.suppressed && $0.employees < 5 })
+    }
+
+    /// An output over an input, the register or the costs file is refused before anything is read.
+    @Test func outputsNeverReplaceInputs() throws {
+        var text = Self.header
+        text += "K,S,a,2024-01,10,200,2,8\n"
+        let input = Self.file(text)
+        let costs = Self.file("annual_pay: 1\nholiday_pay_pct: 0\npension_pct: 0\nemployer_tax_pct: 0\ndays_per_year: 1\n", name: "c.yaml")
+        for (output, rejects) in [(input, nil), (nil, input), (costs, nil)] as [(String?, String?)] {
+            do {
+                _ = try Self.absence {
+                    $0.inputs = [input]
+                    $0.costsFile = costs
+                    $0.output = output
+                    $0.rejects = rejects
+                }
+                Issue.record("an output over an input was accepted")
+            } catch {
+                #expect(error.code == .usage, "\(error)")
+            }
+        }
+        #expect(try String(contentsOfFile: input, encoding: .utf8) == text)
+    }
+
+    /// An earlier run's output in the input folder is left out (and said so), not read as data.
+    @Test func ownOutputsInAFolderAreSkipped() throws {
+        var text = Self.header
+        for month in ["2024-01", "2024-02", "2024-03"] { text += "K,S,a,\(month),10,200,2,8\n" }
+        let input = Self.file(text)
+        let folder = URL(fileURLWithPath: input).deletingLastPathComponent()
+        let first = try Self.absence { $0.inputs = [folder.path] }
+        try first.output.write(to: folder.appendingPathComponent("rater.csv"), atomically: true, encoding: .utf8)
+        let second = try Self.absence { $0.inputs = [folder.path] }
+        #expect(second.output == first.output)
+        #expect(second.errors.contains("hoppet over") || second.result.summary.warnings == 1)
+    }
+
+    @Test func commandLineExitCodes() throws {
+        let good = Self.file(Self.header + "K,S,a,2024-01,10,200,2,8\n")
+        let bad = Self.file(Self.header + "K,S,a,2024-01,10,200,2,x\n")
+        let notAbsence = Self.file("respondent,municipality,service,unit,period\nr1,K,S,a,2024\n")
+        #expect(try CommandLineTests.run("$K absence '\(good)' >/dev/null 2>&1").status == 0)
+        #expect(try CommandLineTests.run("$K absence --strict '\(bad)' >/dev/null 2>&1").status == 3)
+        let refused = try CommandLineTests.run("$K absence '\(notAbsence)' >/dev/null")
+        #expect(refused.status == 2 && refused.errors.contains("fraværsfil"), "\(refused.errors)")
+        #expect(try CommandLineTests.run("$K absence --min-employees 0 '\(good)' >/dev/null 2>&1").status == 1)
+        let csv = try CommandLineTests.run("$K absence --format csv '\(good)'")
+        #expect(csv.output.hasPrefix(AbsenceRow.columnNames.joined(separator: ",") + "\n"))
+    }
 }

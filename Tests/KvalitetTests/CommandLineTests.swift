@@ -52,7 +52,7 @@ import Testing
         #expect(no.status == 0 && no.output == nb.output && no.errors == nb.errors)
         let version = try Self.run("$K --version")
         #expect(version.status == 0 && version.output == "0.7.0\n")
-        for command in ["score", "validate", "report", "audit", "import", "history", "generate", "sets"] {
+        for command in ["score", "validate", "absence", "report", "audit", "import", "history", "generate", "sets"] {
             let help = try Self.run("$K \(command) --help")
             #expect(help.output.contains("Example"), "\(command) --help")
         }
