@@ -49,6 +49,7 @@ struct AbsenceCommand: ParsableCommand {
         job.rejects = rejects
         job.strict = strict
         job.language = lang
+        job.parts = threadsFromEnvironment
         job.excelSafe = limits.excelSafe
         job.reader = AbsenceReader(
             maxFieldBytes: limits.maxFieldMiB << 20, maxRecordBytes: limits.maxRecordMiB << 20,

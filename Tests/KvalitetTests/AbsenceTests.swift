@@ -430,4 +430,39 @@ import Testing
         let csv = try CommandLineTests.run("$K absence --format csv '\(good)'")
         #expect(csv.output.hasPrefix(AbsenceRow.columnNames.joined(separator: ",") + "\n"))
     }
+
+    /// A large file read in parts gives what reading it at once gives, also when a stray quote
+    /// in an unquoted field fools the split (the file is then read at once).
+    @Test func partsReadAsAWhole() throws {
+        var generator = AbsenceGenerator()
+        generator.municipalities = 25
+        generator.units = 40
+        generator.months = 60
+        var out = StringOutput()
+        try generator.write(to: &out)
+        var lines = out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[5] += "x"  // bad rows (a number that is not one) early on and late
+        lines[lines.count - 20] += "y"
+        let clean = Self.file(lines.joined(separator: "\n"))
+        lines[10] = lines[10].replacingOccurrences(of: "enhet-", with: "enhet\"-")  // a stray quote
+        let stray = Self.file(lines.joined(separator: "\n"))
+        #expect(out.text.utf8.count > 4 << 20)
+        for path in [clean, stray] {
+            let rejects = (1...2).map { Support.temporaryFolder().appendingPathComponent("r\($0).csv").path }
+            let whole = try Self.absence {
+                $0.inputs = [path]
+                $0.parts = 1
+                $0.rejects = rejects[0]
+            }
+            let parts = try Self.absence {
+                $0.inputs = [path]
+                $0.parts = 2
+                $0.rejects = rejects[1]
+            }
+            #expect(whole.output == parts.output && whole.output.count > 1_000_000)
+            #expect(whole.result.summary == parts.result.summary)
+            let (a, b) = (try String(contentsOfFile: rejects[0], encoding: .utf8), try String(contentsOfFile: rejects[1], encoding: .utf8))
+            #expect(a == b && a.split(separator: "\n").count >= 3, "\(a)")
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads absence files (FORMAT.md §8): CSV as the response files are (delimiter, encodings,
 /// quoting, BOM, `sep=` line), one row per unit and month, with Norwegian or English column
 /// names. A row that breaks a rule of §8 is reported (`invalid-absence`, naming the column as the
@@ -69,34 +71,115 @@ public struct AbsenceReader: Sendable {
 
     /// Where each field is in a file's rows.
     struct Layout {
-        var columns: [Field: Int] = [:]
+        /// By field.
+        var columns = Columns()
         /// The header's text of each column, for the rejects report.
         var header: [String]
+    }
+
+    /// Each field's column, if the file has one (an array by field: looked up for every cell).
+    struct Columns {
+        private var storage = [Int?](repeating: nil, count: Field.allCases.count)
+
+        subscript(field: Field) -> Int? {
+            get { storage[field.rawValue] }
+            set { storage[field.rawValue] = newValue }
+        }
     }
 
     /// What a file held: rows read (with data), and those that were valid.
     public struct FileCounts: Sendable, Hashable {
         public var read = 0
         public var valid = 0
+        /// Where reading stopped (the next record's offset and line).
+        var end = (offset: 0, line: 0)
+
+        public static func == (a: FileCounts, b: FileCounts) -> Bool { a.read == b.read && a.valid == b.valid }
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(read)
+            hasher.combine(valid)
+        }
     }
 
     /// Reads `file`: every valid row goes to `body` with its line, every problem to `report`
-    /// (a ``ProblemLog``'s `record`, or a store keeping them), in file order.
+    /// (a ``ProblemLog``'s `record`, or a store keeping them), in file order. A large file is
+    /// read in `parts` parts at once (split at line ends outside quotes); what each part finds is
+    /// kept compactly and handed over in file order, so the result is that of reading at once.
     public func read(
-        _ file: InputFile, language: Language = .nb, report: (Problem) throws(KvalitetError) -> Void,
+        _ file: InputFile, language: Language = .nb, parts: Int = 1, report: (Problem) throws(KvalitetError) -> Void,
         into body: (AbsenceMonth, _ line: Int) throws(KvalitetError) -> Void
     ) throws(KvalitetError) -> FileCounts {
         guard
-            var table = try OpenedCSV.open(
+            let table = try OpenedCSV.open(
                 file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
         else { throw .emptyFile(file) }
         let layout = try Self.layout(table.header, file: file, line: table.headerLine, report: report, language: language)
+        let start = (offset: table.tokenizer.offset, line: table.tokenizer.currentLine)
+        let format = (encoding: table.encoding, delimiter: table.delimiter)
+        let starts = parts > 1 ? try Self.partStarts(file, from: start, parts: parts) : [start]
+        if starts.count == 1 {
+            return try readRange(
+                file, layout: layout, format: format, from: start, until: nil, language: language, report: report,
+                into: body)
+        }
+        let results = PartResults<PartBuffer>(starts.count)
+        let reader = self
+        DispatchQueue.concurrentPerform(iterations: starts.count) { index in
+            var buffer = PartBuffer()
+            do throws(KvalitetError) {
+                buffer.counts = try reader.readRange(
+                    file, layout: layout, format: format, from: starts[index],
+                    until: index + 1 < starts.count ? starts[index + 1].offset : nil, language: language,
+                    report: { buffer.problems.append(($0, buffer.months.count)) },
+                    into: { buffer.add($0, line: $1) })
+            } catch {
+                buffer.error = error
+            }
+            results.parts[index] = buffer
+        }
+        // A part must end where the next begins: a stray quote in an unquoted field fools the
+        // split's quote count, and the file is then read at once instead.
+        for index in starts.indices.dropLast() {
+            guard let buffer = results.parts[index], buffer.error == nil else { continue }
+            if buffer.counts.end != starts[index + 1] {
+                return try readRange(
+                    file, layout: layout, format: format, from: start, until: nil, language: language, report: report,
+                    into: body)
+            }
+        }
         var counts = FileCounts()
-        var cells = RawCells(encoding: table.encoding)
-        var ignored = RawCells(encoding: table.encoding)
+        for index in starts.indices {
+            let buffer = results.parts[index]!
+            results.parts[index] = nil
+            try buffer.replay(report: report, into: body)
+            if let error = buffer.error { throw error }
+            counts.read += buffer.counts.read
+            counts.valid += buffer.counts.valid
+        }
+        return counts
+    }
+
+    /// The rows that start in `start..<end` (to the end of the file when `end` is nil).
+    func readRange(
+        _ file: InputFile, layout: Layout, format: (encoding: TextEncoding, delimiter: UInt8),
+        from start: (offset: Int, line: Int), until end: Int?, language: Language,
+        report: (Problem) throws(KvalitetError) -> Void,
+        into body: (AbsenceMonth, _ line: Int) throws(KvalitetError) -> Void
+    ) throws(KvalitetError) -> FileCounts {
+        let source = try ByteSource(file)
+        try source.seek(to: start.offset)
+        var counts = FileCounts()
+        guard try source.refill() else { return counts }
+        var tokenizer = CSVTokenizer(
+            source: source, delimiter: format.delimiter, encoding: format.encoding, startOffset: 0, line: start.line,
+            maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+        var cells = RawCells(encoding: format.encoding)
+        var ignored = RawCells(encoding: format.encoding)
         let columnCount = layout.header.count
         var keys = KeyCache()
-        while let line = try table.tokenizer.nextRecord(into: &cells, answers: &ignored) {
+        while end.map({ tokenizer.offset < $0 }) ?? true,
+            let line = try tokenizer.nextRecord(into: &cells, answers: &ignored)
+        {
             if (0..<cells.count).allSatisfy({ cells.trimmedRange($0).isEmpty }) { continue }
             counts.read += 1
             if cells.count > columnCount, (columnCount..<cells.count).contains(where: { !cells.trimmedRange($0).isEmpty }) {
@@ -122,7 +205,123 @@ public struct AbsenceReader: Sendable {
                         message: "\(file.name):\(line): \(column): \(invalid.reason.text(language))"))
             }
         }
+        counts.end = (tokenizer.offset, tokenizer.currentLine)
         return counts
+    }
+
+    /// Where each part starts (offset and line): the first line end after each equal share of
+    /// the file (from the first row) at which the quotes before it are balanced, so no quoted
+    /// field is cut. One start (no split) for files under 4 MiB.
+    static func partStarts(
+        _ file: InputFile, from start: (offset: Int, line: Int), parts: Int
+    ) throws(KvalitetError) -> [(offset: Int, line: Int)] {
+        let source = try ByteSource(file)
+        try source.seek(to: start.offset)
+        var targets: [Int] = []
+        var starts = [start]
+        var (offset, line, quoted) = (start.offset, start.line, false)
+        var first = true
+        while try source.refill() {
+            if first {
+                first = false
+                // The size is known once reading has begun: the shares are taken from it.
+                let size = source.fileSize ?? 0
+                guard size - start.offset >= 4 << 20 else { return [start] }
+                targets = (1..<parts).map { start.offset + (size - start.offset) * $0 / parts }
+            }
+            let bytes = source.chunk
+            for index in 0..<source.count {
+                let byte = bytes[index]
+                if byte == 0x22 {
+                    quoted.toggle()
+                } else if byte == 0x0A {
+                    line += 1
+                    if !quoted, let target = targets.first, offset + index + 1 >= target {
+                        starts.append((offset + index + 1, line))
+                        targets.removeFirst()
+                        if targets.isEmpty { return starts }
+                    }
+                }
+            }
+            offset += source.count
+        }
+        return starts
+    }
+
+    /// What one part of a file found, kept compactly until it is handed over: its months with
+    /// their texts as indices into the part's own list, and its problems with how many months
+    /// came before each.
+    struct PartBuffer {
+        struct Entry {
+            var municipality: Int32
+            var service: Int32
+            var unit: Int32
+            var month: Int32
+            var employees: Int32
+            var line: Int32
+            var possible: Double
+            var selfCertified: Double
+            var doctorCertified: Double
+            var employerPeriod: Double
+            var sickChild: Double
+        }
+
+        var texts: [String] = []
+        var index: [String: Int32] = [:]
+        var months: [Entry] = []
+        var problems: [(Problem, before: Int)] = []
+        var counts = FileCounts()
+        var error: KvalitetError?
+        private var last: (texts: [String], indices: [Int32]) = ([], [])
+
+        mutating func add(_ month: AbsenceMonth, line: Int) {
+            let names = [month.municipality, month.service, month.unit]
+            var indices: [Int32] = []
+            for (slot, name) in names.enumerated() {
+                if slot < last.texts.count, last.texts[slot] == name {
+                    indices.append(last.indices[slot])
+                } else if let known = index[name] {
+                    indices.append(known)
+                } else {
+                    index[name] = Int32(texts.count)
+                    indices.append(Int32(texts.count))
+                    texts.append(name)
+                }
+            }
+            last = (names, indices)
+            months.append(
+                Entry(
+                    municipality: indices[0], service: indices[1], unit: indices[2], month: Int32(month.month.index),
+                    employees: Int32(month.employees), line: Int32(clamping: line), possible: month.possibleDays,
+                    selfCertified: month.selfCertifiedDays, doctorCertified: month.doctorCertifiedDays,
+                    employerPeriod: month.employerPeriodDays ?? .nan, sickChild: month.sickChildDays ?? .nan))
+        }
+
+        /// Hands the part's months and problems over in the order the file held them.
+        func replay(
+            report: (Problem) throws(KvalitetError) -> Void,
+            into body: (AbsenceMonth, _ line: Int) throws(KvalitetError) -> Void
+        ) throws(KvalitetError) {
+            var next = 0
+            for (position, entry) in months.enumerated() {
+                while next < problems.count, problems[next].before <= position {
+                    try report(problems[next].0)
+                    next += 1
+                }
+                let month = AbsenceMonth(
+                    municipality: texts[Int(entry.municipality)], service: texts[Int(entry.service)],
+                    unit: texts[Int(entry.unit)], month: Month(index: Int(entry.month)), employees: Int(entry.employees),
+                    possibleDays: entry.possible, selfCertifiedDays: entry.selfCertified,
+                    doctorCertifiedDays: entry.doctorCertified,
+                    employerPeriodDays: entry.employerPeriod.isNaN ? nil : entry.employerPeriod,
+                    sickChildDays: entry.sickChild.isNaN ? nil : entry.sickChild)
+                try body(month, Int(entry.line))
+            }
+            while next < problems.count {
+                try report(problems[next].0)
+                next += 1
+            }
+        }
     }
 
     /// Why a row is not counted.

@@ -16,6 +16,8 @@ public struct AbsenceJob: Sendable {
     public var excelSafe = false
     public var language = Language.nb
     public var reader = AbsenceReader()
+    /// How many parts a large file is read in at once (nil: one per core, at most 8).
+    public var parts: Int?
     /// Months from a results store (`--db`) instead of `inputs`.
     public var source: (any AbsenceSource)?
     /// The store's file when `source` is an SQLite store: no output may replace it.
@@ -124,7 +126,8 @@ public struct AbsenceJob: Sendable {
             try ScoreJob.noteOwnOutputs(listing.ownOutputs, language: language, in: problems)
             for file in listing.files {
                 summary.files += 1
-                let counts = try reader.read(file, language: language, report: problems.record) {
+                let parts = max(1, self.parts ?? min(8, ProcessInfo.processInfo.activeProcessorCount))
+                let counts = try reader.read(file, language: language, parts: parts, report: problems.record) {
                     (month: AbsenceMonth, line: Int) throws(KvalitetError) in
                     summary.counted += 1
                     try add(month, file: file.name, line: line)

@@ -41,6 +41,8 @@ final class ByteSource {
     /// A regular file's size when it was opened: a file that is read to its end at another size
     /// was changed (truncated, replaced, appended to) while it was read, and is refused.
     private var sizeWhenOpened: Int?
+    /// The file's size when it was opened (nil for what is not a regular file).
+    var fileSize: Int? { sizeWhenOpened }
 
     deinit {
         close(descriptor)

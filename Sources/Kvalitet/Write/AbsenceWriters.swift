@@ -26,13 +26,15 @@ extension AbsenceRow {
         ] + figureValues(costs: costs)
     }
 
-    /// The values after the key columns (from `period` on).
-    func figureValues(costs: Bool) -> [ColumnValue] {
+    /// The values after the key columns (from `period` on, or without the period's two with
+    /// `period: false`, for a writer that writes them once for all the period's rows).
+    func figureValues(costs: Bool, period withPeriod: Bool = true) -> [ColumnValue] {
         // A suppressed row keeps its head count only, whatever it holds.
         let hide = suppressed
         func number(_ value: Double?) -> ColumnValue { hide ? .empty : .of(value) }
-        var values: [ColumnValue] = [
-            .text(period.description), .text(period.kind.rawValue), .integer(employees),
+        var values: [ColumnValue] = withPeriod ? [.text(period.description), .text(period.kind.rawValue)] : []
+        values += [
+            .integer(employees),
             number(possibleDays), number(selfCertifiedDays), number(doctorCertifiedDays), number(absenceDays),
             number(absencePct), number(selfCertifiedPct), number(doctorCertifiedPct), number(employerPeriodDays),
             number(sickChildDays), number(previousAbsencePct), number(changePP), .boolean(suppressed),
@@ -83,10 +85,13 @@ public struct CSVAbsenceWriter: AbsenceWriter {
             DispatchQueue.concurrentPerform(iterations: batch.count) { part in
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(batch[part].rows.count * 160)
+                let period = result.periods[batch[part].period]
+                let periodText = Array("\(period),\(period.kind.rawValue),".utf8)
                 for index in batch[part].rows {
                     let (group, row) = result.indexedRow(period: batch[part].period, index)
                     bytes.append(contentsOf: keys[Int(group)])
-                    for (column, value) in row.figureValues(costs: costs).enumerated() {
+                    bytes.append(contentsOf: periodText)
+                    for (column, value) in row.figureValues(costs: costs, period: false).enumerated() {
                         if column > 0 { bytes.append(0x2C) }
                         value.appendCSV(to: &bytes, excelSafe: excelSafe)
                     }
