@@ -112,24 +112,9 @@ extension ResultsStore {
             "SELECT import_id, COUNT(*) FROM absence_months WHERE \(same) GROUP BY import_id ORDER BY import_id", key)
         guard !counts.isEmpty else { return [] }
         try session.execute("DELETE FROM absence_months WHERE \(same)", key)
-        var report: [ImportReport.Replacement] = []
-        for row in counts {
-            let (earlier, count) = (row[0].int!, row[1].int ?? 0)
-            try session.execute(
-                "INSERT INTO replacements (import_id, replaced_import_id, responses) VALUES (?, ?, ?)",
-                [SQLValue(id), SQLValue(earlier), SQLValue(count)])
-            try session.execute(
-                "UPDATE imports SET remaining = remaining - ? WHERE id = ?", [SQLValue(count), SQLValue(earlier)])
-            // Wholly replaced: the problems of its file go too (its file no longer takes part).
-            if try session.rows("SELECT 1 FROM absence_months WHERE import_id = ?", [SQLValue(earlier)]).isEmpty {
-                try session.execute("DELETE FROM import_problems WHERE import_id = ?", [SQLValue(earlier)])
-                try session.execute("UPDATE imports SET remaining = 0 WHERE id = ?", [SQLValue(earlier)])
-            }
-            let name =
-                try session.rows("SELECT file_name FROM imports WHERE id = ?", [SQLValue(earlier)]).first?.first?.string ?? ""
-            report.append(.init(importID: earlier, fileName: name, responses: count))
-        }
-        return report
+        return try recordReplacements(
+            by: id, counts: counts.map { ($0[0].int!, $0[1].int ?? 0) }, rowsLeft: "absence_months",
+            data: "absence_months", session: session)
     }
 }
 

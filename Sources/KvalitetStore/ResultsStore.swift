@@ -168,17 +168,27 @@ public final class ResultsStore: Sendable {
             try session.execute("DELETE FROM responses WHERE \(condition)", key)
             try session.execute("DELETE FROM import_scopes WHERE \(condition)", key)
         }
+        return try recordReplacements(
+            by: id, counts: replaced.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, rowsLeft: "import_scopes",
+            data: "responses", session: session)
+    }
+
+    /// Records that import `id` replaced `counts` rows (responses or months) of earlier imports,
+    /// and takes off what is left of an earlier import that no longer has any rows in `rowsLeft`:
+    /// its rows in `data` (responses without a unit, period or municipality) and its file's
+    /// problems (the file no longer takes part).
+    static func recordReplacements(
+        by id: Int, counts: [(earlier: Int, count: Int)], rowsLeft: String, data: String, session: any StoreSession
+    ) throws -> [ImportReport.Replacement] {
         var report: [ImportReport.Replacement] = []
-        for (earlier, count) in replaced.sorted(by: { $0.key < $1.key }) {
+        for (earlier, count) in counts {
             try session.execute(
                 "INSERT INTO replacements (import_id, replaced_import_id, responses) VALUES (?, ?, ?)",
                 [SQLValue(id), SQLValue(earlier), SQLValue(count)])
             try session.execute(
                 "UPDATE imports SET remaining = remaining - ? WHERE id = ?", [SQLValue(count), SQLValue(earlier)])
-            // Wholly replaced: its responses without a unit, period or municipality and the
-            // problems of its file go too (its file no longer takes part).
-            if try session.rows("SELECT 1 FROM import_scopes WHERE import_id = ?", [SQLValue(earlier)]).isEmpty {
-                try session.execute("DELETE FROM responses WHERE import_id = ?", [SQLValue(earlier)])
+            if try session.rows("SELECT 1 FROM \(rowsLeft) WHERE import_id = ?", [SQLValue(earlier)]).isEmpty {
+                try session.execute("DELETE FROM \(data) WHERE import_id = ?", [SQLValue(earlier)])
                 try session.execute("DELETE FROM import_problems WHERE import_id = ?", [SQLValue(earlier)])
                 try session.execute("UPDATE imports SET remaining = 0 WHERE id = ?", [SQLValue(earlier)])
             }
