@@ -37,7 +37,9 @@ extension ResultsStore {
                     if !months.isEmpty {
                         try session.insert(
                             into: "absence_months",
-                            columns: ["import_id", "seq", "line", "municipality", "service", "unit", "month", "employees", "figures"],
+                            columns: [
+                                "import_id", "seq", "line", "municipality", "service", "unit", "month", "employees", "figures",
+                            ],
                             rows: months)
                         months.removeAll(keepingCapacity: true)
                     }
@@ -81,7 +83,8 @@ extension ResultsStore {
                 summary.files = 1
                 summary.read = counts.read
                 let replaced = try Self.replaceEarlierAbsence(by: id, session: session)
-                let storedMonths = try session.rows("SELECT COUNT(*) FROM absence_months WHERE import_id = ?", [SQLValue(id)])[0][0].int ?? 0
+                let storedMonths =
+                    try session.rows("SELECT COUNT(*) FROM absence_months WHERE import_id = ?", [SQLValue(id)])[0][0].int ?? 0
                 try session.execute(
                     """
                     UPDATE imports SET municipality = ?, responses_read = ?, counted = ?, rejected = ?, stored = ?, remaining = ?
@@ -155,18 +158,7 @@ extension StoreSelection: AbsenceSource {
         }
         try store.run {
             try store.database.read { session in
-                let known = try session.rows("SELECT DISTINCT municipality FROM absence_months ORDER BY municipality", [])
-                    .compactMap { $0.first?.string }
-                var wanted: [String] = []
-                for name in filter.municipalities {
-                    let hits = known.filter { $0 == name || $0.hasPrefix(name + " ") }
-                    guard !hits.isEmpty else {
-                        throw KvalitetError(
-                            .usage, "no municipality \"\(name)\" with sick leave in the store (it has: \(known.joined(separator: ", ")))",
-                            nb: "ingen kommune «\(name)» med sykefravær i lageret (det har: \(known.joined(separator: ", ")))")
-                    }
-                    wanted += hits
-                }
+                let wanted = try municipalities(in: "absence_months", session)
                 let scope = wanted.isEmpty ? "" : " AND municipality IN (\(wanted.map { _ in "?" }.joined(separator: ", ")))"
                 let values = wanted.map { SQLValue.text($0) }
                 let imports = try session.rows(
@@ -175,9 +167,11 @@ extension StoreSelection: AbsenceSource {
                     let (id, name) = (row[0].int!, row[1].string ?? "")
                     try body(.file(name))
                     // Problems (unfiltered: they belong to the file) and months, merged by seq.
-                    let problems = wanted.isEmpty ? try session.rows(
-                        "SELECT seq, kind, line, respondent, column_name, value, message FROM import_problems WHERE import_id = ? ORDER BY seq",
-                        [SQLValue(id)]) : []
+                    let problems =
+                        wanted.isEmpty
+                        ? try session.rows(
+                            "SELECT seq, kind, line, respondent, column_name, value, message FROM import_problems WHERE import_id = ? ORDER BY seq",
+                            [SQLValue(id)]) : []
                     var next = 0
                     func problemsBefore(_ seq: Int) throws(KvalitetError) {
                         while next < problems.count, let at = problems[next][0].int, at < seq {
@@ -203,7 +197,8 @@ extension StoreSelection: AbsenceSource {
                                 municipality: r[2].string ?? "", service: r[3].string ?? "", unit: r[4].string ?? "",
                                 month: r[5].string ?? "", employees: r[6].int ?? 0, figures: r[7].string ?? "")
                         else {
-                            throw KvalitetError.store("a damaged sick-leave row in import \(id)", database: store.database.displayName)
+                            throw KvalitetError.store(
+                                "a damaged sick-leave row in import \(id)", database: store.database.displayName)
                         }
                         try body(.month(month, file: name, line: r[1].int ?? 0))
                     }

@@ -32,7 +32,8 @@ public struct ImportJob: Sendable {
         if let defaultSet, catalog[defaultSet] == nil {
             throw KvalitetError(
                 .inputRefused,
-                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))", nb: "ukjent skjema «\(defaultSet)» (kjente: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
+                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))",
+                nb: "ukjent skjema «\(defaultSet)» (kjente: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
         }
         var registers: [Register] = []
         for file in registerFiles { registers.append(try Register.load(file: URL(fileURLWithPath: file))) }

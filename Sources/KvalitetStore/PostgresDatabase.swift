@@ -101,7 +101,9 @@ public final class PostgresDatabase: StoreDatabase {
             database = path.isEmpty ? (env("PGDATABASE") ?? user) : path
             if let text = components.port.map(String.init) ?? env("PGPORT") {
                 guard let number = Int(text), (1...65535).contains(number) else {
-                    throw KvalitetError(.usage, "--db: the port must be a number from 1 to 65535", nb: "--db: porten må være et tall fra 1 til 65535")
+                    throw KvalitetError(
+                        .usage, "--db: the port must be a number from 1 to 65535",
+                        nb: "--db: porten må være et tall fra 1 til 65535")
                 }
                 port = number
             }

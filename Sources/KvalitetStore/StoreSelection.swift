@@ -65,21 +65,30 @@ public final class StoreSelection: ResponseSource {
         let known = try session.rows("SELECT DISTINCT \(column) FROM import_scopes ORDER BY \(column)", [])
             .compactMap { $0.first?.string }
         for value in wanted where !known.contains(value) {
-            throw KvalitetError(.usage, "no \(what) \"\(value)\" in the store (it has: \(known.joined(separator: ", ")))", nb: "ingen \(what) «\(value)» i lageret (det har: \(known.joined(separator: ", ")))")
+            throw KvalitetError(
+                .usage, "no \(what) \"\(value)\" in the store (it has: \(known.joined(separator: ", ")))",
+                nb: "ingen \(what) «\(value)» i lageret (det har: \(known.joined(separator: ", ")))")
         }
     }
 
     /// The stored municipality names the filter names (by whole name or by number).
     private func municipalities(_ session: any StoreSession) throws -> [String] {
         guard !filter.municipalities.isEmpty else { return [] }
-        let known = try session.rows("SELECT DISTINCT municipality FROM import_scopes ORDER BY municipality", [])
+        return try municipalities(in: "import_scopes", session)
+    }
+
+    /// The municipality names of `table` that the filter names, by whole name or by number
+    /// ("3024" is "3024 Bærum"); a name that matches none is a usage error listing those there are.
+    func municipalities(in table: String, _ session: any StoreSession) throws -> [String] {
+        let known = try session.rows("SELECT DISTINCT municipality FROM \(table) ORDER BY municipality", [])
             .compactMap { $0.first?.string }
         var matched: [String] = []
         for wanted in filter.municipalities {
             let hits = known.filter { $0 == wanted || $0.hasPrefix(wanted + " ") }
             guard !hits.isEmpty else {
                 throw KvalitetError(
-                    .usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))", nb: "ingen kommune «\(wanted)» i lageret (det har: \(known.joined(separator: ", ")))")
+                    .usage, "no municipality \"\(wanted)\" in the store (it has: \(known.joined(separator: ", ")))",
+                    nb: "ingen kommune «\(wanted)» i lageret (det har: \(known.joined(separator: ", ")))")
             }
             matched += hits
         }

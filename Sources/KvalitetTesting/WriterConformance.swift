@@ -107,15 +107,18 @@ public struct ValidationWriterConformance {
         var checks = Checks(subject: "validation writer \(writer.name)")
         let catalog = try IndicatorSetCatalog.builtIn()
         guard let set = catalog["sfo-foresatte"], set.dimensions.count >= 2 else {
-            throw ConformanceFailure(subject: "ValidationWriterConformance", failures: ["the built-in set sfo-foresatte is there"])
+            throw ConformanceFailure(
+                subject: "ValidationWriterConformance", failures: ["the built-in set sfo-foresatte is there"])
         }
         // Two dimensions in the set's order, each with its first item; distinctive alphas.
         var rows: [ValidationRow] = []
         for (index, dimension) in set.dimensions.prefix(2).enumerated() {
-            var row = ValidationRow(set: set.id, period: "2024", dimension: dimension.id, item: "", k: dimension.items.count, n: 120)
+            var row = ValidationRow(
+                set: set.id, period: "2024", dimension: dimension.id, item: "", k: dimension.items.count, n: 120)
             row.alpha = index == 0 ? 0.8125 : 0.6875
             rows.append(row)
-            var item = ValidationRow(set: set.id, period: "2024", dimension: dimension.id, item: dimension.items[0].id,
+            var item = ValidationRow(
+                set: set.id, period: "2024", dimension: dimension.id, item: dimension.items[0].id,
                 k: dimension.items.count, n: 110)
             item.itemTotalR = 0.4375
             rows.append(item)
@@ -136,7 +139,8 @@ public struct ValidationWriterConformance {
                 checks.expect(shown, "shows the alpha \(forms[0]) in \(language)")
             }
             let positions = rows.map { text.range(of: $0.item.isEmpty ? $0.dimension : $0.item)?.lowerBound }
-            checks.expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
+            checks.expect(
+                positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(),
                 "writes the rows in the result's order in \(language)")
         }
         try checks.finish()

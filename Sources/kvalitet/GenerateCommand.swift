@@ -54,7 +54,9 @@ struct GenerateCommand: ParsableCommand {
             }
             let catalog = try ScoreJob.catalog(setDirectories)
             guard let chosen = catalog[set] else {
-                throw KvalitetError(.inputRefused, "unknown set \"\(set)\" (see kvalitet sets list)", nb: "ukjent skjema «\(set)» (se kvalitet sets list)")
+                throw KvalitetError(
+                    .inputRefused, "unknown set \"\(set)\" (see kvalitet sets list)",
+                    nb: "ukjent skjema «\(set)» (se kvalitet sets list)")
             }
             var generator = ResponseGenerator(set: chosen, responses: responses)
             generator.municipalities = municipalities

@@ -33,7 +33,10 @@ struct SetsCommand: ParsableCommand {
             do {
                 let catalog = try ScoreJob.catalog(setDirectories)
                 guard let set = catalog[id] else {
-                    fail(with: KvalitetError(.usage, "unknown set \"\(id)\" (see kvalitet sets list)", nb: "ukjent skjema «\(id)» (se kvalitet sets list)"), language: lang)
+                    fail(
+                        with: KvalitetError(
+                            .usage, "unknown set \"\(id)\" (see kvalitet sets list)",
+                            nb: "ukjent skjema «\(id)» (se kvalitet sets list)"), language: lang)
                 }
                 print(SetDescriptions.show(set, language: lang), terminator: "")
             } catch { fail(with: error, language: lang) }

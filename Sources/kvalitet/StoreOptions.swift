@@ -53,7 +53,8 @@ extension StoreOptions {
 func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
     if !PostgresDatabase.isURL(db) && !FileManager.default.fileExists(atPath: db) {
         throw KvalitetError(
-            .inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)", nb: "ingen resultatlager her (lag et med kvalitet import --db \(db) FILER)",
+            .inputRefused, "no results store here (make one with kvalitet import --db \(db) FILES)",
+            nb: "ingen resultatlager her (lag et med kvalitet import --db \(db) FILER)",
             at: SourceLocation(file: db))
     }
     // Reading never turns a file into a store: it must be an SQLite database already.
@@ -168,7 +169,8 @@ struct HistoryCommand: ParsableCommand {
 
     private func list() throws(KvalitetError) {
         guard ["table", "csv"].contains(format) else {
-            throw KvalitetError(.usage, "unknown --format \(format) (known: table, csv)", nb: "ukjent --format \(format) (kjente: table, csv)")
+            throw KvalitetError(
+                .usage, "unknown --format \(format) (known: table, csv)", nb: "ukjent --format \(format) (kjente: table, csv)")
         }
         let store = try openExistingStore(db)
         defer { store.close() }

@@ -210,12 +210,13 @@ import Testing
             $0.rejects = rejects.path
         }
         let lines = Support.parseCSV(try String(contentsOf: rejects, encoding: .utf8)).dropFirst()
-        #expect(lines.map { [$0[1], $0[3], $0[5]] } == [
-            ["3", "employer_period_days", "invalid-absence"], ["4", "doctor_certified_days", "invalid-absence"],
-            ["5", "employees", "invalid-absence"], ["6", "possible_days", "invalid-absence"],
-            ["7", "month", "invalid-absence"], ["8", "self_certified_days", "invalid-absence"],
-            ["9", "municipality", "invalid-absence"], ["10", "month", "duplicate-unit-month"],
-        ])
+        #expect(
+            lines.map { [$0[1], $0[3], $0[5]] } == [
+                ["3", "employer_period_days", "invalid-absence"], ["4", "doctor_certified_days", "invalid-absence"],
+                ["5", "employees", "invalid-absence"], ["6", "possible_days", "invalid-absence"],
+                ["7", "month", "invalid-absence"], ["8", "self_certified_days", "invalid-absence"],
+                ["9", "municipality", "invalid-absence"], ["10", "month", "duplicate-unit-month"],
+            ])
         #expect(run.result.summary.read == 9 && run.result.summary.counted == 1 && run.result.summary.rejected == 8)
     }
 
@@ -388,7 +389,8 @@ import Testing
         var text = Self.header
         text += "K,S,a,2024-01,10,200,2,8\n"
         let input = Self.file(text)
-        let costs = Self.file("annual_pay: 1\nholiday_pay_pct: 0\npension_pct: 0\nemployer_tax_pct: 0\ndays_per_year: 1\n", name: "c.yaml")
+        let costs = Self.file(
+            "annual_pay: 1\nholiday_pay_pct: 0\npension_pct: 0\nemployer_tax_pct: 0\ndays_per_year: 1\n", name: "c.yaml")
         for (output, rejects) in [(input, nil), (nil, input), (costs, nil)] as [(String?, String?)] {
             do {
                 _ = try Self.absence {
@@ -461,7 +463,9 @@ import Testing
             }
             #expect(whole.output == parts.output && whole.output.count > 1_000_000)
             #expect(whole.result.summary == parts.result.summary)
-            let (a, b) = (try String(contentsOfFile: rejects[0], encoding: .utf8), try String(contentsOfFile: rejects[1], encoding: .utf8))
+            let (a, b) = (
+                try String(contentsOfFile: rejects[0], encoding: .utf8), try String(contentsOfFile: rejects[1], encoding: .utf8)
+            )
             #expect(a == b && a.split(separator: "\n").count >= 3, "\(a)")
         }
     }

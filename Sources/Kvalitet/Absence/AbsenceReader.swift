@@ -437,7 +437,9 @@ public struct AbsenceReader: Sendable {
         guard let month = parsedMonth else { return .failure(Invalid(field: .month, reason: .notAMonth)) }
         var values: [Double?] = []
         values.reserveCapacity(6)
-        for field in [Field.employees, .possibleDays, .selfCertifiedDays, .doctorCertifiedDays, .employerPeriodDays, .sickChildDays] {
+        for field in [
+            Field.employees, .possibleDays, .selfCertifiedDays, .doctorCertifiedDays, .employerPeriodDays, .sickChildDays,
+        ] {
             switch number(field) {
             case .success(let value): values.append(value)
             case .failure(let invalid): return .failure(invalid)

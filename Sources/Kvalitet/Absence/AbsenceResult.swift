@@ -79,7 +79,9 @@ public struct AbsenceResult: Sendable {
             let absence = figures.selfCertified + figures.doctorCertified
             let saving = 0.001 * figures.possible * dayCost
             var breakEven: Double?
-            if tables.groups[Int(figures.group)].level == .municipality, period.kind == .year, let position = costs.projectPosition, saving > 0 {
+            if tables.groups[Int(figures.group)].level == .municipality, period.kind == .year,
+                let position = costs.projectPosition, saving > 0
+            {
                 breakEven = 0.1 * position / saving
             }
             row.costs = AbsenceRow.Costs(

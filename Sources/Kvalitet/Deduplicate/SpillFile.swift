@@ -27,7 +27,9 @@ final class SpillFile {
         guard fd >= 0 else {
             throw KvalitetError(
                 .output,
-                "cannot create a temporary file in \(folder): \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)", nb: "kan ikke lage en midlertidig fil i \(folder): \(String(cString: strerror(errno))) (sett TMPDIR til en mappe med plass)"
+                "cannot create a temporary file in \(folder): \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)",
+                nb:
+                    "kan ikke lage en midlertidig fil i \(folder): \(String(cString: strerror(errno))) (sett TMPDIR til en mappe med plass)"
             )
         }
         _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
@@ -56,7 +58,10 @@ final class SpillFile {
             guard result > 0 else {
                 throw KvalitetError(
                     .output,
-                    "cannot write a temporary file: \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)", nb: "kan ikke skrive en midlertidig fil: \(String(cString: strerror(errno))) (sett TMPDIR til en mappe med plass)")
+                    "cannot write a temporary file: \(String(cString: strerror(errno))) (set TMPDIR to a folder with room)",
+                    nb:
+                        "kan ikke skrive en midlertidig fil: \(String(cString: strerror(errno))) (sett TMPDIR til en mappe med plass)"
+                )
             }
             written += result
         }
@@ -93,7 +98,9 @@ final class SpillFile {
                 fileOffset += chunk.count
                 buffer.append(contentsOf: chunk)
                 guard buffer.count >= count else {
-                    throw KvalitetError(.output, "a temporary file ended early (the disk may be full)", nb: "en midlertidig fil sluttet for tidlig (disken kan være full)")
+                    throw KvalitetError(
+                        .output, "a temporary file ended early (the disk may be full)",
+                        nb: "en midlertidig fil sluttet for tidlig (disken kan være full)")
                 }
             }
             defer { position += count }
@@ -121,7 +128,9 @@ final class SpillFile {
             }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
-                throw KvalitetError(.output, "cannot read back a temporary file: \(String(cString: strerror(errno)))", nb: "kan ikke lese tilbake en midlertidig fil: \(String(cString: strerror(errno)))")
+                throw KvalitetError(
+                    .output, "cannot read back a temporary file: \(String(cString: strerror(errno)))",
+                    nb: "kan ikke lese tilbake en midlertidig fil: \(String(cString: strerror(errno)))")
             }
             done += result
         }

@@ -34,7 +34,8 @@ public struct IndicatorSetCatalog: Sendable {
         try Self.check(set, origin: origin)
         if let earlier = origins[set.id], earlier != "built-in" {
             throw KvalitetError(
-                .inputRefused, "set id \"\(set.id)\" is defined twice (also in \(earlier))", nb: "skjemaet «\(set.id)» er definert to ganger (også i \(earlier))",
+                .inputRefused, "set id \"\(set.id)\" is defined twice (also in \(earlier))",
+                nb: "skjemaet «\(set.id)» er definert to ganger (også i \(earlier))",
                 at: SourceLocation(file: origin, field: "id"))
         }
         put(set, origin: origin, text: nil)
@@ -69,7 +70,8 @@ public struct IndicatorSetCatalog: Sendable {
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
             throw KvalitetError(
-                .inputRefused, "cannot read the folder of sets: \(describeFileError(error))", nb: "kan ikke lese mappen med skjemaer: \(describeFileError(error))",
+                .inputRefused, "cannot read the folder of sets: \(describeFileError(error))",
+                nb: "kan ikke lese mappen med skjemaer: \(describeFileError(error))",
                 at: SourceLocation(file: directory.relativePath))
         }
         for file in files {

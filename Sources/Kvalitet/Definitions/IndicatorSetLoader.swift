@@ -134,10 +134,14 @@ public func readDefinitionText(_ url: URL, limit: Int = 4 << 20) throws(Kvalitet
         defer { try? handle.close() }
         data = try handle.read(upToCount: limit + 1) ?? Data()
     } catch {
-        throw KvalitetError(.inputRefused, "cannot read the file: \(describeFileError(error))", nb: "kan ikke lese filen: \(describeFileError(error))", at: location)
+        throw KvalitetError(
+            .inputRefused, "cannot read the file: \(describeFileError(error))",
+            nb: "kan ikke lese filen: \(describeFileError(error))", at: location)
     }
     if data.count > limit {
-        throw KvalitetError(.inputRefused, "a definition file may be at most \(limit >> 20) MiB", nb: "en definisjonsfil kan være høyst \(limit >> 20) MiB", at: location)
+        throw KvalitetError(
+            .inputRefused, "a definition file may be at most \(limit >> 20) MiB",
+            nb: "en definisjonsfil kan være høyst \(limit >> 20) MiB", at: location)
     }
     guard var text = String(data: data, encoding: .utf8) else {
         throw KvalitetError(.inputRefused, "definition files must be UTF-8", nb: "definisjonsfiler må være UTF-8", at: location)

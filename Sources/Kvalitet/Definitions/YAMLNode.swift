@@ -33,7 +33,8 @@ struct YAMLNode {
                 .inputRefused, "not valid YAML: \(Self.describe(error))", nb: "ikke gyldig YAML: \(Self.describe(error))",
                 at: Self.location(of: error, file: file))
         } catch {
-            throw KvalitetError(.inputRefused, "not valid YAML: \(error)", nb: "ikke gyldig YAML: \(error)", at: SourceLocation(file: file))
+            throw KvalitetError(
+                .inputRefused, "not valid YAML: \(error)", nb: "ikke gyldig YAML: \(error)", at: SourceLocation(file: file))
         }
     }
 
@@ -216,7 +217,8 @@ struct YAMLNode {
     func required(_ key: String) throws(KvalitetError) -> YAMLNode {
         guard let value = try optional(key) else {
             let subject = path.isEmpty ? key : "\(path).\(key)"
-            throw KvalitetError(.inputRefused, "\(subject): required key is missing", nb: "\(subject): en påkrevd nøkkel mangler", at: location)
+            throw KvalitetError(
+                .inputRefused, "\(subject): required key is missing", nb: "\(subject): en påkrevd nøkkel mangler", at: location)
         }
         return value
     }

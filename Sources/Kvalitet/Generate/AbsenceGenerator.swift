@@ -65,7 +65,8 @@ public struct AbsenceGenerator: Sendable {
                     list.append(
                         Unit(
                             municipality: "\(9000 + m) Syntetisk \(m + 1)", service: services[u % services.count],
-                            id: "enhet-\(u + 1)", employees: tiny ? 2 + Int(random.uniform() * 3) : 6 + Int(random.uniform() * 40),
+                            id: "enhet-\(u + 1)",
+                            employees: tiny ? 2 + Int(random.uniform() * 3) : 6 + Int(random.uniform() * 40),
                             level: max(0.02, 0.07 + effect + 0.025 * random.normal()), start: nil))
                 }
             }
@@ -95,7 +96,8 @@ public struct AbsenceGenerator: Sendable {
                 text +=
                     [
                         unit.municipality, unit.service, unit.id, month.description, String(employees),
-                        decimal(round2(max(possible, s + d))), decimal(s), decimal(d), decimal(min(round2(employerPeriod), s + d)),
+                        decimal(round2(max(possible, s + d))), decimal(s), decimal(d),
+                        decimal(min(round2(employerPeriod), s + d)),
                         decimal(sickChild),
                     ].map(Self.field).joined(separator: ";") + "\n"
                 if text.utf8.count > 1 << 16 {

@@ -43,12 +43,17 @@ public struct ResponseGenerator: Sendable {
 
     /// Checks the options before anything is written.
     public func validate() throws(KvalitetError) {
-        guard responses >= 0 else { throw KvalitetError(.usage, "--responses must be 0 or more", nb: "--responses må være 0 eller mer") }
+        guard responses >= 0 else {
+            throw KvalitetError(.usage, "--responses must be 0 or more", nb: "--responses må være 0 eller mer")
+        }
         guard municipalities >= 1, units >= 1 else {
-            throw KvalitetError(.usage, "--municipalities and --units must be 1 or more", nb: "--municipalities og --units må være 1 eller mer")
+            throw KvalitetError(
+                .usage, "--municipalities and --units must be 1 or more", nb: "--municipalities og --units må være 1 eller mer")
         }
         guard !periods.isEmpty, periods.allSatisfy({ !$0.isEmpty && !$0.contains(",") }) else {
-            throw KvalitetError(.usage, "--periods needs one or more periods, for example 2024,2025", nb: "--periods trenger én eller flere perioder, for eksempel 2024,2025")
+            throw KvalitetError(
+                .usage, "--periods needs one or more periods, for example 2024,2025",
+                nb: "--periods trenger én eller flere perioder, for eksempel 2024,2025")
         }
         if format == .xml && (municipalities > 1 || periods.count > 1) {
             throw KvalitetError(

@@ -32,7 +32,9 @@ public struct AbsenceJob: Sendable {
     /// Runs the job: rows to `output` (or `standardOutput`), the summary to `standardError`.
     /// Nothing is written when it throws.
     @discardableResult
-    public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError)
+    public func run(
+        standardOutput: inout some TextOutput, standardError: (String) -> Void
+    ) throws(KvalitetError)
         -> AbsenceResult
     {
         guard minEmployees >= 1 else {
@@ -55,14 +57,17 @@ public struct AbsenceJob: Sendable {
     }
 
     /// The input files, after checking that no output replaces an input, register or costs file.
-    func listAndGuard(otherOutputs: [(option: String, path: String?)] = []) throws(KvalitetError)
+    func listAndGuard(
+        otherOutputs: [(option: String, path: String?)] = []
+    ) throws(KvalitetError)
         -> ScorePipeline.InputListing
     {
         if source == nil && inputs.isEmpty {
             throw KvalitetError(.usage, "give at least one absence file or folder", nb: "oppgi minst én fraværsfil eller mappe")
         }
         if source != nil && !inputs.isEmpty {
-            throw KvalitetError(.usage, "give either absence files or --db, not both", nb: "oppgi enten fraværsfiler eller --db, ikke begge")
+            throw KvalitetError(
+                .usage, "give either absence files or --db, not both", nb: "oppgi enten fraværsfiler eller --db, ikke begge")
         }
         let readers: [any ResponseReader] = [CSVResponseReader()]
         let listing = source == nil ? try ScorePipeline.listInputs(inputs, readers: readers) : ScorePipeline.InputListing()
@@ -163,10 +168,7 @@ public struct AbsenceJob: Sendable {
 
     /// What was read: "1 fil, 168 rader lest, 168 telt, 0 ikke telt, 0 advarsler".
     static func summaryLine(_ summary: AbsenceSummary, language: Language) -> String {
-        let nb = language == .nb
-        func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
-            "\(n) " + (n == 1 ? (nb ? nbOne : enOne) : (nb ? nbMany : enMany))
-        }
+        let count = Labels(language: language).count
         return [
             count(summary.files, "fil", "filer", "file", "files"),
             count(summary.read, "rad lest", "rader lest", "row read", "rows read"),

@@ -36,7 +36,11 @@ public struct AuditJob: Sendable {
 
     /// Runs the audit; the findings and a summary line go to `standardOutput`.
     public func run(standardOutput: inout some TextOutput) throws(KvalitetError) -> Result {
-        if files.isEmpty { throw KvalitetError(.usage, "give the scores CSV to audit (kvalitet score --format csv)", nb: "oppgi CSV-filen med poeng som skal kontrolleres (kvalitet score --format csv)") }
+        if files.isEmpty {
+            throw KvalitetError(
+                .usage, "give the scores CSV to audit (kvalitet score --format csv)",
+                nb: "oppgi CSV-filen med poeng som skal kontrolleres (kvalitet score --format csv)")
+        }
         let registers = try ScoreJob.registers(files: registerFiles, stored: [])
         var result = Result()
         for path in files {
@@ -75,13 +79,15 @@ public struct AuditJob: Sendable {
             }
             guard let respondents = Int(value("respondents")) else {
                 throw KvalitetError(
-                    .inputRefused, "\"\(value("respondents"))\" is not a whole number", nb: "«\(value("respondents"))» er ikke et heltall",
+                    .inputRefused, "\"\(value("respondents"))\" is not a whole number",
+                    nb: "«\(value("respondents"))» er ikke et heltall",
                     at: SourceLocation(file: file.name, line: line, field: "respondents"))
             }
             let suppressedText = value("suppressed").lowercased()
             guard suppressedText == "true" || suppressedText == "false" else {
                 throw KvalitetError(
-                    .inputRefused, "\"\(value("suppressed"))\" is neither true nor false", nb: "«\(value("suppressed"))» er verken true eller false",
+                    .inputRefused, "\"\(value("suppressed"))\" is neither true nor false",
+                    nb: "«\(value("suppressed"))» er verken true eller false",
                     at: SourceLocation(file: file.name, line: line, field: "suppressed"))
             }
             let group = GroupKey(

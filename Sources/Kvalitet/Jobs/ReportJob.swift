@@ -19,8 +19,13 @@ public struct ReportJob: Sendable, OptionsJob {
     /// Runs the job; the closing summary goes to `standardError`. Nothing is written when it throws.
     @discardableResult
     public func run(standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
-        guard let output = common.output else { throw KvalitetError(.usage, "give the report file with --output FILE.html", nb: "oppgi rapportfilen med --output FIL.html") }
-        if let minN = common.minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more", nb: "--min-n må være 1 eller mer") }
+        guard let output = common.output else {
+            throw KvalitetError(
+                .usage, "give the report file with --output FILE.html", nb: "oppgi rapportfilen med --output FIL.html")
+        }
+        if let minN = common.minN, minN < 1 {
+            throw KvalitetError(.usage, "--min-n must be 1 or more", nb: "--min-n må være 1 eller mer")
+        }
         var scoring = ScoreJob()
         scoring.common = common
         // Sick leave: its files are inputs the outputs must not replace; its problems go to the

@@ -30,11 +30,14 @@ public struct ScoreJob: Sendable, OptionsJob {
     /// Runs the job. Scores go to `output` (or `standardOutput`), the closing summary to
     /// `standardError`. Nothing is written when it throws.
     public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> ScoreResult {
-        if let minN = common.minN, minN < 1 { throw KvalitetError(.usage, "--min-n must be 1 or more", nb: "--min-n må være 1 eller mer") }
+        if let minN = common.minN, minN < 1 {
+            throw KvalitetError(.usage, "--min-n must be 1 or more", nb: "--min-n må være 1 eller mer")
+        }
         let available = writers(WriterOptions(minN: common.minN, excelSafe: common.excelSafe))
         guard let writer = available.first(where: { $0.name == common.format }) else {
             throw KvalitetError(
-                .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))", nb: "ukjent --format \(common.format) (kjente: \(available.map(\.name).joined(separator: ", ")))")
+                .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))",
+                nb: "ukjent --format \(common.format) (kjente: \(available.map(\.name).joined(separator: ", ")))")
         }
         let listing = try listAndGuard(outputs: [("--output", common.output), ("--rejects", common.rejects)])
         let (result, problems, _) = try scored(listing)
@@ -159,7 +162,10 @@ public struct ScoreJob: Sendable, OptionsJob {
         setDirectories: [String], inputs: [String], source: some ResponseSource,
         readers: [any ResponseReader], registers: RegisterIndex, options: ScorePipeline.Options
     ) throws(KvalitetError) -> ScorePipeline {
-        if !inputs.isEmpty { throw KvalitetError(.usage, "give either response files or --db, not both", nb: "oppgi enten svarfiler eller --db, ikke begge") }
+        if !inputs.isEmpty {
+            throw KvalitetError(
+                .usage, "give either response files or --db, not both", nb: "oppgi enten svarfiler eller --db, ikke begge")
+        }
         var catalog = try catalog(setDirectories)
         for (id, text) in try source.setDefinitions().sorted(by: { $0.key < $1.key }) where catalog.texts[id] != text {
             let set = try IndicatorSetLoader().load(yaml: text, file: "\(id) (store)")
@@ -192,18 +198,23 @@ public struct ScoreJob: Sendable, OptionsJob {
         listing: ScorePipeline.InputListing? = nil, readers: [any ResponseReader],
         registers: RegisterIndex, options: ScorePipeline.Options
     ) throws(KvalitetError) -> (ScorePipeline, [InputFile]) {
-        if inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder", nb: "oppgi minst én svarfil eller mappe") }
+        if inputs.isEmpty {
+            throw KvalitetError(.usage, "give at least one response file or folder", nb: "oppgi minst én svarfil eller mappe")
+        }
         let catalog = try catalog(setDirectories)
         if let defaultSet = options.defaultSet, catalog[defaultSet] == nil {
             throw KvalitetError(
                 .inputRefused,
-                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))", nb: "ukjent skjema «\(defaultSet)» (kjente: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
+                "unknown set \"\(defaultSet)\" (known: \(catalog.sets.keys.sorted().joined(separator: ", ")))",
+                nb: "ukjent skjema «\(defaultSet)» (kjente: \(catalog.sets.keys.sorted().joined(separator: ", ")))")
         }
         let pipeline = ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
         let files: [InputFile]
         if let listing { files = listing.files } else { files = try pipeline.inputFiles(inputs) }
         if files.isEmpty {
-            throw KvalitetError(.inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))", nb: "ingen svarfiler (*.csv, *.xml) i \(inputs.joined(separator: ", "))")
+            throw KvalitetError(
+                .inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))",
+                nb: "ingen svarfiler (*.csv, *.xml) i \(inputs.joined(separator: ", "))")
         }
         return (pipeline, files)
     }

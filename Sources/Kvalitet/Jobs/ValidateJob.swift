@@ -22,7 +22,8 @@ public struct ValidateJob: Sendable, OptionsJob {
         let available = writers(WriterOptions(excelSafe: common.excelSafe))
         guard let writer = available.first(where: { $0.name == common.format }) else {
             throw KvalitetError(
-                .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))", nb: "ukjent --format \(common.format) (kjente: \(available.map(\.name).joined(separator: ", ")))")
+                .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))",
+                nb: "ukjent --format \(common.format) (kjente: \(available.map(\.name).joined(separator: ", ")))")
         }
         let options = ScoreJob.options(defaultSet: common.defaultSet, breakdown: nil, minN: nil, parts: common.parts)
         let problems = try ProblemLog(rejects: nil, strict: false)
@@ -37,7 +38,9 @@ public struct ValidateJob: Sendable, OptionsJob {
                 readers: common.readers, registers: try RegisterIndex(), options: options)
             result = try pipeline.validate(source, problems: problems)
         } else {
-            if common.inputs.isEmpty { throw KvalitetError(.usage, "give at least one response file or folder", nb: "oppgi minst én svarfil eller mappe") }
+            if common.inputs.isEmpty {
+                throw KvalitetError(.usage, "give at least one response file or folder", nb: "oppgi minst én svarfil eller mappe")
+            }
             let listing = try ScorePipeline.listInputs(common.inputs, readers: common.readers)
             try ScoreJob.guardOutputs(
                 [("--output", common.output)], listing: listing, readers: common.readers, registerFiles: [],

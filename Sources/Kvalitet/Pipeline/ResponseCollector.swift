@@ -216,13 +216,15 @@ struct ResponseCollector: RawCellSink {
         let named = record.set?.trimmingSpaces ?? ""
         guard let setID = named.isEmpty ? defaultSet : named else {
             throw KvalitetError(
-                .inputRefused, "the file names no set: add a column \"set\" or give --set", nb: "filen nevner ikke noe skjema: legg til en kolonne «set» eller bruk --set",
+                .inputRefused, "the file names no set: add a column \"set\" or give --set",
+                nb: "filen nevner ikke noe skjema: legg til en kolonne «set» eller bruk --set",
                 at: SourceLocation(file: file.name, line: record.line, field: "set"))
         }
         guard let set = catalog[setID] else {
             let known = catalog.sets.keys.sorted().joined(separator: ", ")
             throw KvalitetError(
-                .inputRefused, "unknown set \"\(setID)\" (known: \(known); add definitions with --sets)", nb: "ukjent skjema «\(setID)» (kjente: \(known); legg til definisjoner med --sets)",
+                .inputRefused, "unknown set \"\(setID)\" (known: \(known); add definitions with --sets)",
+                nb: "ukjent skjema «\(setID)» (kjente: \(known); legg til definisjoner med --sets)",
                 at: SourceLocation(file: file.name, line: record.line, field: "set"))
         }
         let compiledSet = compiled[setID] ?? CompiledSet(set)
@@ -327,7 +329,6 @@ struct ResponseCollector: RawCellSink {
         }
         summary.rejectedByKind[Problem.Kind.duplicateRespondent.rawValue, default: 0] += 1
     }
-
 
     /// Removes kinds whose count of rejected responses came back to 0 (after taking back).
     mutating func dropEmptyRejectionCounts() {

@@ -26,7 +26,9 @@ public struct ResponseFeed {
     public mutating func begin(_ file: InputFile, set: String?) throws(KvalitetError) {
         guard let set else { return collector.begin(file) }
         guard let definition = collector.catalog[set] else {
-            throw KvalitetError(.inputRefused, "unknown set \"\(set)\"", nb: "ukjent skjema «\(set)»", at: SourceLocation(file: file.name, field: "set"))
+            throw KvalitetError(
+                .inputRefused, "unknown set \"\(set)\"", nb: "ukjent skjema «\(set)»",
+                at: SourceLocation(file: file.name, field: "set"))
         }
         collector.begin(file, set: collector.compiled[set] ?? CompiledSet(definition))
     }
@@ -57,14 +59,18 @@ extension ScorePipeline {
     /// Reads one file through its reader into `sink`, exactly as scoring reads it (one part).
     public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws(KvalitetError) {
         guard let reader = reader(for: file.name) else {
-            throw KvalitetError(.usage, "no reader for this kind of file", nb: "ingen leser for denne filtypen", at: SourceLocation(file: file.name))
+            throw KvalitetError(
+                .usage, "no reader for this kind of file", nb: "ingen leser for denne filtypen",
+                at: SourceLocation(file: file.name))
         }
         do {
             try reader.read(file, into: &sink)
         } catch let error as KvalitetError {
             throw error
         } catch {
-            throw KvalitetError(.inputRefused, "cannot read the file: \(error)", nb: "kan ikke lese filen: \(error)", at: SourceLocation(file: file.name))
+            throw KvalitetError(
+                .inputRefused, "cannot read the file: \(error)", nb: "kan ikke lese filen: \(error)",
+                at: SourceLocation(file: file.name))
         }
     }
 }

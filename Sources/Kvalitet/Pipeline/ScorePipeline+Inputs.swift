@@ -19,7 +19,8 @@ extension ScorePipeline {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw KvalitetError(.inputRefused, "no such file or folder", nb: "ingen slik fil eller mappe", at: SourceLocation(file: path))
+                throw KvalitetError(
+                    .inputRefused, "no such file or folder", nb: "ingen slik fil eller mappe", at: SourceLocation(file: path))
             }
             if isDirectory.boolValue {
                 folders.append(path)
@@ -30,7 +31,8 @@ extension ScorePipeline {
                     }
                 } catch {
                     throw KvalitetError(
-                        .inputRefused, "cannot list the folder: \(describeFileError(error))", nb: "kan ikke liste mappen: \(describeFileError(error))",
+                        .inputRefused, "cannot list the folder: \(describeFileError(error))",
+                        nb: "kan ikke liste mappen: \(describeFileError(error))",
                         at: SourceLocation(file: path))
                 }
                 // Each file a reader takes, with the companions it claims (read with it, not alone).
@@ -56,13 +58,16 @@ extension ScorePipeline {
                 if let what = Self.formatsToCome[ext], reader(for: path, in: readers) == nil {
                     throw KvalitetError(
                         .inputRefused,
-                        "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)", nb: "dette er \(what): kvalitet leser foreløpig CSV og XML; lagre den som «CSV UTF-8» (regneark og SPSS-filer kommer med sak #12)",
+                        "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)",
+                        nb:
+                            "dette er \(what): kvalitet leser foreløpig CSV og XML; lagre den som «CSV UTF-8» (regneark og SPSS-filer kommer med sak #12)",
                         at: SourceLocation(file: path))
                 }
                 guard reader(for: path, in: readers) != nil else {
                     let known = readers.flatMap(\.fileExtensions).sorted().map { ".\($0)" }.joined(separator: ", ")
                     throw KvalitetError(
-                        .usage, "no reader for this kind of file (known: \(known))", nb: "ingen leser for denne filtypen (kjente: \(known))",
+                        .usage, "no reader for this kind of file (known: \(known))",
+                        nb: "ingen leser for denne filtypen (kjente: \(known))",
                         at: SourceLocation(file: path))
                 }
                 files.append(InputFile(url: URL(fileURLWithPath: path), name: path))

@@ -295,7 +295,8 @@ public struct ScorePipeline: Sendable {
                 } catch {
                     // It was read without error a moment ago: the file changed meanwhile.
                     throw KvalitetError(
-                        .inputRefused, "the file changed while it was read: \(error)", nb: "filen ble endret mens den ble lest: \(error)", at: SourceLocation(file: file.name))
+                        .inputRefused, "the file changed while it was read: \(error)",
+                        nb: "filen ble endret mens den ble lest: \(error)", at: SourceLocation(file: file.name))
                 }
                 try part.retractDuplicates(records, file: file)
             }

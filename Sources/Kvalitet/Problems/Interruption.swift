@@ -20,7 +20,9 @@ public enum Interruption {
     /// Throws when a stop was requested.
     public static func check(_ file: String) throws(KvalitetError) {
         if isRequested {
-            throw KvalitetError(.interrupted, "interrupted while reading; nothing was written", nb: "avbrutt under lesing; ingenting ble skrevet", at: SourceLocation(file: file))
+            throw KvalitetError(
+                .interrupted, "interrupted while reading; nothing was written", nb: "avbrutt under lesing; ingenting ble skrevet",
+                at: SourceLocation(file: file))
         }
     }
 

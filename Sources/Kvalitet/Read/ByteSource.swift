@@ -25,14 +25,16 @@ final class ByteSource {
         guard fd >= 0 else {
             chunk.deallocate()
             throw KvalitetError(
-                .inputRefused, "cannot open the file: \(String(cString: strerror(errno)))", nb: "kan ikke åpne filen: \(String(cString: strerror(errno)))",
+                .inputRefused, "cannot open the file: \(String(cString: strerror(errno)))",
+                nb: "kan ikke åpne filen: \(String(cString: strerror(errno)))",
                 at: SourceLocation(file: file.name))
         }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
             chunk.deallocate()
-            throw KvalitetError(.inputRefused, "is a folder, not a file", nb: "er en mappe, ikke en fil", at: SourceLocation(file: file.name))
+            throw KvalitetError(
+                .inputRefused, "is a folder, not a file", nb: "er en mappe, ikke en fil", at: SourceLocation(file: file.name))
         }
         descriptor = fd
         if (info.st_mode & S_IFMT) == S_IFREG { sizeWhenOpened = Int(info.st_size) }
@@ -58,7 +60,8 @@ final class ByteSource {
             if got < 0 {
                 if errno == EINTR { continue }
                 throw KvalitetError(
-                    .inputRefused, "reading failed: \(String(cString: strerror(errno)))", nb: "lesingen feilet: \(String(cString: strerror(errno)))",
+                    .inputRefused, "reading failed: \(String(cString: strerror(errno)))",
+                    nb: "lesingen feilet: \(String(cString: strerror(errno)))",
                     at: SourceLocation(file: file.name))
             }
             chunkOffset = readOffset
@@ -69,7 +72,9 @@ final class ByteSource {
                 if let sizeWhenOpened, readOffset != sizeWhenOpened {
                     throw KvalitetError(
                         .inputRefused,
-                        "the file changed while it was read (\(sizeWhenOpened) bytes when opened, \(readOffset) at its end); run again on a file nobody is writing", nb: "filen ble endret mens den ble lest (\(sizeWhenOpened) byte da den ble åpnet, \(readOffset) ved slutten); kjør igjen på en fil ingen skriver til",
+                        "the file changed while it was read (\(sizeWhenOpened) bytes when opened, \(readOffset) at its end); run again on a file nobody is writing",
+                        nb:
+                            "filen ble endret mens den ble lest (\(sizeWhenOpened) byte da den ble åpnet, \(readOffset) ved slutten); kjør igjen på en fil ingen skriver til",
                         at: SourceLocation(file: file.name))
                 }
             }
@@ -86,7 +91,8 @@ final class ByteSource {
     func seek(to offset: Int) throws(KvalitetError) {
         guard lseek(descriptor, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw KvalitetError(
-                .inputRefused, "cannot read the file again: \(String(cString: strerror(errno)))", nb: "kan ikke lese filen på nytt: \(String(cString: strerror(errno)))",
+                .inputRefused, "cannot read the file again: \(String(cString: strerror(errno)))",
+                nb: "kan ikke lese filen på nytt: \(String(cString: strerror(errno)))",
                 at: SourceLocation(file: file.name))
         }
         isAtEnd = false
@@ -119,7 +125,8 @@ extension KvalitetError {
     /// An empty (0-byte) input: no export of responses (FORMAT.md §7), refused by every reader.
     static func emptyFile(_ file: InputFile) -> KvalitetError {
         KvalitetError(
-            .inputRefused, "the file is empty (0 bytes): not an export of responses", nb: "filen er tom (0 byte): ingen eksport av svar",
+            .inputRefused, "the file is empty (0 bytes): not an export of responses",
+            nb: "filen er tom (0 byte): ingen eksport av svar",
             at: SourceLocation(file: file.name, line: 1))
     }
 }

@@ -34,7 +34,8 @@ extension CSVResponseReader {
         if let what {
             throw KvalitetError(
                 .inputRefused,
-                "this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"", nb: "dette er \(what), ikke CSV-tekst: lagre den fra Excel som «CSV UTF-8» eller «CSV (semikolondelt)»",
+                "this is \(what), not CSV text: save it from Excel as \"CSV UTF-8\" or \"CSV (semikolondelt)\"",
+                nb: "dette er \(what), ikke CSV-tekst: lagre den fra Excel som «CSV UTF-8» eller «CSV (semikolondelt)»",
                 at: SourceLocation(file: file.name, line: 1))
         }
     }

@@ -347,7 +347,9 @@ public struct CSVResponseReader: ResponseReader {
             if let earlier = seen[key] {
                 throw KvalitetError(
                     .inputRefused,
-                    "columns \(earlier + 1) and \(index + 1) (\"\(header[earlier].trimmingSpaces)\", \"\(name.trimmingSpaces)\") mean the same field", nb: "kolonne \(earlier + 1) og \(index + 1) («\(header[earlier].trimmingSpaces)», «\(name.trimmingSpaces)») betyr samme felt",
+                    "columns \(earlier + 1) and \(index + 1) (\"\(header[earlier].trimmingSpaces)\", \"\(name.trimmingSpaces)\") mean the same field",
+                    nb:
+                        "kolonne \(earlier + 1) og \(index + 1) («\(header[earlier].trimmingSpaces)», «\(name.trimmingSpaces)») betyr samme felt",
                     at: SourceLocation(file: file.name, line: line, field: name.trimmingSpaces))
             }
             seen[key] = index
@@ -355,7 +357,8 @@ public struct CSVResponseReader: ResponseReader {
         }
         for (column, name) in Column.required where !columns.contains(column) {
             throw KvalitetError(
-                .inputRefused, "the header has no column \"\(name)\" (required)", nb: "overskriftsraden har ingen kolonne «\(name)» (påkrevd)",
+                .inputRefused, "the header has no column \"\(name)\" (required)",
+                nb: "overskriftsraden har ingen kolonne «\(name)» (påkrevd)",
                 at: SourceLocation(file: file.name, line: line, field: name))
         }
         return columns

@@ -78,7 +78,9 @@ struct CSVTokenizer {
         guard field.count < maxFieldBytes && !limit else {
             throw KvalitetError(
                 .inputRefused,
-                "a field is longer than \(describeBytes(maxFieldBytes)) (an unclosed quote? limit: --max-field-mib)", nb: "et felt er lengre enn \(describeBytes(maxFieldBytes)) (et anførselstegn som ikke lukkes? grense: --max-field-mib)",
+                "a field is longer than \(describeBytes(maxFieldBytes)) (an unclosed quote? limit: --max-field-mib)",
+                nb:
+                    "et felt er lengre enn \(describeBytes(maxFieldBytes)) (et anførselstegn som ikke lukkes? grense: --max-field-mib)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
         field.append(byte)
@@ -91,12 +93,14 @@ struct CSVTokenizer {
         if recordBytes > maxRecordBytes {
             throw KvalitetError(
                 .inputRefused,
-                "a record is longer than \(describeBytes(maxRecordBytes)) (limit: --max-record-mib)", nb: "en rad er lengre enn \(describeBytes(maxRecordBytes)) (grense: --max-record-mib)",
+                "a record is longer than \(describeBytes(maxRecordBytes)) (limit: --max-record-mib)",
+                nb: "en rad er lengre enn \(describeBytes(maxRecordBytes)) (grense: --max-record-mib)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
         if fields > maxFields {
             throw KvalitetError(
-                .inputRefused, "a record has more than \(maxFields) fields (limit: --max-columns)", nb: "en rad har mer enn \(maxFields) felt (grense: --max-columns)",
+                .inputRefused, "a record has more than \(maxFields) fields (limit: --max-columns)",
+                nb: "en rad har mer enn \(maxFields) felt (grense: --max-columns)",
                 at: SourceLocation(file: source.file.name, line: recordLine))
         }
     }

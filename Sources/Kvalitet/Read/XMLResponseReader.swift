@@ -214,7 +214,8 @@ public struct XMLResponseReader: ResponseReader {
         let context = Unmanaged.passUnretained(state).toOpaque()
         guard let parser = xmlCreatePushParserCtxt(&handler, context, nil, 0, file.url.path) else {
             throw KvalitetError(
-                .inputRefused, "cannot open the file as XML", nb: "kan ikke åpne filen som XML", at: SourceLocation(file: file.name))
+                .inputRefused, "cannot open the file as XML", nb: "kan ikke åpne filen som XML",
+                at: SourceLocation(file: file.name))
         }
         defer { xmlFreeParserCtxt(parser) }
         xmlCtxtUseOptions(parser, XMLResponseReader.options)
@@ -233,7 +234,8 @@ public struct XMLResponseReader: ResponseReader {
                 message = "the file ends before its elements are closed (cut off?)"
             }
             return KvalitetError(
-                .inputRefused, "not well-formed XML: \(message); nothing of the file is counted", nb: "ikke velformet XML: \(message); ingenting i filen telles",
+                .inputRefused, "not well-formed XML: \(message); nothing of the file is counted",
+                nb: "ikke velformet XML: \(message); ingenting i filen telles",
                 at: SourceLocation(
                     file: file.name, line: state.failure?.line, column: state.failure?.column))
         }
@@ -272,7 +274,8 @@ public struct XMLResponseReader: ResponseReader {
         if try !handOver() { return }
         if !state.sawSurvey {
             throw KvalitetError(
-                .inputRefused, "the file has no <survey> element", nb: "filen har ikke noe <survey>-element", at: SourceLocation(file: file.name))
+                .inputRefused, "the file has no <survey> element", nb: "filen har ikke noe <survey>-element",
+                at: SourceLocation(file: file.name))
         }
     }
 }

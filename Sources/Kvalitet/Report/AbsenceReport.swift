@@ -83,7 +83,8 @@ extension AbsenceSection {
         } else {
             facts.append(Fact(label: at.absence, value: texts.pct(latest.absencePct), note: nil))
             facts.append(Fact(label: pick("Egenmeldt", "Self-certified"), value: texts.pct(latest.selfCertifiedPct), note: nil))
-            facts.append(Fact(label: pick("Legemeldt", "Doctor-certified"), value: texts.pct(latest.doctorCertifiedPct), note: nil))
+            facts.append(
+                Fact(label: pick("Legemeldt", "Doctor-certified"), value: texts.pct(latest.doctorCertifiedPct), note: nil))
             facts.append(Fact(label: pick("Nærvær", "Presence"), value: texts.pct(latest.presencePct), note: nil))
             if let previous = latest.previousAbsencePct {
                 facts.append(
@@ -97,7 +98,9 @@ extension AbsenceSection {
         let shown = quarters + rows.filter { $0.group.level == .municipality && $0.period.kind == .year }
         let inLatest = rows.filter { $0.period == latest.period && [.unit, .subproject].contains($0.group.level) }
         let ranked =
-            inLatest.filter { !$0.suppressed && $0.absencePct != nil }.sorted { ($0.absencePct!, $0.group.unit) < ($1.absencePct!, $1.group.unit) }
+            inLatest.filter { !$0.suppressed && $0.absencePct != nil }.sorted {
+                ($0.absencePct!, $0.group.unit) < ($1.absencePct!, $1.group.unit)
+            }
             + inLatest.filter { $0.suppressed || $0.absencePct == nil }
         let axis = Self.axis(shown + ranked)
         func chartRow(_ row: AbsenceRow, label: String) -> AbsenceChartRow {
@@ -134,7 +137,8 @@ extension AbsenceSection {
         ]
         let goals = result.goals.filter { RegisterIndex.sameMunicipality($0.municipality, municipality) }.map { goal in
             let baseline = goal.goal.baseline.map { period in
-                (goal.baseline.map { $0.suppressed ? texts.suppressedText($0) : texts.pct($0.absencePct) } ?? "–") + " (\(period))"
+                (goal.baseline.map { $0.suppressed ? texts.suppressedText($0) : texts.pct($0.absencePct) } ?? "–")
+                    + " (\(period))"
             }
             return GoalRow(
                 subproject: result.names.subproject(municipality: goal.municipality, id: goal.subproject) ?? goal.subproject,

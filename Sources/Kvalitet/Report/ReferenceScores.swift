@@ -75,7 +75,8 @@ enum ScoresFile {
         var fields: [String] = []
         guard try tokenizer.nextRecord(into: &fields) != nil else {
             throw KvalitetError(
-                .inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)", nb: "filen er tom; oppgi en CSV-fil med poeng (kvalitet score --format csv)",
+                .inputRefused, "the file is empty; give a scores CSV (kvalitet score --format csv)",
+                nb: "filen er tom; oppgi en CSV-fil med poeng (kvalitet score --format csv)",
                 at: SourceLocation(file: file.name, line: 1))
         }
         let header = fields.map { $0.trimmingSpaces.lowercased() }
@@ -83,7 +84,8 @@ enum ScoresFile {
         for name in columns {
             guard let index = header.firstIndex(of: name) else {
                 throw KvalitetError(
-                    .inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))", nb: "ikke en CSV-fil med poeng: kolonnen «\(name)» mangler (\(purpose))",
+                    .inputRefused, "not a scores CSV: the column \"\(name)\" is missing (\(purpose))",
+                    nb: "ikke en CSV-fil med poeng: kolonnen «\(name)» mangler (\(purpose))",
                     at: SourceLocation(file: file.name, line: 1, field: name))
             }
             column[name] = index

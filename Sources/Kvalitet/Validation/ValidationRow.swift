@@ -43,7 +43,8 @@ public struct ValidationRow: Sendable, Hashable {
 extension ValidationRow {
     /// A row with its counts; the figures are set one by one (each is nil until computed).
     public init(set: String, period: String, dimension: String, item: String, k: Int, n: Int, flags: [String] = []) {
-        self.init(set: set, period: period, dimension: dimension, item: item, k: k, n: n, alpha: nil, alphaCILow: nil,
+        self.init(
+            set: set, period: period, dimension: dimension, item: item, k: k, n: n, alpha: nil, alphaCILow: nil,
             alphaCIHigh: nil, alphaStandardized: nil, meanInterItemR: nil, alphaIfDeleted: nil, itemTotalR: nil, floor: nil,
             ceiling: nil, dontKnowShare: nil, unansweredShare: nil, unitICC: nil, flags: flags)
     }

@@ -199,7 +199,8 @@ struct AbsenceTexts {
     }
 
     var noCompleteQuarter: String {
-        pick("Ingen hele kvartaler i dataene (et kvartal vises når alle enhetene har alle tre månedene).",
+        pick(
+            "Ingen hele kvartaler i dataene (et kvartal vises når alle enhetene har alle tre månedene).",
             "No complete quarters in the data (a quarter is shown when every unit has all three months).")
     }
 
@@ -260,7 +261,9 @@ struct AbsenceTexts {
         }
         // The latest complete quarter per service, unit and sub-project.
         if let latest = quarters.last?.period {
-            text += "\n" + pick("Per tjeneste, enhet og delprosjekt, \(latest)", "Per service, unit and sub-project, \(latest)") + "\n"
+            text +=
+                "\n" + pick("Per tjeneste, enhet og delprosjekt, \(latest)", "Per service, unit and sub-project, \(latest)")
+                + "\n"
             let groups = rows.filter { $0.period == latest }
             // Each service with its units under it, then the sub-projects.
             var lines: [(AbsenceRow, String)] = []
@@ -294,7 +297,8 @@ struct AbsenceTexts {
         case .service: return key.service
         case .unit: return "  " + (names.unit(municipality: key.municipality, id: key.unit) ?? key.unit)
         case .subproject:
-            return level(.subproject) + " " + (names.subproject(municipality: key.municipality, id: key.subproject) ?? key.subproject)
+            return level(.subproject) + " "
+                + (names.subproject(municipality: key.municipality, id: key.subproject) ?? key.subproject)
         default: return level(key.level)
         }
     }
@@ -328,7 +332,9 @@ struct AbsenceTexts {
 
     func goalLine(_ goal: AbsenceGoalStatus, names: GroupNames) -> String {
         let name = names.subproject(municipality: goal.municipality, id: goal.subproject) ?? goal.subproject
-        var line = "\(name): " + pick("sykefravær", "sick leave") + " ≤ \(pct(goal.goal.target)) " + pick("innen", "by") + " \(goal.goal.by)"
+        var line =
+            "\(name): " + pick("sykefravær", "sick leave") + " ≤ \(pct(goal.goal.target)) " + pick("innen", "by")
+            + " \(goal.goal.by)"
         if let baseline = goal.goal.baseline {
             let value = goal.baseline.map { $0.suppressed ? suppressedText($0) : pct($0.absencePct) } ?? "–"
             line += " (" + pick("utgangspunkt", "baseline") + " \(baseline): \(value))"
@@ -343,23 +349,31 @@ struct AbsenceTexts {
     func costLines(_ row: AbsenceRow, costs: AbsenceCosts) -> String {
         guard let figures = row.costs else { return "" }
         var text =
-            pick("Kostnader \(row.period) (anslått verdi av tapte dagsverk, ikke en budsjettbesparelse)",
+            pick(
+                "Kostnader \(row.period) (anslått verdi av tapte dagsverk, ikke en budsjettbesparelse)",
                 "Costs \(row.period) (estimated value of the lost days, not a budget saving)") + "\n"
-        text += "  " + pick("Sykefraværet", "The absence") + ": \(kroner(figures.cost)); "
+        text +=
+            "  " + pick("Sykefraværet", "The absence") + ": \(kroner(figures.cost)); "
             + pick("arbeidsgiverens del", "the employer's part") + ": \(kroner(figures.employerCost))\n"
-        text += "  " + pick("0,1 prosentpoeng lavere fravær er verdt", "0.1 percentage points less absence is worth") + " \(kroner(figures.savingPer01pp))\n"
+        text +=
+            "  " + pick("0,1 prosentpoeng lavere fravær er verdt", "0.1 percentage points less absence is worth")
+            + " \(kroner(figures.savingPer01pp))\n"
         if let breakEven = figures.breakEvenPP, let position = costs.projectPosition {
-            text += "  " + pick(
-                "En prosjektstilling (\(kroner(position)) i året) er tjent inn ved \(labels.decimal(breakEven)) prosentpoeng lavere fravær",
-                "A project position (\(kroner(position)) a year) pays for itself at \(labels.decimal(breakEven)) percentage points less absence"
-            ) + "\n"
+            text +=
+                "  "
+                + pick(
+                    "En prosjektstilling (\(kroner(position)) i året) er tjent inn ved \(labels.decimal(breakEven)) prosentpoeng lavere fravær",
+                    "A project position (\(kroner(position)) a year) pays for itself at \(labels.decimal(breakEven)) percentage points less absence"
+                ) + "\n"
         }
-        text += "  " + pick("Parametre", "Parameters") + ": "
+        text +=
+            "  " + pick("Parametre", "Parameters") + ": "
             + pick("årslønn", "annual pay") + " \(kroner(costs.annualPay)), "
             + pick("feriepenger", "holiday pay") + " \(labels.decimal(costs.holidayPayPct)) %, "
             + pick("pensjon", "pension") + " \(labels.decimal(costs.pensionPct)) %, "
             + pick("arbeidsgiveravgift", "employer's tax") + " \(labels.decimal(costs.employerTaxPct)) %, "
-            + "\(costs.daysPerYear == costs.daysPerYear.rounded() ? String(Int(costs.daysPerYear)) : labels.decimal(costs.daysPerYear)) " + pick("dagsverk i året", "working days a year") + " → "
+            + "\(costs.daysPerYear == costs.daysPerYear.rounded() ? String(Int(costs.daysPerYear)) : labels.decimal(costs.daysPerYear)) "
+            + pick("dagsverk i året", "working days a year") + " → "
             + pick("et dagsverk koster", "a day costs") + " \(kroner(costs.dayCost))\n"
         return text
     }

@@ -49,10 +49,12 @@ struct Labels {
     }
 
     // Closing summary.
+    /// "1 fil", "3 filer": a count with its word in the language, singular or plural.
+    func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
+        "\(n) " + (n == 1 ? pick(nbOne, enOne) : pick(nbMany, enMany))
+    }
+
     func summary(_ s: RunSummary) -> String {
-        func count(_ n: Int, _ nbOne: String, _ nbMany: String, _ enOne: String, _ enMany: String) -> String {
-            "\(n) " + (n == 1 ? pick(nbOne, enOne) : pick(nbMany, enMany))
-        }
         return "kvalitet: "
             + [
                 count(s.files, "fil", "filer", "file", "files"),
