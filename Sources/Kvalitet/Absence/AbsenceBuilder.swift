@@ -78,35 +78,46 @@ struct AbsenceBuilder: Sendable {
             tables.add(AbsencePeriod(kind: .month, containing: Month(index: Int(month))), entries)
         }
 
-        // Quarters and years: complete ones only, suppressed when a month is.
+        // Quarters and years: complete ones only, suppressed when a month is. Dense arrays by
+        // unit and by group, reused for every period (a national run has 17,000 groups).
+        var monthsOfUnit = [Int](repeating: 0, count: collector.units.count)
+        var incomplete = [Bool](repeating: false, count: ordered.count)
+        var slots = [Int32](repeating: -1, count: ordered.count)
         for kind in [PeriodKind.quarter, .year] {
-            var periods: [AbsencePeriod: [Int]] = [:]
+            var periods: [AbsencePeriod: [Int32]] = [:]
             for month in months {
-                periods[AbsencePeriod(kind: kind, containing: Month(index: Int(month))), default: []].append(Int(month))
+                periods[AbsencePeriod(kind: kind, containing: Month(index: Int(month))), default: []].append(month)
             }
             for period in periods.keys.sorted() {
                 // A unit with some but not all of the period's months makes its groups incomplete.
-                var monthsOfUnit: [Int32: Int] = [:]
-                for month in periods[period]! {
-                    for cellIndex in byMonth[Int32(month)]! { monthsOfUnit[collector.cells[cellIndex].unit, default: 0] += 1 }
+                let cells = periods[period]!.flatMap { byMonth[$0]! }
+                for cellIndex in cells { monthsOfUnit[Int(collector.cells[cellIndex].unit)] += 1 }
+                for cellIndex in cells {
+                    let unit = Int(collector.cells[cellIndex].unit)
+                    if monthsOfUnit[unit] > 0 && monthsOfUnit[unit] < period.monthCount {
+                        for group in unitGroups[unit] { incomplete[Int(group)] = true }
+                    }
                 }
-                var incomplete = Set<Int32>()
-                for (unit, count) in monthsOfUnit where count < period.monthCount {
-                    incomplete.formUnion(unitGroups[Int(unit)])
-                }
-                var sums: [Int32: Figures] = [:]
+                var sums: [Figures] = []
                 for month in period.months {
                     guard let table = tables.table(AbsencePeriod(kind: .month, containing: month)) else { continue }
-                    for entry in table where !incomplete.contains(entry.group) {
-                        if var sum = sums[entry.group] {
-                            sum.mergeMonth(entry)
-                            sums[entry.group] = sum
+                    for entry in table where !incomplete[Int(entry.group)] {
+                        let slot = slots[Int(entry.group)]
+                        if slot < 0 {
+                            slots[Int(entry.group)] = Int32(sums.count)
+                            sums.append(entry)
                         } else {
-                            sums[entry.group] = entry
+                            sums[Int(slot)].mergeMonth(entry)
                         }
                     }
                 }
-                tables.add(period, sums.values.sorted { $0.group < $1.group })
+                for sum in sums { slots[Int(sum.group)] = -1 }
+                for cellIndex in cells {
+                    let unit = Int(collector.cells[cellIndex].unit)
+                    monthsOfUnit[unit] = 0
+                    for group in unitGroups[unit] { incomplete[Int(group)] = false }
+                }
+                tables.add(period, sums.sorted { $0.group < $1.group })
             }
         }
         return tables
