@@ -469,4 +469,12 @@ import Testing
             #expect(a == b && a.split(separator: "\n").count >= 3, "\(a)")
         }
     }
+
+    /// A sick-leave export given to `score` is refused with the command that reads it.
+    @Test func scoreNamesTheCommandForASickLeaveExport() throws {
+        let export = Support.repository.appendingPathComponent("Samples/fravaer/fravaer-eksempelvik.csv").path
+        let error = Support.scoreError { $0.inputs = [export] }
+        #expect(error?.code == .inputRefused)
+        #expect(error?.text(.nb).contains("les den med kvalitet absence") == true, "\(String(describing: error))")
+    }
 }

@@ -355,10 +355,15 @@ public struct CSVResponseReader: ResponseReader {
             seen[key] = index
             columns.append(column)
         }
+        // A sick-leave export given to `score` says what it is and which command reads it.
+        let isAbsence = header.contains { AbsenceReader.Field(header: $0) == .possibleDays }
         for (column, name) in Column.required where !columns.contains(column) {
             throw KvalitetError(
-                .inputRefused, "the header has no column \"\(name)\" (required)",
-                nb: "overskriftsraden har ingen kolonne «\(name)» (påkrevd)",
+                .inputRefused,
+                "the header has no column \"\(name)\" (required)"
+                    + (isAbsence ? "; this is a sick-leave export: read it with kvalitet absence" : ""),
+                nb: "overskriftsraden har ingen kolonne «\(name)» (påkrevd)"
+                    + (isAbsence ? "; dette er en fraværsfil: les den med kvalitet absence" : ""),
                 at: SourceLocation(file: file.name, line: line, field: name))
         }
         return columns
