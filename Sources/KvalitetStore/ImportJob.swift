@@ -43,7 +43,8 @@ public struct ImportJob: Sendable {
             readers: readers, catalog: catalog, registers: try RegisterIndex(registers), options: options)
         let files = inputs.isEmpty ? [] : try pipeline.inputFiles(inputs)
         let absenceFiles =
-            absenceInputs.isEmpty ? [] : try ScorePipeline.listInputs(absenceInputs, readers: [CSVResponseReader()]).files
+            absenceInputs.isEmpty
+            ? [] : try ScorePipeline.listInputs(absenceInputs, readers: [CSVResponseReader()], skippingSickLeave: false).files
 
         let store = try ResultsStore.open(self.store)
         defer {

@@ -477,4 +477,22 @@ import Testing
         #expect(error?.code == .inputRefused)
         #expect(error?.text(.nb).contains("les den med kvalitet absence") == true, "\(String(describing: error))")
     }
+
+    /// A folder with both a survey export and a sick-leave export: `score` reads the survey and
+    /// says it left the other out (and `absence` reads only its own file, refusing nothing).
+    @Test func aFolderWithBothKindsOfExport() throws {
+        let folder = Support.temporaryFolder()
+        let survey = Support.repository.appendingPathComponent("Samples/sfo-foresatte-eksempelvik.csv")
+        let export = Support.repository.appendingPathComponent("Samples/fravaer/fravaer-eksempelvik.csv")
+        try FileManager.default.copyItem(at: survey, to: folder.appendingPathComponent("sfo.csv"))
+        try FileManager.default.copyItem(at: export, to: folder.appendingPathComponent("fravaer.csv"))
+        let both = try Support.score { $0.inputs = [folder.path] }
+        let alone = try Support.score { $0.inputs = [survey.path] }
+        #expect(both.result.summary.counted == alone.result.summary.counted && both.result.summary.files == 1)
+        #expect(
+            both.errors.contains(
+                "fravaer.csv: en fraværsfil (sykefravær per enhet og måned), ikke svar; les den med kvalitet absence"),
+            "\(both.errors)")
+        #expect(!ScorePipeline.isSickLeaveExport(survey.path) && ScorePipeline.isSickLeaveExport(export.path))
+    }
 }

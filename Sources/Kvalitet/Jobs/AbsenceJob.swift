@@ -70,7 +70,9 @@ public struct AbsenceJob: Sendable {
                 .usage, "give either absence files or --db, not both", nb: "oppgi enten fraværsfiler eller --db, ikke begge")
         }
         let readers: [any ResponseReader] = [CSVResponseReader()]
-        let listing = source == nil ? try ScorePipeline.listInputs(inputs, readers: readers) : ScorePipeline.InputListing()
+        let listing =
+            source == nil
+            ? try ScorePipeline.listInputs(inputs, readers: readers, skippingSickLeave: false) : ScorePipeline.InputListing()
         if source == nil && listing.files.isEmpty {
             throw KvalitetError(
                 .inputRefused, "no absence files (*.csv) in \(inputs.joined(separator: ", "))",

@@ -132,9 +132,8 @@ public struct ScoreJob: Sendable, OptionsJob {
             try problems.record(
                 Problem(
                     .ownOutput, file: path, line: nil,
-                    message: language == .nb
-                        ? "\(path): hoppet over, filen er et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
-                        : "\(path): skipped, the file is an output of kvalitet (scores, validation or rejects), not responses"))
+                    message: "\(path): " + (language == .nb ? "hoppet over, filen er " : "skipped, the file is ")
+                        + ScorePipeline.skipReason(path, language: language)))
         }
     }
 
@@ -248,9 +247,8 @@ public struct ScoreJob: Sendable, OptionsJob {
         for line in labels.notes(problems.notes) { standardError(line) }
         for path in skipped {
             standardError(
-                language == .nb
-                    ? "  hoppet over \(path): et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
-                    : "  skipped \(path): an output of kvalitet (scores, validation or rejects), not responses")
+                (language == .nb ? "  hoppet over \(path): " : "  skipped \(path): ")
+                    + ScorePipeline.skipReason(path, language: language))
         }
         for (kind, count) in summary.rejectedByKind.sorted(by: { $0.key < $1.key }) {
             standardError(labels.notCounted(kind, count))

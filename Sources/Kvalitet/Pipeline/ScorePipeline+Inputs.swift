@@ -12,7 +12,11 @@ extension ScorePipeline {
     /// The files behind `paths`, as ``inputFiles(_:)`` finds them, and the files of a folder
     /// left out because they are kvalitet's own outputs (a scores, validation or rejects CSV
     /// written into the folder by an earlier run, which would otherwise be read as responses).
-    public static func listInputs(_ paths: [String], readers: [any ResponseReader]) throws(KvalitetError) -> InputListing {
+    /// With `skippingSickLeave` (survey commands), a sick-leave export in a folder is left out
+    /// the same way, and said so (a folder often holds both kinds of export).
+    public static func listInputs(
+        _ paths: [String], readers: [any ResponseReader], skippingSickLeave: Bool = true
+    ) throws(KvalitetError) -> InputListing {
         var files: [InputFile] = []
         var folders: [String] = []
         var ownOutputs: [String] = []
@@ -43,7 +47,7 @@ extension ScorePipeline {
                 for (name, claim) in zip(visible, claims) where !companions.contains(name) {
                     guard let claim else { continue }
                     let full = (path as NSString).appendingPathComponent(name)
-                    if isOwnOutput(full) {
+                    if isOwnOutput(full) || (skippingSickLeave && isSickLeaveExport(full)) {
                         ownOutputs.append(full)
                     } else {
                         let others = claim.map { other in
@@ -109,6 +113,34 @@ extension ScorePipeline {
         guard var head = try? handle.read(upToCount: 1024).map(Array.init) else { return false }
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
         return ownHeaders.contains { head.starts(with: $0) }
+    }
+
+    /// Whether the file's header (its first line, after a BOM and a `sep=` line) is a sick-leave
+    /// export's (FORMAT.md §8): it has the possible days and no respondent column.
+    static func isSickLeaveExport(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard var head = try? handle.read(upToCount: 4096).map(Array.init) else { return false }
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+        if head.starts(with: Array("sep=".utf8)), let end = head.firstIndex(of: 0x0A) { head.removeFirst(end + 1) }
+        let line = head.prefix { $0 != 0x0A && $0 != 0x0D }
+        let delimiter = CSVResponseReader.detectDelimiter(line)
+        let names = line.split(separator: delimiter, omittingEmptySubsequences: false).map {
+            String(decoding: $0.filter { $0 != 0x22 }, as: UTF8.self)
+        }
+        return names.contains { AbsenceReader.Field(header: $0) == .possibleDays }
+            && !names.contains { CSVResponseReader.Column(header: $0) == .respondent }
+    }
+
+    /// Why a file of an input folder was left out, for people.
+    static func skipReason(_ path: String, language: Language) -> String {
+        isSickLeaveExport(path)
+            ? (language == .nb
+                ? "en fraværsfil (sykefravær per enhet og måned), ikke svar; les den med kvalitet absence"
+                : "a sick-leave export (absence per unit and month), not responses; read it with kvalitet absence")
+            : (language == .nb
+                ? "et resultat fra kvalitet (poeng, validering eller avvik), ikke svar"
+                : "an output of kvalitet (scores, validation or rejects), not responses")
     }
 
     /// The first reader that takes a file of this name, asked about it alone (no folder listed).
