@@ -12,17 +12,8 @@ extension ResultsStore {
         let hash = try ContentHash.of(file: file)
         return try run {
             try database.write { session in
-                if let earlier = try session.rows(
-                    """
-                    SELECT id, file_name, imported_at FROM imports
-                    WHERE kind = 'absence' AND content_hash = ? AND remaining = stored ORDER BY id DESC LIMIT 1
-                    """, [.text(hash)]
-                ).first {
-                    return ImportReport(
-                        file: file.name, isAbsence: true,
-                        outcome: .unchanged(
-                            id: earlier[0].int ?? 0, fileName: earlier[1].string ?? "", at: earlier[2].string ?? ""),
-                        summary: RunSummary())
+                if let unchanged = try Self.unchanged(kind: "absence", hash: hash, session: session) {
+                    return ImportReport(file: file.name, isAbsence: true, outcome: unchanged, summary: RunSummary())
                 }
                 let id = try session.rows(
                     "INSERT INTO imports (kind, file_name, content_hash, imported_at) VALUES ('absence', ?, ?, ?) RETURNING id",

@@ -91,17 +91,8 @@ public final class ResultsStore: Sendable {
         let databaseName = database.displayName
         return try run {
             try database.write { session in
-                if let earlier = try session.rows(
-                    """
-                    SELECT id, file_name, imported_at FROM imports
-                    WHERE kind = 'responses' AND content_hash = ? AND remaining = stored ORDER BY id DESC LIMIT 1
-                    """, [.text(hash)]
-                ).first {
-                    return ImportReport(
-                        file: file.name,
-                        outcome: .unchanged(
-                            id: earlier[0].int ?? 0,
-                            fileName: earlier[1].string ?? "", at: earlier[2].string ?? ""), summary: RunSummary())
+                if let unchanged = try Self.unchanged(kind: "responses", hash: hash, session: session) {
+                    return ImportReport(file: file.name, outcome: unchanged, summary: RunSummary())
                 }
                 let id = try session.rows(
                     """
@@ -144,6 +135,20 @@ public final class ResultsStore: Sendable {
                 return ImportReport(file: file.name, outcome: .imported(id: id, replaced: replaced), summary: summary)
             }
         }
+    }
+
+    /// The same content imported before as `kind` and still current, if there is one: importing
+    /// it again changes nothing.
+    static func unchanged(kind: String, hash: String, session: any StoreSession) throws -> ImportReport.Outcome? {
+        guard
+            let earlier = try session.rows(
+                """
+                SELECT id, file_name, imported_at FROM imports
+                WHERE kind = ? AND content_hash = ? AND remaining = stored ORDER BY id DESC LIMIT 1
+                """, [.text(kind), .text(hash)]
+            ).first
+        else { return nil }
+        return .unchanged(id: earlier[0].int ?? 0, fileName: earlier[1].string ?? "", at: earlier[2].string ?? "")
     }
 
     /// Records what import `id` covers and takes the responses of earlier imports for the same
