@@ -6,7 +6,7 @@ struct AbsenceCommand: ParsableCommand {
         commandName: "absence",
         abstract: "Sick leave per municipality, service, unit and sub-project: months, quarters, years, goals, costs.",
         discussion: """
-            Reads absence files exported per unit and month (FORMAT.md §8). Groups with fewer
+            Reads absence files exported per unit and month (FORMAT.md §8). Groups with fewer \
             than --min-employees employees are never shown.
 
             Examples:
