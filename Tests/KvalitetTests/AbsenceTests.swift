@@ -495,4 +495,36 @@ import Testing
             "\(both.errors)")
         #expect(!ScorePipeline.isSickLeaveExport(survey.path) && ScorePipeline.isSickLeaveExport(export.path))
     }
+
+    /// Title lines above the header (a report's name and date over an export, as spreadsheets
+    /// save them) are left out with a note, for responses and sick leave alike; a file with no
+    /// header among its first lines is refused as before.
+    @Test func titleLinesAboveTheHeader() throws {
+        let survey = try String(
+            contentsOf: Support.repository.appendingPathComponent("Samples/medarbeidere-eksempelvik.csv"), encoding: .utf8)
+        let titled = "Medarbeiderundersøkelse 2024,,,\nUttrekk 01.05.2024\n" + survey.drop { $0 == "\u{FEFF}" }
+        let rejects = Support.temporaryFolder().appendingPathComponent("r.csv").path
+        let plain = try Support.score {
+            $0.inputs = [Self.file(survey)]
+            $0.format = "csv"
+        }
+        let withTitle = try Support.score {
+            $0.inputs = [Self.file(titled)]
+            $0.format = "csv"
+            $0.rejects = rejects
+        }
+        #expect(plain.output == withTitle.output)
+        let lines = Support.parseCSV(try String(contentsOfFile: rejects, encoding: .utf8)).dropFirst()
+        #expect(lines.filter { $0[5] == "lines-above-header" }.map { $0[1] } == ["3"])
+
+        var absence = Self.header
+        for month in ["2024-01", "2024-02", "2024-03"] { absence += "K,S,a,\(month),10,200,2,8\n" }
+        let a = try Self.absence { $0.inputs = [Self.file(absence)] }
+        let b = try Self.absence { $0.inputs = [Self.file("Sykefravær per avdeling\n\n" + absence)] }
+        #expect(a.output == b.output && b.result.summary.warnings == 1)
+
+        let noHeader = Self.file("Tittel\nr1,K,S,a,2024\n")
+        let error = Support.scoreError { $0.inputs = [noHeader] }
+        #expect(error?.message.contains("the header has no column \"respondent\"") == true, "\(String(describing: error))")
+    }
 }

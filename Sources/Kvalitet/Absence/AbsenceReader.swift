@@ -111,8 +111,10 @@ public struct AbsenceReader: Sendable {
     ) throws(KvalitetError) -> FileCounts {
         guard
             let table = try OpenedCSV.open(
-                file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+                file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns,
+                isHeader: { $0.contains { Field(header: $0) == .possibleDays } })
         else { throw .emptyFile(file) }
+        if table.titleLines > 0 { try report(Problem.titleLines(table.titleLines, file: file, headerLine: table.headerLine)) }
         let layout = try Self.layout(table.header, file: file, line: table.headerLine, report: report, language: language)
         let start = (offset: table.tokenizer.offset, line: table.tokenizer.currentLine)
         let format = (encoding: table.encoding, delimiter: table.delimiter)

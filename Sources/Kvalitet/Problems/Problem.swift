@@ -38,6 +38,8 @@ public struct Problem: Sendable, Hashable {
         /// parse, a negative number, absence above the possible days, employer-period days above
         /// the absence, or a head count that is not whole; `column` names the field. Not counted.
         public static let invalidAbsence = Kind(rawValue: "invalid-absence")
+        /// Lines above a CSV header that are no header (a title, a date): left out, said once.
+        public static let titleLines = Kind(rawValue: "lines-above-header")
         /// A second absence row for the same municipality, unit and month; not counted.
         public static let duplicateUnitMonth = Kind(rawValue: "duplicate-unit-month")
 
@@ -60,7 +62,7 @@ public struct Problem: Sendable, Hashable {
         /// Whether `--strict` stops on it. Aborted interviews are part of the method, not a defect;
         /// leaving out kvalitet's own outputs is what the user wants; the notes on the run as a
         /// whole (``isRunNote``) say something may be wrong, not that a response is.
-        public var failsStrict: Bool { self != .aborted && self != .ownOutput && !isRunNote }
+        public var failsStrict: Bool { self != .aborted && self != .ownOutput && self != .titleLines && !isRunNote }
 
         /// Warnings about the run as a whole, printed on standard error with or without `--rejects`.
         public var isRunNote: Bool {
@@ -71,7 +73,7 @@ public struct Problem: Sendable, Hashable {
         /// Whether the whole response is left out (as opposed to one cell or column).
         public var rejectsResponse: Bool {
             switch self {
-            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited, .ownOutput,
+            case .invalidAnswer, .unknownColumn, .duplicateAnswer, .unknownElement, .invalidInvited, .ownOutput, .titleLines,
                 .missingItem, .registerUnmatched, .breakdownAbsent, .overInvited, .caseOnlyIDs:
                 return false
             default:
@@ -121,6 +123,15 @@ public struct Problem: Sendable, Hashable {
         self.column = column
         self.value = value
         self.message = message
+    }
+
+    /// The note that `count` lines above the header (on `headerLine`) were left out.
+    static func titleLines(_ count: Int, file: InputFile, headerLine: Int) -> Problem {
+        var problem = Problem(
+            .titleLines, file: file.name, line: headerLine,
+            message: "\(file.name): \(count) line(s) above the header (line \(headerLine)) left out as its title")
+        problem.onceKey = "title-lines"
+        return problem
     }
 
     /// The location for messages.

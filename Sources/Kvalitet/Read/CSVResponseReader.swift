@@ -73,8 +73,10 @@ public struct CSVResponseReader: ResponseReader {
         let keyColumns: KeyColumns
         /// Empty header cells at its end, left out of the columns (reported once).
         var trailingEmptyColumns = 0
-        /// The header's line (2 after a `sep=` line).
+        /// The header's line (2 after a `sep=` line, later after title lines).
         var headerLine = 1
+        /// Lines above the header left out as its title.
+        var titleLines = 0
 
         init(encoding: TextEncoding, delimiter: UInt8, columns: [Column], answerNames: [String], dataOffset: Int, dataLine: Int) {
             self.encoding = encoding
@@ -115,6 +117,7 @@ public struct CSVResponseReader: ResponseReader {
                 dataOffset: dataOffset, dataLine: dataLine)
             copy.trailingEmptyColumns = trailingEmptyColumns
             copy.headerLine = headerLine
+            copy.titleLines = titleLines
             return copy
         }
     }
@@ -128,7 +131,11 @@ public struct CSVResponseReader: ResponseReader {
     func layout(of file: InputFile) throws(KvalitetError) -> Layout? {
         guard
             let table = try OpenedCSV.open(
-                file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns)
+                file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxColumns,
+                isHeader: { header in
+                    let columns = header.map(Column.init(header:))
+                    return Column.required.allSatisfy { columns.contains($0.0) }
+                })
         else { return nil }
         // Empty cells at the end of the header (";;;" from a spreadsheet's empty columns) are no
         // columns; a row with text there is longer than the header (field-count), as before.
@@ -141,6 +148,7 @@ public struct CSVResponseReader: ResponseReader {
             dataOffset: table.tokenizer.offset, dataLine: table.tokenizer.currentLine)
         layout.trailingEmptyColumns = table.trailingEmptyColumns
         layout.headerLine = table.headerLine
+        layout.titleLines = table.titleLines
         return layout
     }
 
@@ -153,6 +161,9 @@ public struct CSVResponseReader: ResponseReader {
         _ file: InputFile, layout: Layout, from start: (offset: Int, line: Int),
         until end: (offset: Int, line: Int)?, into sink: inout Sink
     ) throws -> Bool {
+        if start.offset == layout.dataOffset && layout.titleLines > 0 {
+            try sink.report(Problem.titleLines(layout.titleLines, file: file, headerLine: layout.headerLine))
+        }
         if start.offset == layout.dataOffset && layout.trailingEmptyColumns > 0 {
             var problem = Problem(
                 .unknownColumn, file: file.name, line: layout.headerLine, column: "",

@@ -8,14 +8,23 @@ struct OpenedCSV {
     var header: [String]
     /// How many empty cells were dropped from the end of the header.
     var trailingEmptyColumns: Int
-    /// The header's line (2 after a `sep=` line).
+    /// The header's line (2 after a `sep=` line, later after title lines).
     var headerLine: Int
+    /// Lines above the header that are no header (a report's title and date over an export),
+    /// left out: their count.
+    var titleLines = 0
     var encoding: TextEncoding { tokenizer.encoding }
     var delimiter: UInt8 { tokenizer.delimiter }
 
-    /// Opens `file`; nil when it holds no header (only a BOM or a `sep=` line).
+    /// How many lines may stand above the header as its title.
+    static let maxTitleLines = 5
+
+    /// Opens `file`; nil when it holds no header (only a BOM or a `sep=` line). With `isHeader`,
+    /// a first line that is no header (a title) is passed over, and so on for up to
+    /// ``maxTitleLines`` lines, when a later one is; else the first line is the header, as without.
     static func open(
-        _ file: InputFile, maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxFields: Int = 10_000
+        _ file: InputFile, maxFieldBytes: Int = 1 << 20, maxRecordBytes: Int = 8 << 20, maxFields: Int = 10_000,
+        isHeader: (([String]) -> Bool)? = nil
     ) throws(KvalitetError) -> OpenedCSV? {
         let source = try ByteSource(file)
         guard try source.refill() else { throw .emptyFile(file) }
@@ -40,12 +49,30 @@ struct OpenedCSV {
             source: source, delimiter: delimiter, encoding: encoding, startOffset: start, line: firstLine,
             maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxFields)
         var header: [String] = []
-        guard try tokenizer.nextRecord(into: &header) != nil else { return nil }
+        guard var headerLine = try tokenizer.nextRecord(into: &header) else { return nil }
+        var titleLines = 0
+        if let isHeader, !isHeader(header) {
+            var candidate: [String] = []
+            while titleLines < maxTitleLines, let line = try tokenizer.nextRecord(into: &candidate) {
+                titleLines += 1
+                if isHeader(candidate) {
+                    header = candidate
+                    headerLine = line
+                    break
+                }
+            }
+            // No header below either: the first line is the header, and its message says why not.
+            if header != candidate || !isHeader(header) {
+                return try open(file, maxFieldBytes: maxFieldBytes, maxRecordBytes: maxRecordBytes, maxFields: maxFields)
+            }
+        }
         var trailingEmpty = 0
         while let last = header.last, last.trimmingSpaces.isEmpty, header.count > 1 {
             header.removeLast()
             trailingEmpty += 1
         }
-        return OpenedCSV(tokenizer: tokenizer, header: header, trailingEmptyColumns: trailingEmpty, headerLine: firstLine)
+        var table = OpenedCSV(tokenizer: tokenizer, header: header, trailingEmptyColumns: trailingEmpty, headerLine: headerLine)
+        table.titleLines = titleLines
+        return table
     }
 }
