@@ -32,14 +32,9 @@ public struct AbsenceGoalStatus: Sendable, Hashable {
     static func status(
         _ goal: Register.AbsenceGoal, values: [(period: AbsencePeriod, pct: Double?)]
     ) -> (GoalStatus, current: (AbsencePeriod, Double)?) {
-        let upToDeadline = values.filter { $0.period.kind == goal.by.kind && $0.period <= goal.by }
-        let latestPublished = upToDeadline.last { $0.pct != nil }.map { ($0.period, $0.pct!) }
-        if let atDeadline = upToDeadline.first(where: { $0.period == goal.by }) {
-            guard let pct = atDeadline.pct else { return (.missingData, latestPublished) }
-            return (pct <= goal.target ? .reached : .notReached, (goal.by, pct))
-        }
-        guard let latestPublished else { return (.missingData, nil) }
-        return (latestPublished.1 <= goal.target ? .reached : .underway, latestPublished)
+        GoalStatus.evaluate(
+            values.map { (period: $0.period, value: $0.pct) }, deadline: goal.by,
+            notAfter: { $0.kind == goal.by.kind && $0 <= goal.by }, meets: { $0 <= goal.target })
     }
 
     /// Every sick-leave goal of the registers, evaluated on `result`'s sub-project rows.

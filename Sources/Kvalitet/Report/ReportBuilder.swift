@@ -351,15 +351,9 @@ struct ReportBuilder {
     static func goalStatus(
         _ goal: Register.Goal, values: [(period: String, mean: Double?)]
     ) -> (GoalStatus, current: (String, Double)?) {
-        let upToDeadline = values.filter { !ScoreBuilder.textOrder([goal.by], [$0.period]) }
-        let atDeadline = upToDeadline.first { $0.period == goal.by }
-        let latestPublished = upToDeadline.last { $0.mean != nil }.map { ($0.period, $0.mean!) }
-        if let atDeadline {
-            guard let mean = atDeadline.mean else { return (.missingData, latestPublished) }
-            return (mean >= goal.target ? .reached : .notReached, (goal.by, mean))
-        }
-        guard let latestPublished else { return (.missingData, nil) }
-        return (latestPublished.1 >= goal.target ? .reached : .underway, latestPublished)
+        GoalStatus.evaluate(
+            values.map { (period: $0.period, value: $0.mean) }, deadline: goal.by,
+            notAfter: { !ScoreBuilder.textOrder([goal.by], [$0]) }, meets: { $0 >= goal.target })
     }
 
     private func goalRow(
