@@ -45,6 +45,12 @@ public struct AbsenceResult: Sendable {
         return rows
     }
 
+    /// The rows of the quarters and years, in row order (what people read: the months, most of
+    /// a national run's rows, are not made).
+    public var rowsOfQuartersAndYears: [AbsenceRow] {
+        periods.filter { $0.kind != .month }.flatMap { rows(in: $0) }
+    }
+
     /// The periods that have rows, in row order.
     public var periods: [AbsencePeriod] { tables.periods }
 

@@ -59,7 +59,7 @@ extension AbsenceSection {
     /// One section per municipality with a complete quarter, municipalities in text order.
     static func sections(_ result: AbsenceResult, language: Language) -> [AbsenceSection] {
         let texts = AbsenceTexts(language: language, minEmployees: result.minEmployees)
-        let rows = result.rows().filter { $0.period.kind != .month }
+        let rows = result.rowsOfQuartersAndYears
         let municipalities = Set(rows.lazy.filter { $0.group.level == .municipality }.map(\.group.municipality))
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return municipalities.enumerated().compactMap { index, municipality in

@@ -167,7 +167,7 @@ public struct TableAbsenceWriter: AbsenceWriter {
 
     public func write(_ result: AbsenceResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
         let texts = AbsenceTexts(language: language, minEmployees: result.minEmployees)
-        let rows = result.rows().filter { $0.period.kind != .month }
+        let rows = result.rowsOfQuartersAndYears
         let municipalities = rows.filter { $0.group.level == .municipality }.map(\.group.municipality)
         var seen: Set<String> = []
         var text = ""
