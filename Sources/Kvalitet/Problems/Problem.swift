@@ -43,6 +43,10 @@ public struct Problem: Sendable, Hashable {
         /// A second absence row for the same municipality, unit and month; not counted.
         public static let duplicateUnitMonth = Kind(rawValue: "duplicate-unit-month")
 
+        /// A row of an SPC series (FORMAT.md §9) whose x is empty, whose y or n is no number, or
+        /// whose count is negative or above its denominator; `column` names it. Not charted.
+        public static let invalidValue = Kind(rawValue: "invalid-value")
+
         /// A file in an input folder that is one of kvalitet's own outputs (scores, validation or
         /// rejects CSV): left out, not read as responses.
         public static let ownOutput = Kind(rawValue: "own-output-skipped")
