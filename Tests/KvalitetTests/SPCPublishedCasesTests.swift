@@ -141,3 +141,82 @@ import Testing
         }
     }
 }
+
+/// Random series from the independent reference (`Tests/Reference/spc_reference.py`, written from
+/// FORMAT.md §9 with numpy and scipy's binomial quantile): every chart type with freeze, parts,
+/// excluded points, screening on and off, ties on the median, repeated x values (added up) and
+/// --multiply, read from CSVs with commas or semicolons and decimal commas.
+@Suite struct SPCReferenceSeriesTests {
+    static func rows(_ file: String) throws -> [[String: String]] {
+        let text = try String(contentsOf: Support.resource("spc/random/\(file)"), encoding: .utf8)
+        let rows = Support.parseCSV(text)
+        return rows.dropFirst().filter { $0.count == rows[0].count }.map { Dictionary(uniqueKeysWithValues: zip(rows[0], $0)) }
+    }
+
+    static func close(_ ours: Double?, _ expected: String, _ label: String) {
+        guard !expected.isEmpty else {
+            #expect(ours == nil, "\(label): \(String(describing: ours)) where the reference has none")
+            return
+        }
+        guard let ours, let value = Double(expected) else {
+            Issue.record("\(label): none where the reference has \(expected)")
+            return
+        }
+        #expect(abs(ours - value) <= 1e-9 * max(abs(value), 1e-3), "\(label): \(ours) vs \(expected)")
+    }
+
+    @Test func everyCaseIsTheReferences() throws {
+        let cases = try Self.rows("cases.csv")
+        let points = Dictionary(grouping: try Self.rows("expected_points.csv"), by: { $0["case"]! })
+        let summaries = Dictionary(grouping: try Self.rows("expected_summary.csv"), by: { $0["case"]! })
+        #expect(cases.count == 72)
+        var signals = (runs: 0, sigma: 0)
+        for testCase in cases {
+            let name = testCase["case"]!
+            let kind = try #require(SPCChartKind(rawValue: testCase["chart"]!))
+            let reader = SPCSeriesReader(x: "periode", y: "teller", n: kind.needsDenominator ? "nevner" : nil, kind: kind)
+            var problems: [Problem] = []
+            let series = try reader.read(
+                InputFile(url: Support.resource("spc/random/\(testCase["file"]!)")), report: { problems.append($0) })
+            #expect(problems.isEmpty, "\(name): \(problems.map(\.message))")
+            let words = { (key: String) in testCase[key]!.split(separator: " ").map { Int($0)! } }
+            let options = SPCOptions(
+                freeze: Int(testCase["freeze"]!), parts: words("parts"), exclude: Set(words("exclude")),
+                screenMovingRanges: testCase["screen"] == "true", multiply: Double(testCase["multiply"]!)!)
+            let chart = try SPCChart(kind, series.observations, options: options)
+            let expected = try #require(points[name])
+            try #require(chart.points.count == expected.count, "\(name): \(chart.points.count) points vs \(expected.count)")
+            for (point, row) in zip(chart.points, expected) {
+                let label = "\(name) point \(point.index)"
+                #expect(point.part == Int(row["part"]!) && point.index == Int(row["index"]!) && point.x == row["x"], "\(label)")
+                Self.close(point.y, row["y"]!, "\(label) y")
+                Self.close(point.n, row["n"]!, "\(label) n")
+                Self.close(point.value, row["value"]!, "\(label) value")
+                Self.close(point.centre, row["cl"]!, "\(label) cl")
+                Self.close(point.lower, row["lcl"]!, "\(label) lcl")
+                Self.close(point.upper, row["ucl"]!, "\(label) ucl")
+                Self.close(point.lower95, row["lcl_95"]!, "\(label) lcl_95")
+                Self.close(point.upper95, row["ucl_95"]!, "\(label) ucl_95")
+                #expect(point.included == (row["included"] == "true"), "\(label) included")
+                #expect(point.sigmaSignal == (row["sigma_signal"] == "true"), "\(label) sigma signal")
+            }
+            let expectedParts = try #require(summaries[name])
+            try #require(chart.parts.count == expectedParts.count, "\(name) parts")
+            for (part, row) in zip(chart.parts, expectedParts) {
+                let label = "\(name) part \(part.part)"
+                #expect(part.observations == Int(row["n_obs"]!), "\(label) n_obs")
+                #expect(part.rules.useful == Int(row["n_useful"]!), "\(label) n_useful")
+                #expect(part.rules.longestRun == Int(row["longest_run"]!), "\(label) longest_run")
+                #expect(part.rules.longestRunMax == Int(row["longest_run_max"]!), "\(label) longest_run_max")
+                #expect(part.rules.crossings == Int(row["crossings"]!), "\(label) crossings")
+                #expect(part.rules.crossingsMin == Int(row["crossings_min"]!), "\(label) crossings_min")
+                #expect(part.runsSignal == (row["runs_signal"] == "true"), "\(label) runs_signal")
+                #expect(part.sigmaSignals == Int(row["sigma_signals"]!), "\(label) sigma_signals")
+                signals.runs += part.runsSignal ? 1 : 0
+                signals.sigma += part.sigmaSignals > 0 ? 1 : 0
+            }
+        }
+        // The series hold signals of both kinds, so the signal figures are tested both ways.
+        #expect(signals.runs >= 10 && signals.sigma >= 10)
+    }
+}
