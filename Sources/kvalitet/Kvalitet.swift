@@ -14,7 +14,7 @@ struct KvalitetCommand: ParsableCommand {
             "Exit codes: 0 done, 1 usage error, 2 input refused or output not writable, 3 problems found under --strict, 130 interrupted.",
         version: kvalitetVersion,
         subcommands: [
-            ScoreCommand.self, ValidateCommand.self, AbsenceCommand.self, ReportCommand.self, AuditCommand.self,
+            ScoreCommand.self, ValidateCommand.self, AbsenceCommand.self, SPCCommand.self, ReportCommand.self, AuditCommand.self,
             ImportCommand.self,
             HistoryCommand.self,
             GenerateCommand.self, SetsCommand.self,

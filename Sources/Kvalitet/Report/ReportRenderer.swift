@@ -18,8 +18,12 @@ enum ReportRenderer {
     }
 
     static func render(_ page: ReportPage) throws(KvalitetError) -> String {
-        guard let html = try library().render(page, withTemplate: "report") else {
-            throw KvalitetError(.output, "internal error: " + "the report template is missing")
+        try render(page, template: "report")
+    }
+
+    static func render(_ page: Any, template: String) throws(KvalitetError) -> String {
+        guard let html = try library().render(page, withTemplate: template) else {
+            throw KvalitetError(.output, "internal error: " + "the \(template) template is missing")
         }
         return html
     }

@@ -223,6 +223,73 @@ enum ReportTemplates {
 </body>
 </html>
 """#),
+        ("spcchart.mustache", #"""
+<figure class="spc" id="{{id}}" aria-labelledby="{{id}}-h">
+<h3 id="{{id}}-h">{{title}}</h3>
+<p class="where">{{name}} · {{valueLabel}}</p>
+<ul class="verdicts">
+{{#verdicts}}
+<li class="{{#signal}}signal{{/signal}}"><span class="vh">{{heading}}.</span> {{#lines}}<span class="vl">{{.}}.</span> {{/lines}}</li>
+{{/verdicts}}
+</ul>
+<svg viewBox="0 0 {{width}} {{height}}" class="spcchart" role="img" aria-labelledby="{{id}}-h" focusable="false">
+{{#ticks}}<line x1="56" x2="628" y1="{{y}}" y2="{{y}}" class="grid"/><text x="50" y="{{y}}" dy="4" class="ytick">{{label}}</text>
+{{/ticks}}
+{{#xLabels}}<text x="{{x}}" y="266" class="xtick">{{label}}</text>
+{{/xLabels}}
+{{#parts}}
+{{#divider}}<line x1="{{.}}" x2="{{.}}" y1="10" y2="246" class="divider"/>{{/divider}}
+{{#label}}<text x="{{labelX}}" y="12" class="partlabel">{{.}}</text>{{/label}}
+{{#upper}}<path d="{{.}}" class="limit"/>{{/upper}}
+{{#lower}}<path d="{{.}}" class="limit"/>{{/lower}}
+<path d="{{centre}}" class="{{centreCSS}}"/>
+<polyline points="{{line}}" class="series"/>
+{{/parts}}
+{{#dots}}<circle cx="{{cx}}" cy="{{cy}}" r="3.2" class="{{css}}"><title>{{tip}}</title></circle>
+{{/dots}}
+</svg>
+<p class="legend"><span class="swatch"><svg class="key" viewBox="0 0 20 12" aria-hidden="true"><line x1="0" x2="20" y1="6" y2="6" class="cl"/></svg>{{t.legendCentre}}</span>{{#hasLimits}} <span class="swatch"><svg class="key" viewBox="0 0 20 12" aria-hidden="true"><line x1="0" x2="20" y1="6" y2="6" class="limit"/></svg>{{t.legendLimits}}</span>{{/hasLimits}}{{#hasOut}} <span class="swatch"><svg class="key" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="4" class="dot out"/></svg>{{t.legendOut}}</span>{{/hasOut}}{{#hasExcluded}} <span class="swatch"><svg class="key" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="4" class="dot excluded"/></svg>{{t.legendExcluded}}</span>{{/hasExcluded}}{{#hasShift}} <span class="swatch"><svg class="key" viewBox="0 0 20 12" aria-hidden="true"><line x1="0" x2="20" y1="6" y2="6" class="cl shift"/></svg>{{t.legendShift}}</span>{{/hasShift}}</p>
+<details class="spcfigures">
+<summary>{{t.figures}}</summary>
+<div class="scroll">
+<table class="figures">
+<thead><tr><th scope="col" class="num">#</th><th scope="col">{{t.x}}</th><th scope="col" class="num">{{t.value}}</th><th scope="col" class="num">{{t.centre}}</th>{{#hasLimits}}<th scope="col" class="num">{{t.lower}}</th><th scope="col" class="num">{{t.upper}}</th>{{/hasLimits}}<th scope="col">{{t.signal}}</th></tr></thead>
+<tbody>
+{{#rows}}
+<tr class="{{css}}"><td class="num">{{index}}</td><th scope="row">{{x}}</th><td class="num">{{value}}</td><td class="num">{{centre}}</td>{{#hasLimits}}<td class="num">{{lower}}</td><td class="num">{{upper}}</td>{{/hasLimits}}<td>{{mark}}</td></tr>
+{{/rows}}
+</tbody>
+</table>
+</div>
+</details>
+</figure>
+"""#),
+        ("spcpage.mustache", #"""
+<!DOCTYPE html>
+<html lang="{{lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="generator" content="kvalitet">
+<title>{{title}}</title>
+<style>
+{{> style}}
+</style>
+</head>
+<body>
+<header class="masthead">
+<h1>{{title}}</h1>
+<p class="about">{{about}}</p>
+</header>
+<main>
+{{#charts}}
+{{> spcchart}}
+{{/charts}}
+</main>
+</body>
+</html>
+"""#),
         ("style.mustache", #"""
 :root { --ink: #1b1b1b; --muted: #4d4d4d; --line: #c9ced6; --grid: #e3e6ea; --brand: #1f4e79; --bar: #2e6596; --prev: #8c9bab; --paper: #ffffff; --tint: #f3f5f8; }
 * { box-sizing: border-box; }
@@ -287,6 +354,27 @@ abbr { text-decoration: none; }
 .status.underway { background: #fff1d6; color: #6b4500; }
 .status.notReached { background: #fbe3e4; color: #8e1519; }
 .status.missingData { background: #ececec; color: #3d3d3d; }
+figure.spc { margin: 1.5rem 0; }
+figure.spc h3 { margin-bottom: 0; }
+.verdicts { list-style: none; padding: 0; margin: .25rem 0 .5rem; font-size: .9375rem; }
+.verdicts li { padding: .15rem 0 .15rem .6rem; border-left: 4px solid var(--line); margin-bottom: .2rem; }
+.verdicts li.signal { border-left-color: #c2410c; }
+.verdicts .vh { font-weight: 600; }
+svg.spcchart { max-width: 48rem; }
+svg.spcchart text { font-size: 11px; fill: var(--muted); }
+svg.spcchart .ytick { text-anchor: end; }
+svg.spcchart .xtick, svg.spcchart .partlabel { text-anchor: middle; }
+svg.spcchart .partlabel { font-weight: 600; fill: var(--ink); }
+.series { fill: none; stroke: #6b7785; stroke-width: 1.5; }
+.cl { fill: none; stroke: var(--ink); stroke-width: 1.5; }
+.cl.shift { stroke: #c2410c; stroke-dasharray: 6 4; stroke-width: 2; }
+.limit { fill: none; stroke: #8c9bab; stroke-width: 1.2; }
+.divider { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 2 3; }
+.dot { fill: #4d5966; stroke: #fff; stroke-width: 1; }
+.dot.out { fill: #c2410c; stroke: #7a2807; }
+.dot.excluded { fill: #fff; stroke: #4d5966; stroke-width: 1.5; }
+.spcfigures summary { cursor: pointer; color: var(--brand); font-size: .875rem; }
+tr.out td, tr.out th { color: #9a3412; font-weight: 600; }
 footer { color: var(--muted); font-size: .8125rem; padding-top: 2rem; padding-bottom: 2rem; }
 @media (max-width: 40rem) {
   body { font-size: 15px; }
