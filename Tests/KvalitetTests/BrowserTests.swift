@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import Kvalitet
+
 /// The samples' report in a real browser: headless Chromium (Debian's `chromium`, installed by
 /// `.ci/run`) loads it with no console message and no network request, renders a page that is
 /// not blank, and shows the expected figures. Runs when Chromium is found; `.ci/run` sets
@@ -128,5 +130,51 @@ import Testing
                 #expect(dom.contains(">\(dimension.mean)<") && dom.contains(">\(dimension.interval)<"))
             }
         }
+    }
+
+    /// `kvalitet spc --output page.html` and the report's sick-leave charts: load cleanly, are not
+    /// blank, and the browser's table holds the points CSV's figures.
+    @Test(.enabled(if: chromium != nil || required, "needs Chromium (apt-get install chromium)"))
+    func spcPageAndReportChartsLoadCleanlyInChromium() throws {
+        guard Self.chromium != nil else {
+            Issue.record("KVALITET_REQUIRE_BROWSER=1 but no Chromium: install Debian's chromium package")
+            return
+        }
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var job = SPCJobTests.job(Support.resource("spc/in_cdi.csv").path, .u, x: "month", y: "n", n: "days")
+        job.options = SPCOptions(parts: [24], multiply: 10000)
+        job.output = folder.appendingPathComponent("spc.html").path
+        _ = try SPCJobTests.run(job)
+        let page = URL(fileURLWithPath: job.output!)
+        let blank = folder.appendingPathComponent("blank.html")
+        try Data(
+            #"<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>k</title></head><body><p>k</p></body></html>"#
+                .utf8
+        )
+        .write(to: blank)
+        let control = try Self.load(blank, in: folder, name: "blank")
+        let load = try Self.load(page, in: folder, name: "spc")
+        #expect(load.consoleMessages.isEmpty && load.pageRequests.isEmpty, "\(load.consoleMessages) \(load.pageRequests)")
+        #expect(load.screenshotBytes > 5 * max(control.screenshotBytes, 1_000), "\(load.screenshotBytes) bytes")
+        let (dom, _) = try Self.run(["--dump-dom", page.absoluteString], profile: folder.appendingPathComponent("dom"))
+        var csv = job
+        csv.output = nil
+        csv.format = "csv"
+        for row in Support.parseCSV(try SPCJobTests.run(csv).output).dropFirst() {
+            let value = String(format: "%.1f", Double(row[5])!).replacingOccurrences(of: ".", with: ",")
+            #expect(dom.contains("<th scope=\"row\">\(row[2])</th><td class=\"num\">\(value)</td>"), "\(row[2]) \(value)")
+        }
+        // The report with the samples' sick leave: its P′ charts render as well.
+        let report = folder.appendingPathComponent("report.html")
+        try Data(
+            ReportTests.samplesReport { $0.absenceInputs = [Support.repository.appendingPathComponent("Samples/fravaer").path] }
+                .utf8
+        ).write(to: report)
+        let reportLoad = try Self.load(report, in: folder, name: "report-absence")
+        #expect(reportLoad.consoleMessages.isEmpty && reportLoad.pageRequests.isEmpty)
+        let (reportDOM, _) = try Self.run(["--dump-dom", report.absoluteString], profile: folder.appendingPathComponent("dom2"))
+        #expect(reportDOM.components(separatedBy: "class=\"spcchart\"").count - 1 == 6)
+        #expect(reportDOM.contains("Delprosjekt Trygg hverdag på sykehjem (tiltak fra 2024-09)"))
     }
 }

@@ -9,6 +9,11 @@ public struct AbsenceResult: Sendable {
     public var goals: [AbsenceGoalStatus] = []
     /// Names from the registers (units, sub-projects), for people.
     public var names = GroupNames()
+    /// When each sub-project's measures began (the register's `start`), by
+    /// `GroupNames.key(municipality, subproject)`: the report's charts start a new part there.
+    public var starts: [String: Month] = [:]
+    /// The earliest `start` of each unit's sub-projects, by `GroupNames.key(municipality, unit)`.
+    public var unitStarts: [String: Month] = [:]
 
     init(tables: AbsenceTables, minEmployees: Int, costs: AbsenceCosts?) {
         self.tables = tables

@@ -285,6 +285,12 @@ public struct RegisterIndex: Sendable {
             .flatMap { $0.name.isEmpty ? nil : $0.name }
     }
 
+    /// The month the sub-project's measures began (its `start`), if the register gives it.
+    public func subprojectStart(municipality: String, subproject: String) -> Month? {
+        let name = registerMunicipality(for: municipality)
+        return registers.first { $0.municipality == name }?.subprojects.first { $0.id == subproject }?.start
+    }
+
     /// The sub-projects the register puts `unit` in.
     public func subprojects(municipality: String, unit: String) -> [String] {
         subprojects[key(municipality, unit)] ?? []

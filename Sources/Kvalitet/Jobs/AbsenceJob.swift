@@ -162,6 +162,11 @@ public struct AbsenceJob: Sendable {
                 if let name = registers.subprojectName(municipality: unit.municipality, subproject: subproject) {
                     result.names.subprojects[GroupNames.key(unit.municipality, subproject)] = name
                 }
+                if let start = registers.subprojectStart(municipality: unit.municipality, subproject: subproject) {
+                    result.starts[GroupNames.key(unit.municipality, subproject)] = start
+                    let unitKey = GroupNames.key(unit.municipality, unit.unit)
+                    result.unitStarts[unitKey] = min(start, result.unitStarts[unitKey] ?? start)
+                }
             }
         }
         result.goals = AbsenceGoalStatus.evaluate(registers, in: result)

@@ -89,12 +89,14 @@ public struct SPCJob: Sendable {
                     labels.count(chart.points.count, "punkt", "punkter", "point", "points"),
                 ].joined(separator: ", "))
         if notCharted > 0 && rejects == nil {
-            standardError(language == .nb ? "  (se hvert problem med --rejects FIL)" : "  (see every problem with --rejects FILE)")
+            standardError(
+                language == .nb ? "  (se hvert problem med --rejects FIL)" : "  (see every problem with --rejects FILE)")
         }
         let spc = SPCLabels(language: language)
         for part in chart.parts where part.tooFewForRules {
-            standardError("  " + (chart.parts.count > 1 ? (language == .nb ? "del \(part.part): " : "part \(part.part): ") : "")
-                + spc.verdict(part, in: chart)[0])
+            standardError(
+                "  " + (chart.parts.count > 1 ? (language == .nb ? "del \(part.part): " : "part \(part.part): ") : "")
+                    + spc.verdict(part, in: chart)[0])
         }
         return chart
     }

@@ -12,6 +12,12 @@ struct AbsenceSection {
     let charts: [AbsenceChart]
     let goals: [GoalRow]
     let costs: [String]
+    /// The monthly P′ charts of the sub-projects and units (SPC), and what they leave out.
+    let spcTitle: String
+    let spcNote: String
+    let spcCharts: [SPCChartView]
+    /// "Uten diagram …: Bryn SFO, …", or nil.
+    let spcWithout: String?
 }
 
 /// A table of rates with a bar per row (the bar is the table's figure drawn).
@@ -155,9 +161,87 @@ extension AbsenceSection {
                 String($0).trimmingSpaces
             }
         }
+        let spc = monthlyCharts(municipality: municipality, anchor: anchor, result: result, texts: texts, language: language)
         return AbsenceSection(
             anchor: anchor, municipality: municipality, period: latest.period.description, at: at, facts: facts,
-            charts: charts, goals: goals, costs: costs)
+            charts: charts, goals: goals, costs: costs,
+            spcTitle: pick(
+                "Måned for måned: sykefravær i statistisk prosesskontroll",
+                "Month by month: sick leave in statistical process control"),
+            spcNote: pick(
+                "P′-diagram (Laney) av sykefraværet hver måned, med avtalte dagsverk som nevner: senterlinjen er fraværet i delen, grensene viser hvor mye det varierer av seg selv. En ny del begynner måneden tiltakene startet (start i registeret). Måneder med færre enn \(result.minEmployees) ansatte, eller som ville avsløre en slik måned, er ikke med.",
+                "P′ chart (Laney) of each month's sick leave, with the possible days as denominators: the centre line is the part's absence, the limits show how much it varies by itself. A new part begins the month the measures started (start in the register). Months with fewer than \(result.minEmployees) employees, or that would reveal one, are left out."
+            ), spcCharts: spc.charts,
+            spcWithout: spc.without.isEmpty
+                ? nil
+                : pick(
+                    "Uten diagram (for få måneder med tall, fordi gruppen er liten eller ville avsløre en liten gruppe): ",
+                    "No chart (too few months with figures, as the group is small or would reveal a small one): ")
+                    + spc.without.joined(separator: ", ") + ".")
+    }
+
+    /// The monthly sick-leave P′ chart of each sub-project, then each unit, of `municipality`:
+    /// the published month rows only (a suppressed month is no point, and nothing is computed
+    /// from it), a new part from the month of the sub-project's `start` (a unit's: the earliest
+    /// of its sub-projects'), percentages. Groups with fewer than two published months get none.
+    static func monthlyCharts(
+        municipality: String, anchor: String, result: AbsenceResult, texts: AbsenceTexts, language: Language
+    ) -> (charts: [SPCChartView], without: [String]) {
+        let months = result.periods.filter { $0.kind == .month }
+        let groups = result.groups.filter {
+            $0.municipality == municipality && ($0.level == .subproject || $0.level == .unit)
+        }.sorted {
+            ($0.level == .subproject ? 0 : 1, $0.subproject, $0.unit) < ($1.level == .subproject ? 0 : 1, $1.subproject, $1.unit)
+        }
+        var views: [SPCChartView] = []
+        var without: [String] = []
+        let nb = language == .nb
+        for group in groups {
+            let name =
+                group.level == .subproject
+                ? (nb ? "Delprosjekt " : "Sub-project ")
+                    + (result.names.subproject(municipality: municipality, id: group.subproject) ?? group.subproject)
+                : result.names.unit(municipality: municipality, id: group.unit) ?? group.unit
+            var observations: [SPCObservation] = []
+            var hidden = 0
+            var firstMonths: [Month] = []
+            for month in months {
+                guard let row = result.row(group, month) else { continue }
+                guard !row.suppressed, let days = row.absenceDays, let possible = row.possibleDays, possible > 0 else {
+                    hidden += 1
+                    continue
+                }
+                observations.append(SPCObservation(x: month.description, y: days, n: possible))
+                firstMonths.append(month.first)
+            }
+            guard observations.count >= 2 else {
+                without.append(name)
+                continue
+            }
+            let start =
+                group.level == .subproject
+                ? result.starts[GroupNames.key(municipality, group.subproject)]
+                : result.unitStarts[GroupNames.key(municipality, group.unit)]
+            var options = SPCOptions(multiply: 100)
+            if let start {
+                let before = firstMonths.filter { $0 < start }.count
+                if before > 0 && before < observations.count { options.parts = [before] }
+            }
+            guard let chart = try? SPCChart(.pp, observations, options: options) else {
+                without.append(name)
+                continue
+            }
+            var title = name
+            if let start { title += nb ? " (tiltak fra \(start))" : " (measures from \(start))" }
+            if hidden > 0 {
+                title += nb ? " – \(hidden) måneder ikke vist" : " – \(hidden) months not shown"
+            }
+            let document = SPCDocument(chart: chart, title: title, valueLabel: nb ? "sykefravær %" : "sick leave %")
+            var view = SPCChartView(document, id: "\(anchor)-spc-\(views.count + 1)", language: language)
+            view.group = group
+            views.append(view)
+        }
+        return (views, without)
     }
 
     /// From 0 to the next multiple of 5 above the largest rate shown (at least 10 %).

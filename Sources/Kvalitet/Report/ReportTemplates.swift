@@ -38,6 +38,16 @@ enum ReportTemplates {
 <p class="note">{{note}}</p>
 </div>
 {{/charts}}
+{{^empty(spcCharts)}}
+<div class="block spcblock">
+<h3>{{spcTitle}}</h3>
+<p class="note">{{spcNote}}</p>
+{{#spcCharts}}
+{{> spcchart}}
+{{/spcCharts}}
+{{#spcWithout}}<p class="note">{{.}}</p>{{/spcWithout}}
+</div>
+{{/empty(spcCharts)}}
 {{> goals}}
 {{^empty(costs)}}
 <div class="block">

@@ -53,6 +53,10 @@ struct SPCChartView: Sendable {
     }
 
     var id: String
+    /// The series charted (what the tests compare with the references).
+    var chart: SPCChart
+    /// The report's group (sub-project or unit) the chart is of.
+    var group: GroupKey?
     var title: String
     var name: String
     var valueLabel: String
@@ -82,6 +86,7 @@ struct SPCChartView: Sendable {
         let labels = SPCLabels(language: language)
         let nb = language == .nb
         self.id = id
+        self.chart = chart
         title = document.title
         name = labels.name(chart.kind)
         valueLabel = document.valueLabel
@@ -121,7 +126,9 @@ struct SPCChartView: Sendable {
         func xOf(_ offset: Int) -> Double {
             count == 1 ? Self.left + plotWidth / 2 : Self.left + Double(offset) / Double(count - 1) * plotWidth
         }
-        let tickPlaces = max(0, -Int(log10(step).rounded(.down)))
+        // Decimals that show every tick exactly (a step of 2.5 needs one more than its power of ten).
+        let power = log10(step).rounded(.down)
+        let tickPlaces = max(0, -Int(power) + (abs(step / pow(10, power) - 2.5) < 1e-9 ? 1 : 0))
         ticks = stride(from: low, through: high + step / 2, by: step).map { value in
             Tick(y: svgNumber(yOf(value)), label: labels.number(value, places: tickPlaces))
         }
@@ -159,7 +166,8 @@ struct SPCChartView: Sendable {
                     label: chart.parts.count > 1 ? (nb ? "Del \(summary.part)" : "Part \(summary.part)") : nil,
                     labelX: svgNumber((xOf(first) + xOf(last)) / 2)))
             var heading = chart.parts.count > 1 ? (nb ? "Del \(summary.part)" : "Part \(summary.part)") + ", " : ""
-            heading += nb ? "punkt \(points[first].index)–\(points[last].index)" : "points \(points[first].index)–\(points[last].index)"
+            heading +=
+                nb ? "punkt \(points[first].index)–\(points[last].index)" : "points \(points[first].index)–\(points[last].index)"
             heading += ": " + (chart.kind == .run ? (nb ? "median " : "median ") : (nb ? "senterlinje " : "centre line "))
             heading += labels.number(points[first].centre, places: places)
             verdicts.append(

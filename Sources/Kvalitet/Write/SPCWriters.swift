@@ -71,7 +71,9 @@ public struct SPCLabels: Sendable {
             let which = outside.map { TerminalText.escaped($0.x) }.joined(separator: ", ")
             lines.append(
                 outside.count == 1
-                    ? pick("Signal: 1 punkt utenfor kontrollgrensene (\(which))", "Signal: 1 point outside the control limits (\(which))")
+                    ? pick(
+                        "Signal: 1 punkt utenfor kontrollgrensene (\(which))",
+                        "Signal: 1 point outside the control limits (\(which))")
                     : pick(
                         "Signal: \(outside.count) punkter utenfor kontrollgrensene (\(which))",
                         "Signal: \(outside.count) points outside the control limits (\(which))"))
@@ -191,7 +193,8 @@ public struct TableSPCWriter: SPCWriter {
         for part in chart.parts {
             let points = chart.points.filter { $0.part == part.part }
             guard let first = points.first, let last = points.last else { continue }
-            var head = chart.parts.count > 1 ? (nb ? "Del \(part.part), punkt" : "Part \(part.part), points") : (nb ? "Punkt" : "Points")
+            var head =
+                chart.parts.count > 1 ? (nb ? "Del \(part.part), punkt" : "Part \(part.part), points") : (nb ? "Punkt" : "Points")
             head += " \(first.index)–\(last.index)"
             var centre = (chart.kind == .run ? "median " : nb ? "senterlinje " : "centre line ") + number(first.centre)
             if chart.kind.hasLimits {
@@ -203,7 +206,9 @@ public struct TableSPCWriter: SPCWriter {
                     centre +=
                         varying
                         ? "\(number(lowers.max()!))–\(number(uppers.min()!)) "
-                            + (nb ? "til \(number(low))–\(number(high)) (varierer med n)" : "to \(number(low))–\(number(high)) (varying with n)")
+                            + (nb
+                                ? "til \(number(low))–\(number(high)) (varierer med n)"
+                                : "to \(number(low))–\(number(high)) (varying with n)")
                         : "\(number(low))–\(number(high))"
                 }
             }
@@ -219,7 +224,8 @@ public struct TableSPCWriter: SPCWriter {
             var mark = point.sigmaSignal ? (nb ? "utenfor" : "outside") : ""
             if !point.included { mark += (mark.isEmpty ? "" : ", ") + (nb ? "utelatt" : "excluded") }
             rows.append([
-                String(point.index), TerminalText.escaped(point.x), number(point.value), number(point.centre), number(point.lower),
+                String(point.index), TerminalText.escaped(point.x), number(point.value), number(point.centre),
+                number(point.lower),
                 number(point.upper), mark,
             ])
         }
