@@ -58,7 +58,7 @@ import Testing
         #expect(table.contains("fall.csv: fall: Seriediagram"))
         #expect(table.contains("Punkt 1–20: median 5,0"))
         #expect(table.contains("Signal: lengste serie 10 punkter (grense 7)"))
-        #expect(table.contains("Signal: 1 kryssinger av senterlinjen (minst 6)"))
+        #expect(table.contains("Signal: 1 kryssing av senterlinjen (minst 6)"))
         var english = Self.job(path, .run, x: "uke", y: "fall")
         english.language = .en
         let text = try Self.run(english).output
@@ -256,5 +256,63 @@ import Testing
         // The groups without published months are named, not silently left out.
         let without = try #require(sections[0].spcWithout)
         for name in ["Bryn SFO", "Sjøsiden SFO", "Økt brukermedvirkning i SFO"] { #expect(without.contains(name)) }
+    }
+}
+
+/// The report's dimensions across periods: with 12 periods an I chart per dimension against an
+/// independent computation (`Tests/Reference/report_series_expected.py`: score_reference.py's
+/// means charted by spc_reference.py); with the samples' two periods a table and no verdict.
+@Suite struct ReportSeriesTests {
+    struct Expected: Decodable {
+        struct Chart: Decodable {
+            var dimension: String
+            var x: [String]
+            var value: [Double]
+            var cl: Double
+            var lcl: Double
+            var ucl: Double
+            var runs_signal: Bool
+            var longest_run: Int
+            var crossings: Int
+            var sigma_signals: Int
+        }
+        var charts: [Chart]
+    }
+
+    @Test func twelvePeriodsGiveAnIChartPerDimension() throws {
+        var job = ScoreJob()
+        job.inputs = [Support.resource("report/series/sfo-12-perioder.csv").path]
+        var out = StringOutput()
+        let result = try job.run(standardOutput: &out, standardError: { _ in })
+        let page = ReportBuilder(result: result, registers: [], reference: nil, language: .nb, minNOverride: nil).page()
+        let section = try #require(page.sections.first)
+        let series = try #require(section.series)
+        let expected = try JSONDecoder().decode(
+            Expected.self, from: Data(contentsOf: Support.resource("report/series/expected.json")))
+        #expect(series.charts.count == expected.charts.count && series.rows.isEmpty)
+        let set = try #require(result.sets["sfo-foresatte"])
+        let titles = Dictionary(uniqueKeysWithValues: set.dimensions.map { ($0.title.text(.nb), $0.id) })
+        for view in series.charts {
+            let id = titles[view.title] ?? ""
+            let reference = try #require(expected.charts.first { $0.dimension == id }, "\(view.title)")
+            let chart = view.chart
+            #expect(chart.kind == .i && chart.points.map(\.x) == reference.x)
+            for (point, value) in zip(chart.points, reference.value) { #expect(abs(point.value! - value) < 1e-9) }
+            let first = try #require(chart.points.first)
+            #expect(abs(first.centre! - reference.cl) < 1e-9 && abs(first.lower! - reference.lcl) < 1e-9)
+            #expect(abs(first.upper! - reference.ucl) < 1e-9)
+            let part = chart.parts[0]
+            #expect(part.runsSignal == reference.runs_signal && part.rules.longestRun == reference.longest_run)
+            #expect(part.rules.crossings == reference.crossings && part.sigmaSignals == reference.sigma_signals, "\(id)")
+        }
+        // The shifted dimension's run signal is said in the rendered page.
+        let html = try ReportRenderer.render(page)
+        #expect(html.contains("Utvikling over perioder") && html.contains("Signal: lengste serie"))
+    }
+
+    @Test func twoPeriodsGiveMeansWithIntervalsAndNoVerdict() throws {
+        let html = try ReportTests.samplesReport()
+        #expect(html.contains("2 perioder er for få for statistisk prosesskontroll (minst 10)"))
+        #expect(html.contains("<table class=\"figures seriestable\">"))
     }
 }

@@ -23,7 +23,25 @@ struct ReportSection {
     let legend: [LegendEntry]
     let unitCharts: [UnitChart]
     let goals: [GoalRow]
+    /// The dimensions across the input's periods (SPC charts with enough periods), or nil.
+    let series: DimensionSeries?
     let notes: [String]
+}
+
+/// The dimensions across periods: I charts with enough periods, else a table of means with
+/// their intervals.
+struct DimensionSeries {
+    let title: String
+    let note: String
+    let charts: [SPCChartView]
+    /// The periods (the table's columns) when there are too few for charts.
+    let headings: [String]
+    let rows: [SeriesRow]
+}
+
+struct SeriesRow {
+    let title: String
+    let cells: [String]
 }
 
 struct Fact {

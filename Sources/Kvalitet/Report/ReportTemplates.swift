@@ -222,6 +222,7 @@ enum ReportTemplates {
 <p class="remark">{{.}}</p>
 {{/notes}}
 {{> dimensions}}
+{{> series}}
 {{> items}}
 {{> units}}
 {{> goals}}
@@ -232,6 +233,29 @@ enum ReportTemplates {
 <footer><p>{{t.madeWith}} · {{basis}}</p></footer>
 </body>
 </html>
+"""#),
+        ("series.mustache", #"""
+{{#series}}
+<div class="block dimseries">
+<h3>{{title}}</h3>
+<p class="note">{{note}}</p>
+{{#charts}}
+{{> spcchart}}
+{{/charts}}
+{{^empty(rows)}}
+<div class="scroll">
+<table class="figures seriestable">
+<thead><tr><th scope="col"></th>{{#headings}}<th scope="col" class="num">{{.}}</th>{{/headings}}</tr></thead>
+<tbody>
+{{#rows}}
+<tr><th scope="row">{{title}}</th>{{#cells}}<td class="num">{{.}}</td>{{/cells}}</tr>
+{{/rows}}
+</tbody>
+</table>
+</div>
+{{/empty(rows)}}
+</div>
+{{/series}}
 """#),
         ("spcchart.mustache", #"""
 <figure class="spc" id="{{id}}" aria-labelledby="{{id}}-h">
@@ -253,7 +277,7 @@ enum ReportTemplates {
 {{#upper}}<path d="{{.}}" class="limit"/>{{/upper}}
 {{#lower}}<path d="{{.}}" class="limit"/>{{/lower}}
 <path d="{{centre}}" class="{{centreCSS}}"/>
-<polyline points="{{line}}" class="series"/>
+<polyline points="{{line}}" class="spcline"/>
 {{/parts}}
 {{#dots}}<circle cx="{{cx}}" cy="{{cy}}" r="3.2" class="{{css}}"><title>{{tip}}</title></circle>
 {{/dots}}
@@ -375,7 +399,7 @@ svg.spcchart text { font-size: 11px; fill: var(--muted); }
 svg.spcchart .ytick { text-anchor: end; }
 svg.spcchart .xtick, svg.spcchart .partlabel { text-anchor: middle; }
 svg.spcchart .partlabel { font-weight: 600; fill: var(--ink); }
-.series { fill: none; stroke: #6b7785; stroke-width: 1.5; }
+.spcline { fill: none; stroke: #6b7785; stroke-width: 1.5; }
 .cl { fill: none; stroke: var(--ink); stroke-width: 1.5; }
 .cl.shift { stroke: #c2410c; stroke-dasharray: 6 4; stroke-width: 2; }
 .limit { fill: none; stroke: #8c9bab; stroke-width: 1.2; }

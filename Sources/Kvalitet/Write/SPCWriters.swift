@@ -62,8 +62,9 @@ public struct SPCLabels: Sendable {
             if rules.crossings < rules.crossingsMin {
                 lines.append(
                     pick(
-                        "Signal: \(rules.crossings) kryssinger av senterlinjen (minst \(rules.crossingsMin))",
-                        "Signal: \(rules.crossings) crossings of the centre line (at least \(rules.crossingsMin))"))
+                        "Signal: \(rules.crossings) \(rules.crossings == 1 ? "kryssing" : "kryssinger") av senterlinjen (minst \(rules.crossingsMin))",
+                        "Signal: \(rules.crossings) \(rules.crossings == 1 ? "crossing" : "crossings") of the centre line (at least \(rules.crossingsMin))"
+                    ))
             }
         }
         let outside = chart.points.filter { $0.part == part.part && $0.sigmaSignal }
