@@ -63,6 +63,11 @@ public struct SPCJob: Sendable {
             excelSafe: excelSafe)
         let reader = SPCSeriesReader(x: x, y: y, n: n, kind: kind)
         let series = try reader.read(file, language: language, report: problems.record)
+        guard !series.observations.isEmpty else {
+            throw KvalitetError(
+                .inputRefused, "\(file.name): no points to chart (\(series.read) rows read, none with a valid x and y)",
+                nb: "\(file.name): ingen punkter å tegne (\(series.read) rader lest, ingen med gyldig x og y)")
+        }
         let chart = try SPCChart(kind, series.observations, options: options)
         let document = SPCDocument(chart: chart, title: title ?? "\(file.url.lastPathComponent): \(y)", valueLabel: valueLabel)
         let summaryFile = try summary.map { path throws(KvalitetError) in try AtomicFile(path: path) }
@@ -105,7 +110,10 @@ public struct SPCJob: Sendable {
     var valueLabel: String {
         var label = kind == .mr ? (language == .nb ? "MR(\(y))" : "MR(\(y))") : y
         if let n, kind.needsDenominator { label += " / \(n)" }
-        if options.multiply != 1 { label += " × \(fullPrecision(options.multiply))" }
+        if options.multiply != 1 {
+            let factor = options.multiply
+            label += " × " + (factor == factor.rounded() && abs(factor) < 1e15 ? String(Int(factor)) : fullPrecision(factor))
+        }
         return label
     }
 }

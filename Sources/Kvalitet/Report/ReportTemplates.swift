@@ -274,6 +274,7 @@ enum ReportTemplates {
 {{#parts}}
 {{#divider}}<line x1="{{.}}" x2="{{.}}" y1="10" y2="246" class="divider"/>{{/divider}}
 {{#label}}<text x="{{labelX}}" y="12" class="partlabel">{{.}}</text>{{/label}}
+{{#freezeX}}<line x1="{{.}}" x2="{{.}}" y1="10" y2="246" class="freeze"/><text x="{{.}}" y="12" dx="-4" class="freezelabel">{{t.baseline}}</text>{{/freezeX}}
 {{#upper}}<path d="{{.}}" class="limit"/>{{/upper}}
 {{#lower}}<path d="{{.}}" class="limit"/>{{/lower}}
 <path d="{{centre}}" class="{{centreCSS}}"/>
@@ -403,6 +404,8 @@ svg.spcchart .partlabel { font-weight: 600; fill: var(--ink); }
 .cl { fill: none; stroke: var(--ink); stroke-width: 1.5; }
 .cl.shift { stroke: #c2410c; stroke-dasharray: 6 4; stroke-width: 2; }
 .limit { fill: none; stroke: #8c9bab; stroke-width: 1.2; }
+.freeze { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 1 3; }
+svg.spcchart .freezelabel { text-anchor: end; font-style: italic; }
 .divider { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 2 3; }
 .dot { fill: #4d5966; stroke: #fff; stroke-width: 1; }
 .dot.out { fill: #c2410c; stroke: #7a2807; }

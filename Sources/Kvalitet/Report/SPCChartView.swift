@@ -33,6 +33,8 @@ struct SPCChartView: Sendable {
         var lower: String?
         /// The divider before this part (none for the first).
         var divider: String?
+        /// Where the frozen baseline ends (`--freeze`), if inside this part.
+        var freezeX: String?
         var label: String?
         var labelX: String
     }
@@ -99,6 +101,7 @@ struct SPCChartView: Sendable {
             "legendLimits": nb ? "kontrollgrenser (3σ)" : "control limits (3σ)",
             "legendOut": nb ? "utenfor grensene" : "outside the limits",
             "legendExcluded": nb ? "utelatt fra beregningen" : "left out of the computation",
+            "baseline": nb ? "grunnlag" : "baseline",
             "legendShift": nb ? "seriereglene gir signal om endring" : "the run rules signal a change",
         ]
         let places = SPCLabels.places(for: chart)
@@ -163,13 +166,15 @@ struct SPCChartView: Sendable {
                 Part(
                     line: line, centre: centre, centreCSS: summary.runsSignal ? "cl shift" : "cl", upper: stepped(\.upper),
                     lower: stepped(\.lower), divider: divider,
+                    freezeX: chart.options.parts.isEmpty
+                        ? chart.options.freeze.flatMap { freeze in
+                            freeze < count ? svgNumber((xOf(freeze - 1) + xOf(freeze)) / 2) : nil
+                        } : nil,
                     label: chart.parts.count > 1 ? (nb ? "Del \(summary.part)" : "Part \(summary.part)") : nil,
                     labelX: svgNumber((xOf(first) + xOf(last)) / 2)))
-            var heading = chart.parts.count > 1 ? (nb ? "Del \(summary.part)" : "Part \(summary.part)") + ", " : ""
-            heading +=
-                nb ? "punkt \(points[first].index)–\(points[last].index)" : "points \(points[first].index)–\(points[last].index)"
-            heading += ": " + (chart.kind == .run ? (nb ? "median " : "median ") : (nb ? "senterlinje " : "centre line "))
-            heading += labels.number(points[first].centre, places: places)
+            let heading =
+                labels.partHeading(summary, in: chart) + ": " + labels.centre(chart.kind)
+                + labels.number(points[first].centre, places: places)
             verdicts.append(
                 Verdict(
                     heading: heading, lines: labels.verdict(summary, in: chart),

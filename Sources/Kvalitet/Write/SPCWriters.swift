@@ -79,10 +79,29 @@ public struct SPCLabels: Sendable {
                         "Signal: \(outside.count) punkter utenfor kontrollgrensene (\(which))",
                         "Signal: \(outside.count) points outside the control limits (\(which))"))
         }
-        if lines.isEmpty || (part.tooFewForRules && lines.count == 1) {
+        if !part.tooFewForRules && outside.isEmpty && lines.isEmpty {
             lines.append(pick("Ingen tegn til endring", "No sign of change"))
+        } else if part.tooFewForRules && outside.isEmpty
+            && chart.points.contains(where: { $0.part == part.part && $0.upper != nil })
+        {
+            // The limits still say something about single points.
+            lines.append(pick("Ingen punkter utenfor kontrollgrensene", "No points outside the control limits"))
         }
         return lines
+    }
+
+    /// "Del 2, punkt 19–30", "Punkt 1–30": which points a part holds.
+    public func partHeading(_ part: SPCPartSummary, in chart: SPCChart) -> String {
+        let points = chart.points.filter { $0.part == part.part }
+        let range = "\(points.first?.index ?? 0)–\(points.last?.index ?? 0)"
+        return chart.parts.count > 1
+            ? pick("Del \(part.part), punkt \(range)", "Part \(part.part), points \(range)")
+            : pick("Punkt \(range)", "Points \(range)")
+    }
+
+    /// "median " or "senterlinje ", before the centre's figure.
+    public func centre(_ kind: SPCChartKind) -> String {
+        kind == .run ? "median " : pick("senterlinje ", "centre line ")
     }
 
     /// How many decimals the chart's numbers need: three significant digits of a typical value
@@ -193,11 +212,9 @@ public struct TableSPCWriter: SPCWriter {
         var lines = ["\(TerminalText.escaped(document.title)): \(labels.name(chart.kind))"]
         for part in chart.parts {
             let points = chart.points.filter { $0.part == part.part }
-            guard let first = points.first, let last = points.last else { continue }
-            var head =
-                chart.parts.count > 1 ? (nb ? "Del \(part.part), punkt" : "Part \(part.part), points") : (nb ? "Punkt" : "Points")
-            head += " \(first.index)–\(last.index)"
-            var centre = (chart.kind == .run ? "median " : nb ? "senterlinje " : "centre line ") + number(first.centre)
+            guard let first = points.first else { continue }
+            let head = labels.partHeading(part, in: chart)
+            var centre = labels.centre(chart.kind) + number(first.centre)
             if chart.kind.hasLimits {
                 let lowers = points.compactMap(\.lower)
                 let uppers = points.compactMap(\.upper)
