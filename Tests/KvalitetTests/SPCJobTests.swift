@@ -316,3 +316,17 @@ import Testing
         #expect(html.contains("<table class=\"figures seriestable\">"))
     }
 }
+
+/// The README's walk through `kvalitet spc` shows what the tool prints.
+@Suite struct SPCReadmeTests {
+    @Test func readmeShowsTheExamplesOutput() throws {
+        let readme = try String(contentsOf: Support.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        var job = SPCJobTests.job(
+            Support.repository.appendingPathComponent("Examples/fall-solbakken.csv").path, .u, x: "måned", y: "fall",
+            n: "liggedøgn")
+        job.options = SPCOptions(freeze: 18, multiply: 1000)
+        job.title = "Fall per 1000 liggedøgn, Solbakken"
+        let lines = try SPCJobTests.run(job).output.split(separator: "\n").prefix(3)
+        #expect(readme.contains(lines.joined(separator: "\n")), "\(lines)")
+    }
+}
