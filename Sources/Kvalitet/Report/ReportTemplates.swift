@@ -129,6 +129,20 @@ enum ReportTemplates {
 </div>
 {{/empty(goals)}}
 """#),
+        ("head.mustache", #"""
+<!DOCTYPE html>
+<html lang="{{t.lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="generator" content="kvalitet">
+<title>{{documentTitle}}</title>
+<style>
+{{> style}}
+</style>
+</head>
+"""#),
         ("items.mustache", #"""
 {{^empty(itemGroups)}}
 <div class="block">
@@ -172,18 +186,7 @@ enum ReportTemplates {
 {{/empty(itemGroups)}}
 """#),
         ("report.mustache", #"""
-<!DOCTYPE html>
-<html lang="{{t.lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="generator" content="kvalitet">
-<title>{{documentTitle}}</title>
-<style>
-{{> style}}
-</style>
-</head>
+{{> head}}
 <body>
 <header class="masthead">
 <h1>{{t.title}}</h1>
@@ -300,18 +303,7 @@ enum ReportTemplates {
 </figure>
 """#),
         ("spcpage.mustache", #"""
-<!DOCTYPE html>
-<html lang="{{lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="generator" content="kvalitet">
-<title>{{title}}</title>
-<style>
-{{> style}}
-</style>
-</head>
+{{> head}}
 <body>
 <header class="masthead">
 <h1>{{title}}</h1>

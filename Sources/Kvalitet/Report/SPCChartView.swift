@@ -215,7 +215,7 @@ public struct HTMLSPCWriter: SPCWriter {
 
     public func write(_ document: SPCDocument, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
         let page = SPCPage(
-            lang: language == .nb ? "nb" : "en", title: document.title,
+            t: ["lang": language == .nb ? "nb" : "en"], documentTitle: document.title, title: document.title,
             about: language == .nb
                 ? "Statistisk prosesskontroll med Anhøjs regler (som qicharts2). Laget av kvalitet."
                 : "Statistical process control with Anhøj's rules (as qicharts2). Made by kvalitet.",
@@ -226,7 +226,9 @@ public struct HTMLSPCWriter: SPCWriter {
 
 /// What the `spcpage` template shows.
 struct SPCPage: Sendable {
-    var lang: String
+    /// What the shared `head` partial reads: `t.lang` and `documentTitle`, as the report's page.
+    var t: [String: String]
+    var documentTitle: String
     var title: String
     var about: String
     var charts: [SPCChartView]
