@@ -272,7 +272,7 @@ enum ReportTemplates {
 <svg viewBox="0 0 {{width}} {{height}}" class="spcchart" role="img" aria-labelledby="{{id}}-h" focusable="false">
 {{#ticks}}<line x1="56" x2="628" y1="{{y}}" y2="{{y}}" class="grid"/><text x="50" y="{{y}}" dy="4" class="ytick">{{label}}</text>
 {{/ticks}}
-{{#xLabels}}<text x="{{x}}" y="266" class="xtick">{{label}}</text>
+{{#xLabels}}<text x="{{x}}" y="266" class="{{css}}">{{label}}</text>
 {{/xLabels}}
 {{#parts}}
 {{#divider}}<line x1="{{.}}" x2="{{.}}" y1="10" y2="246" class="divider"/>{{/divider}}
@@ -287,7 +287,7 @@ enum ReportTemplates {
 {{/dots}}
 </svg>
 <p class="legend"><span class="swatch"><svg class="key" viewBox="0 0 20 12" aria-hidden="true"><line x1="0" x2="20" y1="6" y2="6" class="cl"/></svg>{{t.legendCentre}}</span>{{#hasLimits}} <span class="swatch"><svg class="key" viewBox="0 0 20 12" aria-hidden="true"><line x1="0" x2="20" y1="6" y2="6" class="limit"/></svg>{{t.legendLimits}}</span>{{/hasLimits}}{{#hasOut}} <span class="swatch"><svg class="key" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="4" class="dot out"/></svg>{{t.legendOut}}</span>{{/hasOut}}{{#hasExcluded}} <span class="swatch"><svg class="key" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="4" class="dot excluded"/></svg>{{t.legendExcluded}}</span>{{/hasExcluded}}{{#hasShift}} <span class="swatch"><svg class="key" viewBox="0 0 20 12" aria-hidden="true"><line x1="0" x2="20" y1="6" y2="6" class="cl shift"/></svg>{{t.legendShift}}</span>{{/hasShift}}</p>
-<details class="spcfigures">
+<details class="spcfigures"{{#openFigures}} open{{/openFigures}}>
 <summary>{{t.figures}}</summary>
 <div class="scroll">
 <table class="figures">
@@ -411,6 +411,8 @@ footer { color: var(--muted); font-size: .8125rem; padding-top: 2rem; padding-bo
   .facts { grid-template-columns: repeat(auto-fit, minmax(8.5rem, 1fr)); }
   .facts dd { font-size: 1rem; }
   table.figures tbody th { min-width: 9rem; }
+  svg.spcchart text { font-size: 20px; }
+  svg.spcchart .xtick.alt { display: none; }
 }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {

@@ -16,6 +16,8 @@ struct SPCChartView: Sendable {
     struct XLabel: Sendable {
         var x: String
         var label: String
+        /// "xtick", or "xtick alt" for every other label (left out on a phone's narrow screen).
+        var css: String
     }
     struct Dot: Sendable {
         var cx: String
@@ -71,6 +73,8 @@ struct SPCChartView: Sendable {
     var verdicts: [Verdict] = []
     var rows: [Row] = []
     var hasLimits: Bool
+    /// Whether the table of figures starts unfolded (the SPC page: one chart, and paper cannot unfold it).
+    var openFigures = false
     /// What the legend needs to explain.
     var hasOut = false
     var hasExcluded = false
@@ -139,8 +143,8 @@ struct SPCChartView: Sendable {
         let longest = Double(points.map(\.x.count).max() ?? 1)
         let fit = max(2, Int(plotWidth / (longest * 6.5 + 12)))
         let every = max(1, Int((Double(count) / Double(fit)).rounded(.up)))
-        xLabels = points.indices.filter { $0 % every == 0 }.map {
-            XLabel(x: svgNumber(xOf($0)), label: points[$0].x)
+        xLabels = points.indices.filter { $0 % every == 0 }.enumerated().map { position, offset in
+            XLabel(x: svgNumber(xOf(offset)), label: points[offset].x, css: position % 2 == 1 ? "xtick alt" : "xtick")
         }
 
         for summary in chart.parts {
@@ -219,7 +223,13 @@ public struct HTMLSPCWriter: SPCWriter {
             about: language == .nb
                 ? "Statistisk prosesskontroll med Anhøjs regler (som qicharts2). Laget av kvalitet."
                 : "Statistical process control with Anhøj's rules (as qicharts2). Made by kvalitet.",
-            charts: [SPCChartView(document, id: "spc-1", language: language)])
+            charts: [
+                {
+                    var view = SPCChartView(document, id: "spc-1", language: language)
+                    view.openFigures = true
+                    return view
+                }()
+            ])
         try output.write(try ReportRenderer.render(page, template: "spcpage"))
     }
 }
