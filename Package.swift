@@ -20,11 +20,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev); see shim.h for the ICU workaround.
@@ -43,18 +38,17 @@ let package = Package(
             // The templates are compiled in (Scripts/embed-resources.py): no resources to find at run time.
             exclude: ["Report/Templates"]
         ),
-        // The results store (issue #5): SQLite through GRDB, PostgreSQL through postgres-nio.
+        // libpq, PostgreSQL's client library (Debian: libpq-dev), and OpenSSL's libcrypto for
+        // SHA-256 (Debian: libssl-dev, a dependency of libpq-dev): system libraries, built in no time.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The results store (issue #5): SQLite through GRDB, PostgreSQL through libpq.
         .target(
             name: "KvalitetStore",
             dependencies: [
-                "Kvalitet",
+                "Kvalitet", "CLibPQ", "CLibCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "KvalitetTesting", dependencies: ["Kvalitet"]),

@@ -1,9 +1,10 @@
-import Crypto
+import CLibCrypto
 import Foundation
 import Kvalitet
 
 /// SHA-256 of a file's bytes, read in chunks (memory does not grow with the file): what tells
-/// an import of the same file again from a new one.
+/// an import of the same file again from a new one. The digest is OpenSSL's libcrypto (EVP),
+/// the library libpq already links: no package to build for it.
 enum ContentHash {
     static func of(file: InputFile) throws(KvalitetError) -> String {
         let handle: FileHandle
@@ -13,7 +14,7 @@ enum ContentHash {
             throw KvalitetError(.inputRefused, "cannot read the file", at: SourceLocation(file: file.name))
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
+        let digest = Digest()
         while true {
             try Interruption.check(file.name)
             let chunk: Data?
@@ -23,16 +24,40 @@ enum ContentHash {
                 throw KvalitetError(.inputRefused, "cannot read the file", at: SourceLocation(file: file.name))
             }
             guard let chunk, !chunk.isEmpty else { break }
-            hasher.update(data: chunk)
+            digest.update(chunk)
         }
-        return hex(hasher.finalize())
+        return digest.hex()
     }
 
     static func of(text: String) -> String {
-        hex(SHA256.hash(data: Data(text.utf8)))
+        let digest = Digest()
+        digest.update(Data(text.utf8))
+        return digest.hex()
     }
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+    /// One SHA-256 computation through EVP.
+    final class Digest {
+        private let context: OpaquePointer
+
+        init() {
+            // Allocation or initialisation fails only when out of memory.
+            context = EVP_MD_CTX_new()!
+            precondition(EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1, "SHA-256 is not available")
+        }
+
+        deinit { EVP_MD_CTX_free(context) }
+
+        func update(_ data: Data) {
+            data.withUnsafeBytes { bytes in
+                precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1)
+            }
+        }
+
+        func hex() -> String {
+            var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+            var length: UInt32 = 0
+            precondition(EVP_DigestFinal_ex(context, &digest, &length) == 1)
+            return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
+        }
     }
 }

@@ -1,102 +1,89 @@
+import CLibPQ
 import Foundation
 import Kvalitet
-import Logging
-import NIOCore
-import NIOSSL
-import PostgresNIO
 
-/// The shared store: a PostgreSQL server through postgres-nio.
+/// The shared store: a PostgreSQL server through libpq, PostgreSQL's own client library.
 ///
-/// Where to connect comes from the `--db` URL (`postgres://[user[:password]@]host[:port]/database
-/// [?sslmode=disable|prefer|require]`), and what the URL leaves out from the standard variables
-/// `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE` (as libpq does; a
-/// `PGHOST` starting with `/` is a socket folder). Messages name the server as `host:port/database`
-/// only: the user name and password never reach output or logs (postgres-nio logs nothing here).
+/// Why libpq (Docs/Decisions.md, "Results store"): it is synchronous, as the store is; it is a
+/// system library that builds in no time (postgres-nio needed SwiftNIO, NIO-SSL and swift-crypto,
+/// most of a fresh release build); it speaks COPY for bulk loads; and it honours what PostgreSQL
+/// users already have: `PG*` variables, `~/.pgpass`, service files and every `sslmode`.
 ///
-/// The store is used from one thread at a time; it waits on postgres-nio's futures (the event
-/// loop runs on NIO's own threads, so waiting never blocks it).
-public final class PostgresDatabase: StoreDatabase {
+/// Where to connect is the `--db` URL (`postgres://[user[:password]@]host[:port]/database
+/// [?sslmode=…][&schema=…]`), which libpq itself reads (all but kvalitet's own `schema`); what the
+/// URL leaves out comes from the environment as for `psql`. Messages name the server as
+/// `host:port/database` only: the user name and password never reach output or logs (libpq's own
+/// messages are put into words, not passed on).
+///
+/// The store is used from one thread at a time (one import, or one read, per process).
+public final class PostgresDatabase: StoreDatabase, @unchecked Sendable {
     public let dialect = SQLDialect.postgres
     public let displayName: String
-    private let connection: PostgresConnection
-    private let logger = Logger(label: "kvalitet.store") { _ in SwiftLogNoOpLogHandler() }
+    /// The connection (libpq's `PGconn`); only ever used from one thread at a time.
+    private let connection: OpaquePointer
 
     /// Whether `location` names a PostgreSQL server rather than an SQLite file.
     public static func isURL(_ location: String) -> Bool {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
-    public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KvalitetError) {
-        let target = try Target(url: url, environment: environment)
-        displayName = target.displayName
-        let configuration: PostgresConnection.Configuration
-        if let socket = target.socketPath {
-            configuration = .init(
-                unixSocketPath: socket, username: target.user, password: target.password,
-                database: target.database)
-        } else {
-            let tls: PostgresConnection.Configuration.TLS
-            switch target.sslMode {
-            case "disable": tls = .disable
-            default:
-                do {
-                    let context = try NIOSSLContext(configuration: .makeClientConfiguration())
-                    tls = target.sslMode == "require" ? .require(context) : .prefer(context)
-                } catch {
-                    throw .store("cannot set up TLS: \(error)", database: target.displayName)
-                }
-            }
-            configuration = .init(
-                host: target.host, port: target.port, username: target.user,
-                password: target.password, database: target.database, tls: tls)
+    public init(url: String) throws(KvalitetError) {
+        let target = try Target(url: url, environment: ProcessInfo.processInfo.environment)
+        // libpq reads the URL (as `dbname` with expand_dbname) and fills in the rest from PG*
+        // variables, ~/.pgpass and service files, exactly as psql would.
+        let keywords = ["dbname", "fallback_application_name"]
+        let values = [target.libpqURL, "kvalitet"]
+        let opened = Self.withCStrings(keywords) { keywordPointers in
+            Self.withCStrings(values) { valuePointers in PQconnectdbParams(keywordPointers, valuePointers, 1) }
         }
-        do {
-            connection = try PostgresConnection.connect(
-                on: PostgresConnection.defaultEventLoopGroup.any(),
-                configuration: configuration, id: 1, logger: logger
-            ).wait()
-        } catch {
-            throw .store("cannot connect to PostgreSQL: \(Self.describe(error))", database: target.displayName)
+        guard let opened else { throw .store("cannot connect to PostgreSQL: out of memory", database: target.displayName) }
+        guard PQstatus(opened) == CONNECTION_OK else {
+            let failure = Self.connectionFailure(opened)
+            PQfinish(opened)
+            throw .store("cannot connect to PostgreSQL: \(failure)", database: target.displayName)
         }
+        connection = opened
+        displayName = Self.connectedName(opened, schema: target.schema) ?? target.displayName
         if let schema = target.schema {
-            let session = Session(connection: connection, logger: logger)
+            let session = Session(connection: connection)
             do {
                 if try session.rows("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", [.text(schema)]).isEmpty {
                     try session.execute("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"", [])
                 }
                 try session.execute("SET search_path TO \"\(schema)\"", [])
             } catch {
-                try? connection.close().wait()
+                PQfinish(connection)
                 throw .store("cannot use schema \(schema): \(Self.describe(error))", database: target.displayName)
             }
         }
     }
 
-    /// Where to connect, from the URL and the environment.
+    /// Where to connect, as messages may name it, and kvalitet's own `schema` parameter.
     struct Target {
         var host = "localhost"
         var port = 5432
-        var socketPath: String?
-        var user: String
-        var password: String?
+        var socketFolder: String?
         var database: String
-        var sslMode = "prefer"
-        /// A schema to keep the store's tables in (`?schema=`), made when missing.
         var schema: String?
+        /// The URL without `schema`, for libpq.
+        var libpqURL: String
 
         var displayName: String {
-            "postgres://\(socketPath.map { "[\($0)]" } ?? "\(host):\(port)")/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+            "postgres://\(socketFolder.map { "[\($0)]" } ?? "\(host):\(port)")/\(database)"
+                + (schema.map { "?schema=\($0)" } ?? "")
         }
 
+        /// libpq's own `sslmode` values.
+        static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
         init(url: String, environment: [String: String]) throws(KvalitetError) {
-            guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "")
+            guard var components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "")
             else {
                 // The URL may hold a password: the message does not repeat it.
                 throw KvalitetError(.usage, "--db: not a valid postgres:// URL", nb: "--db: ikke en gyldig postgres://-adresse")
             }
             let env = { (name: String) in environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-            user = components.user.flatMap { $0.isEmpty ? nil : $0 } ?? env("PGUSER") ?? ProcessInfo.processInfo.userName
-            password = components.password ?? env("PGPASSWORD")
+            let user = components.user.flatMap { $0.isEmpty ? nil : $0 } ?? env("PGUSER") ?? ProcessInfo.processInfo.userName
             let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
             database = path.isEmpty ? (env("PGDATABASE") ?? user) : path
             if let text = components.port.map(String.init) ?? env("PGPORT") {
@@ -108,13 +95,14 @@ public final class PostgresDatabase: StoreDatabase {
                 port = number
             }
             let hostName = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? env("PGHOST") ?? "localhost"
-            if hostName.hasPrefix("/") {
-                socketPath = "\(hostName)/.s.PGSQL.\(port)"
-            } else {
-                host = hostName
+            if hostName.hasPrefix("/") { socketFolder = hostName } else { host = hostName }
+            let items = components.queryItems ?? []
+            for item in items where item.name == "sslmode" {
+                guard let mode = item.value, Self.sslModes.contains(mode) else {
+                    throw KvalitetError(.usage, "--db: sslmode must be one of \(Self.sslModes.joined(separator: ", "))")
+                }
             }
-            for item in components.queryItems ?? [] where item.name == "sslmode" { sslMode = item.value ?? "prefer" }
-            for item in components.queryItems ?? [] where item.name == "schema" {
+            for item in items where item.name == "schema" {
                 // Named in SQL text (a schema cannot be a bound parameter): letters, digits and _ only.
                 guard let name = item.value, !name.isEmpty, name.count <= 63,
                     name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
@@ -123,12 +111,9 @@ public final class PostgresDatabase: StoreDatabase {
                 }
                 schema = name
             }
-            if components.queryItems?.contains(where: { $0.name == "sslmode" }) != true, let mode = env("PGSSLMODE") {
-                sslMode = mode
-            }
-            guard ["disable", "prefer", "require"].contains(sslMode) else {
-                throw KvalitetError(.usage, "--db: sslmode must be disable, prefer or require")
-            }
+            let rest = items.filter { $0.name != "schema" }
+            components.queryItems = rest.isEmpty ? nil : rest
+            libpqURL = components.string ?? url
         }
     }
 
@@ -143,7 +128,7 @@ public final class PostgresDatabase: StoreDatabase {
 
     /// Runs `start`, then `body`; commits when it returns, rolls back when anything throws.
     private func transaction<T>(_ start: [String], _ body: (any StoreSession) throws -> T) throws -> T {
-        let session = Session(connection: connection, logger: logger)
+        let session = Session(connection: connection)
         do {
             for statement in start { try session.execute(statement, []) }
             let result = try body(session)
@@ -158,91 +143,114 @@ public final class PostgresDatabase: StoreDatabase {
     /// Nothing to do: the server manages its own log.
     public func settle() {}
 
+    private var closed = false
+
     public func close() {
-        if !connection.isClosed { try? connection.close().wait() }
+        guard !closed else { return }
+        closed = true
+        PQfinish(connection)
     }
 
-    deinit {
-        // A store dropped without close() still ends its connection (postgres-nio requires it).
-        close()
-    }
+    deinit { close() }
 
     private func map(_ error: any Error) -> any Error {
         if error is KvalitetError { return error }
         return KvalitetError.store(Self.describe(error), database: displayName)
     }
 
-    /// What a failure without a server message means, in words (not the library's case names).
-    static func words(for code: PSQLError.Code) -> String {
-        switch code {
-        case .connectionError:
-            return "the connection was refused or lost (is the server running, on this host and port?)"
-        case .sslUnsupported:
-            return "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)"
-        case .authMechanismRequiresPassword:
-            return "the server asks for a password (give it in the URL or PGPASSWORD)"
-        case .serverClosedConnection, .clientClosedConnection:
-            return "the server closed the connection"
-        case .queryCancelled:
-            return "the query was cancelled"
-        case .tooManyParameters:
-            return "too many values in one statement"
-        default:
-            return "the PostgreSQL connection failed (\(code))"
+    /// The server as connected (host or socket folder, port, database): never the user.
+    private static func connectedName(_ connection: OpaquePointer, schema: String?) -> String? {
+        guard let database = PQdb(connection).map({ String(cString: $0) }),
+            let port = PQport(connection).map({ String(cString: $0) })
+        else { return nil }
+        let host = PQhost(connection).map { String(cString: $0) } ?? "localhost"
+        let place = host.hasPrefix("/") ? "[\(host)]" : "\(host):\(port)"
+        return "postgres://\(place)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+    }
+
+    /// Why a connection failed, as people can act on it.
+    enum Failure {
+        case connection, sslUnsupported, passwordRequired, authentication
+    }
+
+    /// What a failure means, in words (not libpq's own message, which may name the user).
+    static func words(for failure: Failure) -> String {
+        switch failure {
+        case .connection: "the connection was refused or lost (is the server running, on this host and port?)"
+        case .sslUnsupported: "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)"
+        case .passwordRequired: "the server asks for a password (give it in the URL, PGPASSWORD or ~/.pgpass)"
+        case .authentication: "authentication failed (check the user name and password: the URL, PGUSER, PGPASSWORD, ~/.pgpass)"
         }
     }
 
-    /// The server's message, or the kind of failure; never the query's bound values.
+    /// A failed connection's reason: libpq's message sorted into ``Failure``s; anything else by
+    /// its first line with the user name left out.
+    static func connectionFailure(_ connection: OpaquePointer) -> String {
+        let message = PQerrorMessage(connection).map { String(cString: $0) } ?? ""
+        if PQconnectionNeedsPassword(connection) != 0 || message.contains("no password supplied") {
+            return words(for: .passwordRequired)
+        }
+        return describeConnectionMessage(message, user: PQuser(connection).map { String(cString: $0) })
+    }
+
+    static func describeConnectionMessage(_ message: String, user: String?) -> String {
+        let lower = message.lowercased()
+        if lower.contains("authentication failed") || lower.contains("password authentication") {
+            return words(for: .authentication)
+        }
+        if lower.contains("does not support ssl") { return words(for: .sslUnsupported) }
+        if lower.contains("connection refused") || lower.contains("could not connect") || lower.contains("timeout expired")
+            || lower.contains("could not translate host name") || lower.contains("no such file or directory")
+        {
+            return words(for: .connection)
+        }
+        var line = message.split(separator: "\n").first.map(String.init) ?? "the connection failed"
+        if let user, !user.isEmpty { line = line.replacingOccurrences(of: user, with: "…") }
+        return line.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A statement's failure: the server's message, never the statement's bound values.
+    struct StatementError: Error {
+        var message: String
+        var state: String?
+    }
+
+    /// The server's message, or the kind of failure.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
+        if let error = error as? StatementError {
             // Authentication failures name the user: say what failed without it.
-            if let state = error.serverInfo?[.sqlState], state.hasPrefix("28") {
-                return "authentication failed (check the user name and password: the URL, PGUSER, PGPASSWORD)"
-            }
-            if let message = error.serverInfo?[.message] { return message }
-            return words(for: error.code)
+            if let state = error.state, state.hasPrefix("28") { return words(for: .authentication) }
+            return error.message
         }
         return "\(type(of: error))"
     }
 
+    /// Runs `body` with `strings` as a NULL-terminated array of C strings.
+    static func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        var copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        copies.append(nil)
+        return body(copies.map { $0.map { UnsafePointer($0) } })
+    }
+
     struct Session: StoreSession {
-        let connection: PostgresConnection
-        let logger: Logger
+        let connection: OpaquePointer
         var dialect: SQLDialect { .postgres }
-        /// The insert the server is still working on: an import reads and encodes the next
-        /// batch meanwhile (one statement in flight; its error surfaces at the next statement,
-        /// always before COMMIT).
-        private let inFlight = InFlight()
 
-        final class InFlight {
-            var insert: EventLoopFuture<PostgresQueryResult>?
-        }
-
-        init(connection: PostgresConnection, logger: Logger) {
-            self.connection = connection
-            self.logger = logger
-        }
-
-        /// Ends the transaction without its changes, whatever the insert in flight did.
+        /// Ends the transaction without its changes.
         func rollback() {
-            try? finishInsert()
             try? execute("ROLLBACK", [])
         }
 
-        private func finishInsert() throws {
-            guard let insert = inFlight.insert else { return }
-            inFlight.insert = nil
-            _ = try insert.wait()
-        }
-
         func execute(_ sql: String, _ values: [SQLValue]) throws {
-            try finishInsert()
-            _ = try connection.query(try Self.query(sql, values), logger: logger).wait()
+            let result = try run(sql, values)
+            PQclear(result)
         }
 
         func rows(_ sql: String, _ values: [SQLValue]) throws -> [[SQLValue]] {
-            try finishInsert()
-            return try connection.query(try Self.query(sql, values), logger: logger).wait().rows.map(Self.values)
+            let result = try run(sql, values)
+            defer { PQclear(result) }
+            return Self.values(result)
         }
 
         /// Through a cursor, a batch at a time: memory stays bounded however many rows match.
@@ -256,27 +264,153 @@ public final class PostgresDatabase: StoreDatabase {
             try execute("CLOSE kvalitet_rows", [])
         }
 
+        /// Through COPY … FROM STDIN in text format: one stream per call, no statement per row
+        /// and no limit on bound values. Text is escaped as COPY's text format requires
+        /// (backslash, tab, line breaks), NULL is `\N`, bytes are bytea's hex form.
         func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-            // Many rows per statement (at most 65,535 bound values each): one round trip per batch.
-            let perStatement = max(1, 30_000 / max(1, columns.count))
-            var start = 0
-            while start < rows.count {
-                let chunk = rows[start..<min(rows.count, start + perStatement)]
-                let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-                let sql =
-                    "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-                    + Array(repeating: tuple, count: chunk.count).joined(separator: ", ")
-                let query = try Self.query(sql, chunk.flatMap { $0 })
-                try finishInsert()
-                inFlight.insert = connection.query(query, logger: logger)
-                start += chunk.count
+            guard !rows.isEmpty else { return }
+            let start = PQexec(connection, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
+            guard PQresultStatus(start) == PGRES_COPY_IN else {
+                defer { PQclear(start) }
+                throw error(start)
+            }
+            PQclear(start)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 17)
+            var failed: String?
+            for row in rows {
+                for (index, value) in row.enumerated() {
+                    if index > 0 { buffer.append(0x09) }
+                    Self.appendCopyText(value, to: &buffer)
+                }
+                buffer.append(0x0A)
+                if buffer.count >= 1 << 16 {
+                    if !put(buffer) {
+                        failed = "the connection failed while copying"
+                        break
+                    }
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            if failed == nil && !buffer.isEmpty && !put(buffer) { failed = "the connection failed while copying" }
+            _ = PQputCopyEnd(connection, failed)
+            // The COPY's own result (its errors: a bad value, a constraint), then the end.
+            var problem: StatementError?
+            while let result = PQgetResult(connection) {
+                if PQresultStatus(result) != PGRES_COMMAND_OK && problem == nil { problem = error(result) }
+                PQclear(result)
+            }
+            if let problem { throw problem }
+            if let failed { throw StatementError(message: failed) }
+        }
+
+        private func put(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) == 1 }
             }
         }
 
-        /// `?` placeholders become `$1`, `$2`, …; the values are bound, never spliced into the text.
-        static func query(_ sql: String, _ values: [SQLValue]) throws -> PostgresQuery {
+        /// One value in COPY's text format.
+        static func appendCopyText(_ value: SQLValue, to buffer: inout [UInt8]) {
+            switch value {
+            case .null: buffer.append(contentsOf: [0x5C, 0x4E])  // \N
+            case .integer(let number): buffer.append(contentsOf: String(number).utf8)
+            case .text(let text):
+                for byte in text.utf8 {
+                    switch byte {
+                    case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
+                    case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
+                    case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
+                    case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
+                    default: buffer.append(byte)
+                    }
+                }
+            case .blob(let bytes):
+                // bytea's input form \x…, its backslash doubled for COPY.
+                buffer.append(contentsOf: [0x5C, 0x5C, 0x78])
+                let digits = Array("0123456789abcdef".utf8)
+                for byte in bytes {
+                    buffer.append(digits[Int(byte >> 4)])
+                    buffer.append(digits[Int(byte & 0x0F)])
+                }
+            }
+        }
+
+        /// Runs one statement with bound values (`?` become `$1`, `$2`, …; never spliced into
+        /// the text): text values as text, bytes as binary, results as text.
+        private func run(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer {
+            let text = Self.numbered(sql)
+            var buffers: [[CChar]?] = []
+            var lengths: [Int32] = []
+            var formats: [Int32] = []
+            for value in values {
+                switch value {
+                case .null:
+                    buffers.append(nil)
+                    lengths.append(0)
+                    formats.append(0)
+                case .integer(let number):
+                    buffers.append(Array(String(number).utf8CString))
+                    lengths.append(0)
+                    formats.append(0)
+                case .text(let string):
+                    buffers.append(Array(string.utf8CString))
+                    lengths.append(0)
+                    formats.append(0)
+                case .blob(let bytes):
+                    buffers.append(bytes.map { CChar(bitPattern: $0) })
+                    lengths.append(Int32(bytes.count))
+                    formats.append(1)
+                }
+            }
+            let result = Self.withPointers(buffers) { pointers in
+                PQexecParams(connection, text, Int32(values.count), nil, pointers, lengths, formats, 0)
+            }
+            guard let result else { throw StatementError(message: Self.connectionMessage(connection)) }
+            let status = PQresultStatus(result)
+            guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+                defer { PQclear(result) }
+                throw error(result)
+            }
+            return result
+        }
+
+        private func error(_ result: OpaquePointer?) -> StatementError {
+            func field(_ code: Character) -> String? {
+                PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+            }
+            let message = field("M") ?? Self.connectionMessage(connection)
+            return StatementError(message: message, state: field("C"))
+        }
+
+        /// The connection's last message, first line (a lost connection has no result).
+        static func connectionMessage(_ connection: OpaquePointer) -> String {
+            let message = PQerrorMessage(connection).map { String(cString: $0) } ?? ""
+            if PQstatus(connection) != CONNECTION_OK { return PostgresDatabase.words(for: .connection) }
+            return message.split(separator: "\n").first.map(String.init) ?? "the statement failed"
+        }
+
+        static func withPointers<R>(_ buffers: [[CChar]?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+            var pointers: [UnsafePointer<CChar>?] = []
+            pointers.reserveCapacity(buffers.count)
+            func next(_ index: Int) -> R {
+                if index == buffers.count { return body(pointers) }
+                guard let buffer = buffers[index] else {
+                    pointers.append(nil)
+                    return next(index + 1)
+                }
+                return buffer.withUnsafeBufferPointer { pointer in
+                    pointers.append(pointer.baseAddress)
+                    return next(index + 1)
+                }
+            }
+            return next(0)
+        }
+
+        /// `?` placeholders as `$1`, `$2`, …
+        static func numbered(_ sql: String) -> String {
             var text = ""
-            text.reserveCapacity(sql.utf8.count + values.count * 3)
+            text.reserveCapacity(sql.utf8.count + 16)
             var number = 0
             for character in sql {
                 if character == "?" {
@@ -286,30 +420,59 @@ public final class PostgresDatabase: StoreDatabase {
                     text.append(character)
                 }
             }
-            var binds = PostgresBindings(capacity: values.count)
-            for value in values {
-                switch value {
-                case .null: binds.appendNull()
-                case .integer(let number): binds.append(number)
-                case .text(let string): binds.append(string)
-                case .blob(let bytes): binds.append(ByteBuffer(bytes: bytes))
-                }
-            }
-            return PostgresQuery(unsafeSQL: text, binds: binds)
+            return text
         }
 
-        static func values(_ row: PostgresRow) -> [SQLValue] {
-            row.map { cell -> SQLValue in
-                guard var bytes = cell.bytes else { return .null }
-                switch cell.dataType {
-                case .int2, .int4, .int8:
-                    return (try? cell.decode(Int64.self)).map { .integer($0) } ?? .null
-                case .bytea:
-                    return .blob(bytes.readBytes(length: bytes.readableBytes) ?? [])
-                default:
-                    return (try? cell.decode(String.self)).map { .text($0) } ?? .null
+        /// A result's rows: integers (int2, int4, int8) as integers, bytea as bytes, the rest as text.
+        static func values(_ result: OpaquePointer) -> [[SQLValue]] {
+            let rowCount = PQntuples(result)
+            let columnCount = PQnfields(result)
+            let types = (0..<columnCount).map { PQftype(result, $0) }
+            var rows: [[SQLValue]] = []
+            rows.reserveCapacity(Int(rowCount))
+            for row in 0..<rowCount {
+                var values: [SQLValue] = []
+                values.reserveCapacity(Int(columnCount))
+                for column in 0..<columnCount {
+                    if PQgetisnull(result, row, column) != 0 {
+                        values.append(.null)
+                        continue
+                    }
+                    let text = String(cString: PQgetvalue(result, row, column))
+                    switch types[Int(column)] {
+                    case 20, 21, 23:  // int8, int2, int4
+                        values.append(Int64(text).map { .integer($0) } ?? .null)
+                    case 17:  // bytea, in its hex output form \x…
+                        values.append(.blob(Self.hexBytes(text)))
+                    default:
+                        values.append(.text(text))
+                    }
+                }
+                rows.append(values)
+            }
+            return rows
+        }
+
+        /// bytea's hex output (`\x0a1b…`) as bytes.
+        static func hexBytes(_ text: String) -> [UInt8] {
+            var utf8 = Array(text.utf8)
+            if utf8.starts(with: [0x5C, 0x78]) { utf8.removeFirst(2) }
+            func nibble(_ byte: UInt8) -> UInt8 {
+                switch byte {
+                case 0x30...0x39: byte - 0x30
+                case 0x61...0x66: byte - 0x61 + 10
+                case 0x41...0x46: byte - 0x41 + 10
+                default: 0
                 }
             }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(utf8.count / 2)
+            var index = 0
+            while index + 1 < utf8.count {
+                bytes.append(nibble(utf8[index]) << 4 | nibble(utf8[index + 1]))
+                index += 2
+            }
+            return bytes
         }
     }
 }

@@ -76,15 +76,27 @@ import Testing
         #expect(try String(contentsOfFile: text, encoding: .utf8) == "not a database\n")
     }
 
+    /// libpq's messages (which may name the user) in words; the user name never passed on.
     @Test func postgreSQLFailuresInWords() {
         #expect(
-            PostgresDatabase.words(for: .connectionError)
+            PostgresDatabase.words(for: .connection)
                 == "the connection was refused or lost (is the server running, on this host and port?)")
         #expect(
-            PostgresDatabase.words(for: .sslUnsupported)
-                == "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)")
+            PostgresDatabase.describeConnectionMessage(
+                "connection to server at \"127.0.0.1\", port 9 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n",
+                user: "kv_owner") == PostgresDatabase.words(for: .connection))
         #expect(
-            PostgresDatabase.words(for: .authMechanismRequiresPassword)
-                == "the server asks for a password (give it in the URL or PGPASSWORD)")
+            PostgresDatabase.describeConnectionMessage("server does not support SSL, but SSL was required\n", user: nil)
+                == "the server does not offer TLS (use ?sslmode=disable in the URL on a trusted network)")
+        let refused = PostgresDatabase.describeConnectionMessage(
+            "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  password authentication failed for user \"kv_owner\"\n",
+            user: "kv_owner")
+        #expect(refused.hasPrefix("authentication failed") && !refused.contains("kv_owner"))
+        let other = PostgresDatabase.describeConnectionMessage(
+            "FATAL:  database \"x\" does not exist for kv_owner\nmore\n", user: "kv_owner")
+        #expect(other == "FATAL:  database \"x\" does not exist for …")
+        #expect(
+            PostgresDatabase.words(for: .passwordRequired)
+                == "the server asks for a password (give it in the URL, PGPASSWORD or ~/.pgpass)")
     }
 }
