@@ -108,7 +108,7 @@ public struct SPCJob: Sendable {
 
     /// What the values are: the y column, over n, times --multiply.
     var valueLabel: String {
-        var label = kind == .mr ? (language == .nb ? "MR(\(y))" : "MR(\(y))") : y
+        var label = kind == .mr ? "MR(\(y))" : y
         if let n, kind.needsDenominator { label += " / \(n)" }
         if options.multiply != 1 {
             let factor = options.multiply

@@ -14,8 +14,8 @@ struct ReportBuilder {
     static let axisX0 = 4.0
     static let axisWidth = 292.0
 
-    private var labels: Labels { Labels(language: language) }
-    private var texts: ReportTexts { ReportTexts(language: language) }
+    var labels: Labels { Labels(language: language) }
+    var texts: ReportTexts { ReportTexts(language: language) }
 
     private struct RowKey: Hashable {
         var level: ScoreLevel
@@ -47,7 +47,7 @@ struct ReportBuilder {
         self.index = index
     }
 
-    private func row(
+    func row(
         _ level: ScoreLevel, _ municipality: String, unit: String = "", subproject: String = "",
         period: String, set: String, dimension: String = "", item: String = ""
     ) -> ScoreRow? {
@@ -86,22 +86,22 @@ struct ReportBuilder {
     }
 
     /// Sets scored 0/1 (shares) show their means as percentages.
-    private func isShare(_ set: any IndicatorSet) -> Bool {
+    func isShare(_ set: any IndicatorSet) -> Bool {
         let axis = Self.axis(for: set)
         return axis.lower == 0 && axis.upper == 1
     }
 
-    private func figure(_ value: Double?, _ set: any IndicatorSet) -> String {
+    func figure(_ value: Double?, _ set: any IndicatorSet) -> String {
         guard let value else { return "" }
         return isShare(set) ? labels.percent(value) : labels.decimal(value)
     }
 
-    private func interval(_ row: ScoreRow, _ set: any IndicatorSet) -> String {
+    func interval(_ row: ScoreRow, _ set: any IndicatorSet) -> String {
         guard let low = row.ciLow, let high = row.ciHigh else { return "" }
         return figure(low, set) + "–" + figure(high, set)
     }
 
-    private func minN(_ set: any IndicatorSet) -> Int { minNOverride ?? set.minN }
+    func minN(_ set: any IndicatorSet) -> Int { minNOverride ?? set.minN }
 
     /// Why a suppressed row shows no figures.
     private func hiddenNote(_ row: ScoreRow, groupTotal: ScoreRow?, set: any IndicatorSet) -> String {
@@ -159,59 +159,6 @@ struct ReportBuilder {
             goals: goals(set: set, municipality: municipality),
             series: dimensionSeries(set: set, municipality: municipality, periods: periods, anchor: anchor),
             notes: notes)
-    }
-
-    /// The dimensions across every period of the input (FORMAT.md §9, issue #10): with at least
-    /// ``SPCChart/minimumUsefulPoints`` periods an I chart per dimension of the municipality's
-    /// published means (a hidden period is no point, and nothing is computed from it); with fewer,
-    /// the means and their 95 % intervals per period and no SPC verdict, which so few points
-    /// cannot support. Nothing with a single period.
-    private func dimensionSeries(
-        set: any IndicatorSet, municipality: String, periods: [String], anchor: String
-    ) -> DimensionSeries? {
-        guard periods.count >= 2 else { return nil }
-        let nb = language == .nb
-        let dimensions = set.dimensions.map { ($0.id, $0.title.text(language)) } + [("", texts.total)]
-        if periods.count >= SPCChart.minimumUsefulPoints {
-            var charts: [SPCChartView] = []
-            for (id, title) in dimensions {
-                let observations = periods.compactMap { period -> SPCObservation? in
-                    guard let row = row(.municipality, municipality, period: period, set: set.id, dimension: id),
-                        !row.suppressed, let mean = row.mean
-                    else { return nil }
-                    return SPCObservation(x: period, y: isShare(set) ? mean * 100 : mean)
-                }
-                guard observations.count >= 2, let chart = try? SPCChart(.i, observations) else { continue }
-                let document = SPCDocument(
-                    chart: chart, title: title,
-                    valueLabel: isShare(set) ? (nb ? "andel positive %" : "positive share %") : (nb ? "snitt" : "mean"))
-                charts.append(SPCChartView(document, id: "\(anchor)-serie-\(charts.count + 1)", language: language))
-            }
-            return DimensionSeries(
-                title: nb ? "Utvikling over perioder" : "Across periods",
-                note: nb
-                    ? "I-diagram (enkeltverdier) av kommunens snitt i hver periode, med Anhøjs regler: senterlinjen er snittet av periodene, grensene viser hvor mye snittet varierer av seg selv. Perioder med for få svar er ikke med."
-                    : "I chart (individuals) of the municipality's mean in each period, with Anhøj's rules: the centre line is the mean of the periods, the limits show how much the mean varies by itself. Periods with too few responses are left out.",
-                charts: charts, headings: [], rows: [])
-        }
-        let rows = dimensions.map { id, title in
-            SeriesRow(
-                title: title,
-                cells: periods.map { period in
-                    guard let row = row(.municipality, municipality, period: period, set: set.id, dimension: id) else {
-                        return "–"
-                    }
-                    if row.suppressed { return texts.fewerThanOrHidden(row, minN: minN(set)) }
-                    let interval = interval(row, set)
-                    return figure(row.mean, set) + (interval.isEmpty ? "" : " (\(interval))")
-                })
-        }
-        return DimensionSeries(
-            title: nb ? "Utvikling over perioder" : "Across periods",
-            note: nb
-                ? "Snitt med 95 % konfidensintervall i hver periode. \(periods.count) perioder er for få for statistisk prosesskontroll (minst \(SPCChart.minimumUsefulPoints)); derfor ingen vurdering av om endringen er mer enn tilfeldig variasjon her."
-                : "Means with 95% confidence intervals per period. \(periods.count) periods are too few for statistical process control (at least \(SPCChart.minimumUsefulPoints)), so no verdict here on whether the change is more than chance variation.",
-            charts: [], headings: periods, rows: rows)
     }
 
     private func facts(set: any IndicatorSet, total: ScoreRow, municipality: String, period: String) -> [Fact] {
