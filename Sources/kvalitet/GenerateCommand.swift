@@ -33,6 +33,8 @@ struct GenerateCommand: ParsableCommand {
     var municipalities = 1
     @Option(help: "Units per municipality.")
     var units = 5
+    @Option(help: "Services per municipality, its units split over them (responses only).")
+    var services = 1
     @Option(help: "Periods, comma-separated, for example 2024,2025.")
     var periods = "2024"
     @Option(help: "csv or xml.")
@@ -61,6 +63,7 @@ struct GenerateCommand: ParsableCommand {
             var generator = ResponseGenerator(set: chosen, responses: responses)
             generator.municipalities = municipalities
             generator.units = units
+            generator.services = services
             generator.periods = periods.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             generator.format = format
             generator.seed = seed

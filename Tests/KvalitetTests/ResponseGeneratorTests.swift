@@ -76,6 +76,26 @@ import Testing
         }
     }
 
+    /// Units split over services in order: with 4 units and 2 services, units 1–2 are in the first.
+    @Test func servicesSplitTheUnitsInOrder() throws {
+        let rows = Support.parseCSV(
+            try generate(
+                { generator in
+                    generator.units = 4
+                    generator.services = 2
+                }, responses: 400))
+        let header = rows[0]
+        let service = try #require(header.firstIndex(of: "service"))
+        let unit = try #require(header.firstIndex(of: "unit"))
+        var serviceOfUnit: [String: Set<String>] = [:]
+        for row in rows.dropFirst() { serviceOfUnit[row[unit], default: []].insert(row[service]) }
+        #expect(
+            serviceOfUnit == [
+                "enhet-1": ["SFO 1"], "enhet-2": ["SFO 1"], "enhet-3": ["SFO 2"], "enhet-4": ["SFO 2"],
+            ])
+        #expect(throws: KvalitetError.self) { try generate { $0.services = 6 } }
+    }
+
     @Test func xmlRefusesSeveralMunicipalities() {
         let error = #expect(throws: KvalitetError.self) {
             try generate { generator in

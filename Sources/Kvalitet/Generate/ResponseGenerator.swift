@@ -22,6 +22,9 @@ public struct ResponseGenerator: Sendable {
     public var municipalities = 1
     /// Units per municipality.
     public var units = 5
+    /// Services per municipality: its units are split over them in order (the set's service
+    /// when 1, else that name with a number).
+    public var services = 1
     public var periods = ["2024"]
     public var format = Format.csv
     public var seed: UInt64 = 1
@@ -46,9 +49,15 @@ public struct ResponseGenerator: Sendable {
         guard responses >= 0 else {
             throw KvalitetError(.usage, "--responses must be 0 or more", nb: "--responses må være 0 eller mer")
         }
-        guard municipalities >= 1, units >= 1 else {
+        guard municipalities >= 1, units >= 1, services >= 1 else {
             throw KvalitetError(
-                .usage, "--municipalities and --units must be 1 or more", nb: "--municipalities og --units må være 1 eller mer")
+                .usage, "--municipalities, --units and --services must be 1 or more",
+                nb: "--municipalities, --units og --services må være 1 eller mer")
+        }
+        guard services <= units else {
+            throw KvalitetError(
+                .usage, "--services cannot be more than --units (every service has a unit)",
+                nb: "--services kan ikke være flere enn --units (hver tjeneste har en enhet)")
         }
         guard !periods.isEmpty, periods.allSatisfy({ !$0.isEmpty && !$0.contains(",") }) else {
             throw KvalitetError(
@@ -69,7 +78,8 @@ public struct ResponseGenerator: Sendable {
         var random = SplitMix64(seed: seed)
         let items = set.items
         let scale = set.scale
-        let service = set.metadata.service.isEmpty ? "Tjeneste" : set.metadata.service
+        let serviceName = set.metadata.service.isEmpty ? "Tjeneste" : set.metadata.service
+        let serviceNames = services == 1 ? [serviceName] : (1...services).map { "\(serviceName) \($0)" }
         let share = set.scoring.name == "share"
         // Effects: municipality ± 0.05, unit ± 0.08 on a 0–1 latent scale around 0.68.
         let municipalityEffects = (0..<municipalities).map { _ in 0.05 * random.normal() }
@@ -98,6 +108,7 @@ public struct ResponseGenerator: Sendable {
                 let inUnit = counts[periodIndex] / unitCount + (unitIndex < counts[periodIndex] % unitCount ? 1 : 0)
                 let municipality = municipalityName(unitIndex / units)
                 let unitID = "enhet-\(unitIndex % units + 1)"
+                let service = serviceNames[unitIndex % units * services / units]
                 if format == .xml && inUnit > 0 {
                     try output.write("  <unit id=\"\(unitID)\" service=\"\(service)\">\n")
                 }
