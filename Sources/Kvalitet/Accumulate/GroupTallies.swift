@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The finest group a counted respondent belongs to: set, period, municipality, service, unit
 /// and breakdown value. Every level's rows are built from these (the build stage, ``ScoreBuilder``).
 struct CellKey: Hashable {
@@ -17,22 +11,26 @@ struct CellKey: Hashable {
 
 /// The accumulate stage: a ``Tally`` per finest group (``CellKey``), in the order the groups
 /// were met. A group is found by its key, or, for rows whose fields are bytes, by those bytes
-/// (text is made only for a group not met before in the file); consecutive responses mostly
-/// share a group, so the previous one is tried first.
+/// hashed where they lie into a table of the file's keys (``RespondentIndex``: no text and no
+/// allocation per row; text is made only for a group not met before in the file). Consecutive
+/// responses mostly share a group in files sorted by unit, so the previous one is tried first.
 struct GroupTallies {
     private(set) var keys: [CellKey] = []
     private(set) var tallies: [Tally] = []
     private var index: [CellKey: Int] = [:]
     private var last: (key: CellKey, index: Int)?
-    /// Per file: the group of each key's bytes, the last one, and reused buffers.
-    private var rawGroups: [[UInt8]: Int] = [:]
-    private var lastRawGroup: (key: [UInt8], index: Int)?
+    /// Per file: the keys' bytes met (each field's length as 4 bytes, then its bytes), the tally
+    /// of each, the last row's key and group, and the buffer a row's key is built in.
+    private var rawKeys = RespondentIndex()
+    private var rawGroups: [Int] = []
+    private var lastRawKey: [UInt8] = []
+    private var lastRawGroup = -1
     private var groupKey: [UInt8] = []
-    private var keyRanges: [Range<Int>] = []
 
     mutating func beginFile() {
+        rawKeys = RespondentIndex()
         rawGroups.removeAll()
-        lastRawGroup = nil
+        lastRawGroup = -1
     }
 
     /// The position of group `key`'s tally, made when new.
@@ -57,35 +55,33 @@ struct GroupTallies {
         set: CompiledSet, cells: RawCells, period: Range<Int>, municipality: Range<Int>,
         service: Range<Int>, unit: Range<Int>, breakdown: Range<Int>
     ) -> Int {
-        keyRanges.removeAll(keepingCapacity: true)
-        keyRanges.append(period)
-        keyRanges.append(municipality)
-        keyRanges.append(service)
-        keyRanges.append(unit)
-        keyRanges.append(breakdown)
-        if let last = lastRawGroup, Self.groupKey(last.key, holds: keyRanges, of: cells.bytes) { return last.index }
         groupKey.removeAll(keepingCapacity: true)
         cells.bytes.withUnsafeBufferPointer { bytes in
-            for range in keyRanges {
+            func append(_ range: Range<Int>) {
                 withUnsafeBytes(of: UInt32(range.count)) { groupKey.append(contentsOf: $0) }
                 groupKey.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
             }
+            append(period)
+            append(municipality)
+            append(service)
+            append(unit)
+            append(breakdown)
         }
-        let found: Int
-        if let known = rawGroups[groupKey] {
-            found = known
-        } else {
+        if lastRawGroup >= 0 && groupKey == lastRawKey { return lastRawGroup }
+        let (entry, inserted) = groupKey.withUnsafeBufferPointer { rawKeys.entry(for: $0) }
+        if inserted {
             func text(_ range: Range<Int>) -> String {
                 cells.bytes.withUnsafeBufferPointer { cells.encoding.decode(UnsafeBufferPointer(rebasing: $0[range])) }
             }
-            found = slot(
-                CellKey(
-                    set: set.id, period: text(period), municipality: text(municipality),
-                    service: text(service), unit: text(unit), breakdownValue: text(breakdown)), set: set)
-            rawGroups[groupKey] = found
+            rawGroups.append(
+                slot(
+                    CellKey(
+                        set: set.id, period: text(period), municipality: text(municipality),
+                        service: text(service), unit: text(unit), breakdownValue: text(breakdown)), set: set))
         }
-        lastRawGroup = (groupKey, found)
-        return found
+        lastRawGroup = rawGroups[entry]
+        swap(&groupKey, &lastRawKey)
+        return lastRawGroup
     }
 
     /// Adds (sign 1) or takes back (sign −1) one respondent's cells to the tally at `slot`.
@@ -106,24 +102,5 @@ struct GroupTallies {
             }
         }
         last = nil
-    }
-
-    /// Whether `key` (each field's length as 4 bytes, then its bytes) is of the fields at
-    /// `ranges` of `bytes`: the previous row's group is checked without building a key.
-    private static func groupKey(_ key: [UInt8], holds ranges: [Range<Int>], of bytes: [UInt8]) -> Bool {
-        key.withUnsafeBytes { key in
-            bytes.withUnsafeBytes { bytes in
-                var offset = 0
-                for range in ranges {
-                    guard offset + 4 + range.count <= key.count,
-                        key.loadUnaligned(fromByteOffset: offset, as: UInt32.self) == UInt32(range.count),
-                        range.isEmpty
-                            || memcmp(key.baseAddress! + offset + 4, bytes.baseAddress! + range.lowerBound, range.count) == 0
-                    else { return false }
-                    offset += 4 + range.count
-                }
-                return offset == key.count
-            }
-        }
     }
 }

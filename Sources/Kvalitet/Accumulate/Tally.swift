@@ -37,43 +37,52 @@ struct Tally: Sendable, Equatable {
     /// `sign` −1 takes one back (exact, since everything is an integer count or sum).
     mutating func add(cells: [Int], set: CompiledSet, sign: Int = 1) {
         respondents += sign
-        var anyScore = false
-        let codeCount = set.codeCount
-        for (d, range) in set.dimensionItems.enumerated() {
-            var answered = 0
-            var sum = 0
-            // The valid answers (most cells) through borrowed buffers: no uniqueness check or
-            // bounds check per cell on the hot path (the indices come from the compiled set).
-            codeCounts.withUnsafeMutableBufferPointer { counts in
-                set.values.withUnsafeBufferPointer { values in
-                    cells.withUnsafeBufferPointer { cells in
-                        for item in range {
-                            let cell = cells[item]
-                            if cell >= 0 {
-                                let index = item * codeCount + cell
-                                counts[index] += sign
-                                answered += 1
-                                sum += values[index]
+        // Every count through borrowed buffers, taken once per respondent: no uniqueness or
+        // bounds check per cell on the hot path (the indices come from the compiled set).
+        let anyScore = cells.withUnsafeBufferPointer { cells in
+            set.values.withUnsafeBufferPointer { values in
+                codeCounts.withUnsafeMutableBufferPointer { counts in
+                    dontKnow.withUnsafeMutableBufferPointer { dontKnow in
+                        unanswered.withUnsafeMutableBufferPointer { unanswered in
+                            invalid.withUnsafeMutableBufferPointer { invalid in
+                                bucketCount.withUnsafeMutableBufferPointer { bucketCount in
+                                    bucketSum.withUnsafeMutableBufferPointer { bucketSum in
+                                        bucketSumOfSquares.withUnsafeMutableBufferPointer { bucketSumOfSquares in
+                                            var anyScore = false
+                                            let codeCount = set.codeCount
+                                            for (d, range) in set.dimensionItems.enumerated() {
+                                                var answered = 0
+                                                var sum = 0
+                                                for item in range {
+                                                    let cell = cells[item]
+                                                    if cell >= 0 {
+                                                        let index = item * codeCount + cell
+                                                        counts[index] += sign
+                                                        answered += 1
+                                                        sum += values[index]
+                                                    } else if cell == Self.dontKnowCell {
+                                                        dontKnow[item] += sign
+                                                    } else {
+                                                        unanswered[item] += sign
+                                                        if cell == Self.invalidCell { invalid[item] += sign }
+                                                    }
+                                                }
+                                                if answered >= set.minAnsweredCount[d] {
+                                                    let bucket = set.dimensionBucketOffsets[d] + answered - 1
+                                                    bucketCount[bucket] += sign
+                                                    bucketSum[bucket] += sign * sum
+                                                    bucketSumOfSquares[bucket] += sign * sum * sum
+                                                    anyScore = true
+                                                }
+                                            }
+                                            return anyScore
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
-            }
-            for item in range where cells[item] < 0 {
-                let cell = cells[item]
-                if cell == Self.dontKnowCell {
-                    dontKnow[item] += sign
-                } else {
-                    unanswered[item] += sign
-                    if cell == Self.invalidCell { invalid[item] += sign }
-                }
-            }
-            if answered >= set.minAnsweredCount[d] {
-                let bucket = set.dimensionBucketOffsets[d] + answered - 1
-                bucketCount[bucket] += sign
-                bucketSum[bucket] += sign * sum
-                bucketSumOfSquares[bucket] += sign * sum * sum
-                anyScore = true
             }
         }
         if anyScore { scored += sign }

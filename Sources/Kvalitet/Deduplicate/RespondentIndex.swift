@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// The respondent ids seen in one set and period (duplicate detection), optionally with where
-/// each was read (the parts of a file read at once need that to take a response back).
+/// each was read (the parts of a file read at once need that to take a response back). Any
+/// byte strings can be kept so: ``GroupTallies`` finds a row's group by its key bytes here.
 ///
 /// Written here rather than a `[String: RecordPosition]`: at national scale (millions of ids) a
 /// dictionary costs about 70–100 bytes per id at its peak (32-byte buckets at most 3/4 full, and
@@ -93,19 +94,41 @@ struct RespondentIndex {
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<Int(ends[entry])])) }
     }
 
-    /// FNV-1a: deterministic across runs, and good enough for short ids with linear probing.
+    /// Eight bytes at a time (a group key is some 60 bytes), each word multiplied in, then
+    /// MurmurHash3's finaliser, so low bits (the bucket) and high bits (the tag) both depend on
+    /// every byte. Deterministic across runs; lookups compare bytes, so a collision costs a probe,
+    /// never a wrong answer.
     static func hash(_ id: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        let raw = UnsafeRawBufferPointer(id)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 32
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < raw.count {
+            tail |= UInt64(raw[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 33
+        h &*= 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h &*= 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
     }
 
     /// The hash bits kept in a bucket (its high half).
     @inline(__always)
     private static func tag(_ hash: Int) -> UInt64 { UInt64(UInt(bitPattern: hash)) & 0xFFFF_FFFF_0000_0000 }
 
-    /// The bucket holding `id`, or the empty bucket where it would go.
-    private func find(_ id: UnsafeBufferPointer<UInt8>) -> (found: Bool, bucket: Int, tag: UInt64) {
+    /// The bucket holding `id` and its entry, or the empty bucket where it would go (entry −1).
+    private func find(_ id: UnsafeBufferPointer<UInt8>) -> (found: Bool, bucket: Int, tag: UInt64, entry: Int) {
         let hash = Self.hash(id)
         let tag = Self.tag(hash)
         let mask = buckets.count - 1
@@ -115,7 +138,7 @@ struct RespondentIndex {
                     var bucket = hash & mask
                     while true {
                         let word = buckets[bucket]
-                        if word == 0 { return (false, bucket, tag) }
+                        if word == 0 { return (false, bucket, tag, -1) }
                         if word & 0xFFFF_FFFF_0000_0000 == tag {
                             let slot = Int(truncatingIfNeeded: word & 0xFFFF_FFFF)
                             let end = Int(ends[slot - 1])
@@ -123,7 +146,7 @@ struct RespondentIndex {
                             if end - start == id.count
                                 && (id.isEmpty || memcmp(arena.baseAddress! + start, id.baseAddress!, id.count) == 0)
                             {
-                                return (true, bucket, tag)
+                                return (true, bucket, tag, slot - 1)
                             }
                         }
                         bucket = (bucket + 1) & mask
@@ -134,8 +157,13 @@ struct RespondentIndex {
     }
 
     mutating func insert(bytes id: UnsafeBufferPointer<UInt8>, position: Position?) -> Bool {
-        let (found, bucket, tag) = find(id)
-        if found { return false }
+        entry(for: id, position: position).inserted
+    }
+
+    /// The entry of `id` (its place in insertion order), added with `position` when absent.
+    mutating func entry(for id: UnsafeBufferPointer<UInt8>, position: Position? = nil) -> (index: Int, inserted: Bool) {
+        let (found, bucket, tag, entry) = find(id)
+        if found { return (entry, false) }
         precondition(
             count < Int(Int32.max) - 1 && bytes.count + id.count < Int(UInt32.max),
             "more respondents than one run can hold")
@@ -148,7 +176,7 @@ struct RespondentIndex {
         }
         buckets[bucket] = tag | UInt64(count)
         if count * 4 > buckets.count * 3 { grow() }
-        return true
+        return (count - 1, true)
     }
 
     private mutating func grow() {
