@@ -18,6 +18,8 @@ public struct ImportJob: Sendable {
     /// Sick-leave files or folders (`--absence`, FORMAT.md §8), imported after the responses.
     public var absenceInputs: [String] = []
     public var absenceReader = AbsenceReader()
+    /// Where the read says how far it has come (the command line's progress bar), if anywhere.
+    public var progress: ReadProgress?
 
     public init() {}
 
@@ -39,6 +41,7 @@ public struct ImportJob: Sendable {
         for file in registerFiles { registers.append(try Register.load(file: URL(fileURLWithPath: file))) }
         var options = ScorePipeline.Options(defaultSet: defaultSet)
         options.parts = 1
+        options.progress = progress
         let pipeline = ScorePipeline(
             readers: readers, catalog: catalog, registers: try RegisterIndex(registers), options: options)
         let files = inputs.isEmpty ? [] : try pipeline.inputFiles(inputs)
@@ -58,9 +61,11 @@ public struct ImportJob: Sendable {
             standardError(describe(report))
             reports.append(report)
         }
+        progress?.begin(files)
         for file in files {
             let problems = try ProblemLog(rejects: nil, strict: strict)
             let report = try store.importResponses(file, pipeline: pipeline, problems: problems)
+            progress?.finish(file, responses: report.summary.read)
             standardError(describe(report))
             reports.append(report)
         }

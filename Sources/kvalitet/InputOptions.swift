@@ -14,6 +14,8 @@ struct InputOptions: ParsableArguments {
     var output: String?
     @Option(help: "Language of labels: nb or en.")
     var lang: Language = .nb
+    @Flag(name: [.short, .long], help: "No progress bar on a terminal (the closing summary is still written).")
+    var quiet = false
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 }

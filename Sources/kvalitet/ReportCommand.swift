@@ -43,6 +43,8 @@ struct ReportCommand: ParsableCommand {
     var lang: Language = .nb
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
     @OptionGroup(title: "Results store") var store: StoreOptions
+    @Flag(name: [.short, .long], help: "No progress bar on a terminal (the closing summary is still written).")
+    var quiet = false
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 
@@ -67,7 +69,10 @@ struct ReportCommand: ParsableCommand {
         do {
             let selection = try store.attach(to: &job)
             defer { selection?.finish() }
-            try job.run(standardError: printError)
+            try withProgressBar(quiet: quiet, language: lang) { (progress, standardError) throws(KvalitetError) in
+                job.progress = progress
+                try job.run(standardError: standardError)
+            }
         } catch {
             fail(with: error, language: lang)
         }

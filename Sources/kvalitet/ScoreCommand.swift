@@ -53,7 +53,10 @@ struct ScoreCommand: ParsableCommand {
         do {
             let selection = try store.attach(to: &job)
             defer { selection?.finish() }
-            _ = try job.run(standardOutput: &out, standardError: printError)
+            try withProgressBar(quiet: common.quiet, language: common.lang) { (progress, standardError) throws(KvalitetError) in
+                job.progress = progress
+                _ = try job.run(standardOutput: &out, standardError: standardError)
+            }
         } catch {
             fail(with: error, language: common.lang)
         }

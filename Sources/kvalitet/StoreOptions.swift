@@ -119,6 +119,8 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup(title: "Limits and safety") var limits: LimitOptions
     @Option(help: "A sick-leave file or folder (FORMAT.md §8) to import (repeat for several).")
     var absence: [String] = []
+    @Flag(name: [.short, .long], help: "No progress bar on a terminal (the lines per file are still written).")
+    var quiet = false
     @Argument(help: "Response files, or folders of *.csv and *.xml files.")
     var inputs: [String] = []
 
@@ -137,7 +139,10 @@ struct ImportCommand: ParsableCommand {
         job.inputs = inputs
         job.readers = limits.readers
         do {
-            try job.run(standardError: printError)
+            try withProgressBar(quiet: quiet, language: lang) { (progress, standardError) throws(KvalitetError) in
+                job.progress = progress
+                try job.run(standardError: standardError)
+            }
         } catch {
             fail(with: error, language: lang)
         }

@@ -30,6 +30,8 @@ public struct JobOptions: Sendable {
     public var storeFile: String?
     /// How many parts a large file is read in at once (nil: one per core, at most 8).
     public var parts: Int?
+    /// Where the read says how far it has come (the command line's progress bar), if anywhere.
+    public var progress: ReadProgress?
     /// The readers the pipeline uses.
     public var readers: [any ResponseReader] = ScorePipeline.standardReaders
 

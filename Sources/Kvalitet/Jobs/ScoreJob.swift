@@ -80,7 +80,8 @@ public struct ScoreJob: Sendable, OptionsJob {
     {
         let registers = try Self.registers(files: common.registerFiles, stored: try common.source?.registers() ?? [])
         let options = Self.options(
-            defaultSet: common.defaultSet, breakdown: common.breakdown, minN: common.minN, parts: common.parts)
+            defaultSet: common.defaultSet, breakdown: common.breakdown, minN: common.minN, parts: common.parts,
+            progress: common.progress)
         if let source = common.source {
             let pipeline = try Self.prepare(
                 setDirectories: common.setDirectories, inputs: common.inputs, source: source, readers: common.readers,
@@ -173,7 +174,9 @@ public struct ScoreJob: Sendable, OptionsJob {
         return ScorePipeline(readers: readers, catalog: catalog, registers: registers, options: options)
     }
 
-    static func options(defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?) -> ScorePipeline.Options {
+    static func options(
+        defaultSet: String?, breakdown: String?, minN: Int?, parts: Int?, progress: ReadProgress? = nil
+    ) -> ScorePipeline.Options {
         // `--breakdown bg.alder` means the variable `alder` (the column is bg.alder).
         let variable = breakdown.map { name -> String in
             for prefix in ["bg.", "bakgrunn."] where name.lowercased().hasPrefix(prefix) && name.count > prefix.count {
@@ -183,6 +186,7 @@ public struct ScoreJob: Sendable, OptionsJob {
         }
         var options = ScorePipeline.Options(defaultSet: defaultSet, breakdown: variable, minN: minN)
         if let parts { options.parts = max(1, parts) }
+        options.progress = progress
         // KVALITET_IDS_ON_DISK_MIB=N moves the input size from which respondent ids are kept on
         // disk (0: always), for benchmarks and for trying both ways on the same data.
         if let mib = ProcessInfo.processInfo.environment["KVALITET_IDS_ON_DISK_MIB"].flatMap(Int.init) {

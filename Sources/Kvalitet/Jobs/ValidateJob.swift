@@ -25,7 +25,8 @@ public struct ValidateJob: Sendable, OptionsJob {
                 .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))",
                 nb: "ukjent --format \(common.format) (kjente: \(available.map(\.name).joined(separator: ", ")))")
         }
-        let options = ScoreJob.options(defaultSet: common.defaultSet, breakdown: nil, minN: nil, parts: common.parts)
+        let options = ScoreJob.options(
+            defaultSet: common.defaultSet, breakdown: nil, minN: nil, parts: common.parts, progress: common.progress)
         let problems = try ProblemLog(rejects: nil, strict: false)
         let result: ValidationResult
         var skipped: [String] = []

@@ -32,6 +32,11 @@ struct ResponseCollector: RawCellSink {
     private(set) var backgroundNames: Set<String> = []
     /// Whether CSV rows come with their cells as bytes.
     var acceptsRawCells = true
+    /// Where to say how far the read has come, and what this collector has not said yet: the
+    /// responses since and the offset of the response that last said it (nil: none in this file).
+    var progress: ReadProgress?
+    private var unsaidResponses = 0
+    private var saidOffset: Int?
 
     // Per file.
     private(set) var currentFile: String?
@@ -103,6 +108,18 @@ struct ResponseCollector: RawCellSink {
         checkedItemColumns = false
         setIDBytes = []
         rawBreakdown = (nil, false)
+        saidOffset = nil
+    }
+
+    /// Counts a response for ``progress``, adding to it every ``ReadProgress/batch`` responses
+    /// (with the bytes from the response that last did to this one, at `offset`).
+    private mutating func tellProgress(at offset: Int?) {
+        unsaidResponses += 1
+        guard unsaidResponses >= ReadProgress.batch, let progress else { return }
+        let bytes = offset.map { offset in saidOffset.map { offset - $0 } ?? 0 } ?? 0
+        if let offset { saidOffset = offset }
+        progress.advance(bytes: bytes, responses: unsaidResponses)
+        unsaidResponses = 0
     }
 
     /// A problem the reader found; when it leaves a whole response out, that response was read too.
@@ -124,6 +141,7 @@ struct ResponseCollector: RawCellSink {
     mutating func receive(_ record: ResponseRecord, from file: InputFile) throws {
         if currentFile != file.name { begin(file) }
         summary.read += 1
+        if progress != nil { tellProgress(at: record.offset) }
         if record.hasRawKeys {
             if let set = fileSet {
                 if !checkedItemColumns { try checkItemColumns(record, set: set) }

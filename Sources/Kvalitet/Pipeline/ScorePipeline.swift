@@ -36,6 +36,8 @@ public struct ScorePipeline: Sendable {
         /// Collectors take CSV cells as text, as other sinks do, instead of as bytes: the slower
         /// general path for every row, for tests that compare the two.
         var cellsAsText = false
+        /// Where the read says how far it has come (a progress bar's counters), if anywhere.
+        public var progress: ReadProgress?
 
         public init(
             defaultSet: String? = nil, breakdown: String? = nil, minN: Int? = nil,
@@ -98,6 +100,7 @@ public struct ScorePipeline: Sendable {
             catalog: catalog, defaultSet: options.defaultSet, registers: registers, breakdown: options.breakdown,
             problems: problems, analyses: Self.analyses(covariances: covariances), tracksPositions: tracksPositions)
         collector.acceptsRawCells = !options.cellsAsText
+        collector.progress = options.progress
         return collector
     }
 
@@ -184,7 +187,10 @@ public struct ScorePipeline: Sendable {
         var collector = makeCollector(problems: problems, covariances: covariances)
         collector.knownDuplicates = duplicates
         collector.registry.idSpill = try spills?.spill(0)
+        options.progress?.begin(files, pass: duplicates != nil && spills == nil ? 2 : 1)
         for (number, file) in files.enumerated() {
+            let readBefore = collector.summary.read
+            defer { options.progress?.finish(file, responses: collector.summary.read - readBefore) }
             guard let reader = reader(for: file.name) else { continue }
             if options.parts > 1, let splittable = reader as? any SplittableReader,
                 try collectInParts(
