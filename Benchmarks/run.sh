@@ -94,8 +94,8 @@ done
 # Issue #11's goals, as ratios within this run (each beside polars on the same file).
 goal() { # NAME KVALITET PEER LIMIT
     [ -n "${times[$2]:-}" ] && [ -n "${times[$3]:-}" ] || return 0
-    awk -v k="$(median "${times[$2]}")" -v p="$(median "${times[$3]}")" -v l="$4" -v n="$1" \
-        'BEGIN { r = k / p; printf "goal: %s at most %sx %s: %.2fx (%s)\n", n, l, peer, r, r <= l ? "met" : "not met" }' peer="$3"
+    awk -v k="$(median "${times[$2]}")" -v p="$(median "${times[$3]}")" -v l="$4" -v n="$1" -v peer="$3" \
+        'BEGIN { r = k / p; printf "goal: %s at most %sx %s: %.2fx (%s)\n", n, l, peer, r, r <= l ? "met" : "not met" }'
 }
 goal "CSV in unit order" kvalitet-csv polars 0.3
 goal "CSV shuffled" kvalitet-shuffled polars-shuffled 0.5

@@ -35,50 +35,16 @@ extension PostgresDatabase {
             try execute("CLOSE kvalitet_rows", [])
         }
 
-        /// Through COPY … FROM STDIN in text format: one stream per call, no statement per row
-        /// and no limit on bound values. Text is escaped as COPY's text format requires
-        /// (backslash, tab, line breaks), NULL is `\N`, bytes are bytea's hex form.
+        /// Through one COPY stream (``CopyStream``): no statement per row, no limit on values.
         func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws {
             guard !rows.isEmpty else { return }
-            let start = PQexec(connection, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
-            guard PQresultStatus(start) == PGRES_COPY_IN else {
-                defer { PQclear(start) }
-                throw error(start)
-            }
-            PQclear(start)
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 17)
-            var failed: String?
-            for row in rows {
-                for (index, value) in row.enumerated() {
-                    if index > 0 { buffer.append(0x09) }
-                    Self.appendCopyText(value, to: &buffer)
-                }
-                buffer.append(0x0A)
-                if buffer.count >= 1 << 16 {
-                    if !put(buffer) {
-                        failed = "the connection failed while copying"
-                        break
-                    }
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            if failed == nil && !buffer.isEmpty && !put(buffer) { failed = "the connection failed while copying" }
-            _ = PQputCopyEnd(connection, failed)
-            // The COPY's own result (its errors: a bad value, a constraint), then the end.
-            var problem: StatementError?
-            while let result = PQgetResult(connection) {
-                if PQresultStatus(result) != PGRES_COMMAND_OK && problem == nil { problem = error(result) }
-                PQclear(result)
-            }
-            if let problem { throw problem }
-            if let failed { throw StatementError(message: failed) }
+            let stream = try CopyStream(connection: connection, table: table, columns: columns)
+            try stream.add(rows)
+            try stream.finish()
         }
 
-        private func put(_ bytes: [UInt8]) -> Bool {
-            bytes.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) == 1 }
-            }
+        func bulkInsert(into table: String, columns: [String]) throws -> any BulkInsert {
+            try CopyStream(connection: connection, table: table, columns: columns)
         }
 
         /// One value in COPY's text format.
@@ -146,11 +112,14 @@ extension PostgresDatabase {
             return result
         }
 
-        private func error(_ result: OpaquePointer?) -> StatementError {
+        private func error(_ result: OpaquePointer?) -> StatementError { Self.error(result, connection: connection) }
+
+        /// The failure `result` reports (the connection's message when there is none).
+        static func error(_ result: OpaquePointer?, connection: OpaquePointer) -> StatementError {
             func field(_ code: Character) -> String? {
                 PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
             }
-            let message = field("M") ?? Self.connectionMessage(connection)
+            let message = field("M") ?? connectionMessage(connection)
             return StatementError(message: message, state: field("C"))
         }
 
@@ -245,5 +214,74 @@ extension PostgresDatabase {
             }
             return bytes
         }
+    }
+}
+
+/// `COPY table (columns) FROM STDIN` in text format, open from its start to ``finish()``: rows are
+/// escaped as COPY's text format requires (backslash, tab, line breaks; NULL is `\N`, bytes are
+/// bytea's hex form) and sent 64 KiB at a time while the server stores the ones before. Dropped
+/// unfinished (an import that failed), it ends the COPY as failed, so the transaction can roll back.
+final class CopyStream: BulkInsert {
+    private let connection: OpaquePointer
+    private var buffer: [UInt8] = []
+    private var open = true
+
+    init(connection: OpaquePointer, table: String, columns: [String]) throws {
+        self.connection = connection
+        let start = PQexec(connection, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            open = false
+            throw PostgresDatabase.Session.error(start, connection: connection)
+        }
+        buffer.reserveCapacity(1 << 17)
+    }
+
+    deinit {
+        if open { _ = end(failure: "the import stopped") }
+    }
+
+    func add(_ rows: [[SQLValue]]) throws {
+        for row in rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { buffer.append(0x09) }
+                PostgresDatabase.Session.appendCopyText(value, to: &buffer)
+            }
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 { try send() }
+        }
+    }
+
+    func finish() throws {
+        guard open else { return }
+        try send()
+        if let problem = end(failure: nil) { throw problem }
+    }
+
+    private func send() throws {
+        guard !buffer.isEmpty else { return }
+        let sent = buffer.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) == 1 }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        guard sent else {
+            _ = end(failure: "the connection failed while copying")
+            throw PostgresDatabase.StatementError(message: "the connection failed while copying")
+        }
+    }
+
+    /// Ends the COPY (as failed with `failure`) and returns its error, if any.
+    private func end(failure: String?) -> PostgresDatabase.StatementError? {
+        open = false
+        _ = PQputCopyEnd(connection, failure)
+        // The COPY's own result (its errors: a bad value, a constraint), then the end.
+        var problem: PostgresDatabase.StatementError?
+        while let result = PQgetResult(connection) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK && problem == nil {
+                problem = PostgresDatabase.Session.error(result, connection: connection)
+            }
+            PQclear(result)
+        }
+        return problem
     }
 }

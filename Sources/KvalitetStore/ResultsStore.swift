@@ -102,7 +102,7 @@ public final class ResultsStore: Sendable {
                     importID: id, session: session, feed: pipeline.makeFeed(problems: problems),
                     databaseName: databaseName)
                 try pipeline.read(file, into: &sink)
-                try sink.flush()
+                try sink.flush(end: true)
                 let summary = sink.feed.summary
 
                 var setHash: String?
@@ -345,6 +345,9 @@ struct ImportSink: ResponseSink {
     private var layouts: [[String]: Int] = [:]
     private var lastLayout: (names: [String], number: Int)?
     private var rows: [[SQLValue]] = []
+    /// The responses' load, open while responses come (layouts and problems wait: another
+    /// statement would end it).
+    private var responseLoad: (any BulkInsert)?
     private var newLayouts: [[SQLValue]] = []
     private var problemRows: [[SQLValue]] = []
     private var encoded: [UInt8] = []
@@ -396,18 +399,28 @@ struct ImportSink: ResponseSink {
         if problemRows.count >= 1000 { try flush() }
     }
 
-    /// Writes what is waiting (store failures become store errors, not "cannot read the file").
-    mutating func flush() throws {
+    /// Writes what is waiting: responses into the open load, layouts and problems (which end
+    /// it) when 1000 wait or at the end (store failures become store errors, not "cannot read
+    /// the file").
+    mutating func flush(end: Bool = false) throws {
         do {
+            if !rows.isEmpty {
+                if responseLoad == nil {
+                    responseLoad = try session.bulkInsert(
+                        into: "responses",
+                        columns: ["import_id", "seq", "set_id", "municipality", "period", "unit", "layout", "record"])
+                }
+                try responseLoad!.add(rows)
+                rows.removeAll(keepingCapacity: true)
+            }
+            guard end || newLayouts.count >= 1000 || problemRows.count >= 1000 else { return }
+            if let load = responseLoad {
+                responseLoad = nil
+                try load.finish()
+            }
             if !newLayouts.isEmpty {
                 try session.insert(into: "layouts", columns: ["import_id", "layout", "names"], rows: newLayouts)
                 newLayouts.removeAll()
-            }
-            if !rows.isEmpty {
-                try session.insert(
-                    into: "responses",
-                    columns: ["import_id", "seq", "set_id", "municipality", "period", "unit", "layout", "record"], rows: rows)
-                rows.removeAll(keepingCapacity: true)
             }
             if !problemRows.isEmpty {
                 try session.insert(

@@ -42,6 +42,40 @@ public protocol StoreSession {
     func forEachRow(_ sql: String, _ values: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws
     /// Inserts many rows into `table`.
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) throws
+    /// Starts loading rows into `table` as they come, until ``BulkInsert/finish()``: on
+    /// PostgreSQL one COPY stream, so the server stores rows while the next ones are made (rows
+    /// in statements of a batch each leave one side idle while the other works). No other
+    /// statement may run on the session while it is open.
+    func bulkInsert(into table: String, columns: [String]) throws -> any BulkInsert
+}
+
+/// Rows going into one table (``StoreSession/bulkInsert(into:columns:)``).
+public protocol BulkInsert: AnyObject {
+    func add(_ rows: [[SQLValue]]) throws
+    /// Ends the load; its errors (a constraint, a bad value) are thrown here at the latest.
+    func finish() throws
+}
+
+extension StoreSession {
+    /// Batches as ``insert(into:columns:rows:)`` (SQLite: prepared statements in the open
+    /// transaction are as fast as it gets).
+    public func bulkInsert(into table: String, columns: [String]) throws -> any BulkInsert {
+        BatchedInsert(session: self, table: table, columns: columns)
+    }
+}
+
+/// A bulk load as one insert per batch of rows.
+final class BatchedInsert: BulkInsert {
+    let session: any StoreSession
+    let table: String
+    let columns: [String]
+
+    init(session: any StoreSession, table: String, columns: [String]) {
+        (self.session, self.table, self.columns) = (session, table, columns)
+    }
+
+    func add(_ rows: [[SQLValue]]) throws { try session.insert(into: table, columns: columns, rows: rows) }
+    func finish() throws {}
 }
 
 /// A database a ``ResultsStore`` keeps its data in: SQLite (``SQLiteDatabase``, the embedded

@@ -139,6 +139,15 @@ public enum StoreSchema {
                 """,
                 "CREATE INDEX absence_months_place ON absence_months (municipality, unit, month)",
             ]),
+        Migration(
+            version: 4, summary: "PostgreSQL: no per-row reference check from responses to imports",
+            statements: [
+                // A response is only ever written in its import's own transaction, after the
+                // import's row, and imports are never deleted: the check PostgreSQL runs per
+                // row (a trigger and an index probe, a quarter of a bulk load's time) can never
+                // fail. SQLite never ran it (its foreign keys are off by default).
+                "{postgres}ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_import_id_fkey"
+            ]),
     ]
 
     public static var latestVersion: Int { migrations.last!.version }
@@ -200,7 +209,15 @@ public enum StoreSchema {
                     [])
             }
             for migration in migrations where migration.version > current && migration.version <= target {
-                for statement in migration.statements { try session.execute(sql(statement, session.dialect), []) }
+                for statement in migration.statements {
+                    // `{postgres}`: a statement for PostgreSQL only.
+                    if statement.hasPrefix("{postgres}") {
+                        guard session.dialect == .postgres else { continue }
+                        try session.execute(String(statement.dropFirst("{postgres}".count)), [])
+                    } else {
+                        try session.execute(sql(statement, session.dialect), [])
+                    }
+                }
                 try session.execute(
                     "INSERT INTO kvalitet_schema (version, applied_at) VALUES (?, ?)",
                     [SQLValue(migration.version), .text(ResultsStore.timestamp())])
