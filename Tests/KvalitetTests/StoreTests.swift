@@ -230,6 +230,45 @@ import Testing
         #expect(try store.scoreCSV().output == before)
     }
 
+    /// Bulk loads (PostgreSQL: a binary COPY stream) keep every value as it was: texts with
+    /// COPY's text-format specials, an empty text apart from NULL, bytes with zeros, negative
+    /// and large integers; and a load left unfinished rolls back with its transaction.
+    @Test func bulkLoadsKeepEveryValue() throws {
+        let values: [[SQLValue]] = [
+            [.integer(-1), .text("tab\there\nline\\back\\N \u{1B}ø😀"), .blob([0, 1, 0xFF, 0x5C, 0x0A])],
+            [.integer(Int64.max), .text(""), .blob([])],
+            [.integer(Int64.min), .null, .null],
+        ]
+        for kind in StoreKind.allCases {
+            guard let store = StoreFixture.make(kind) else { continue }
+            defer { store.cleanUp() }
+            let database: any StoreDatabase =
+                kind == .sqlite
+                ? try SQLiteDatabase(path: store.location) : try PostgresDatabase(url: store.location)
+            defer { database.close() }
+            let create =
+                kind == .sqlite ? "CREATE TABLE t (a INTEGER, b TEXT, c BLOB)" : "CREATE TABLE t (a BIGINT, b TEXT, c BYTEA)"
+            try database.write { session in
+                try session.execute(create, [])
+                let load = try session.bulkInsert(into: "t", columns: ["a", "b", "c"])
+                try load.add(Array(values[0..<2]))
+                try load.add(Array(values[2...]))
+                try load.finish()
+            }
+            #expect(
+                try database.read { try $0.rows("SELECT a, b, c FROM t ORDER BY a", []) } == [values[2], values[0], values[1]])
+            struct Stop: Error {}
+            #expect(throws: (any Error).self) {
+                try database.write { session in
+                    let load = try session.bulkInsert(into: "t", columns: ["a", "b", "c"])
+                    try load.add([[.integer(7), .text("x"), .null]])
+                    throw Stop()
+                }
+            }
+            #expect(try database.read { try $0.rows("SELECT COUNT(*) FROM t", [])[0][0].int } == 3, "\(kind)")
+        }
+    }
+
     @Test func migrationsRunFromEmptyAndFromEveryEarlierVersion() throws {
         for kind in StoreKind.allCases {
             guard let store = StoreFixture.make(kind) else { continue }
