@@ -59,7 +59,10 @@ func openExistingStore(_ db: String) throws(KvalitetError) -> ResultsStore {
     }
     // Reading never turns a file into a store: it must be an SQLite database already.
     if !PostgresDatabase.isURL(db) {
-        let head = FileManager.default.contents(atPath: db).map { Array($0.prefix(16)) } ?? []
+        // Its first 16 bytes only (a national store is gigabytes).
+        let handle = FileHandle(forReadingAtPath: db)
+        let head = Array((try? handle?.read(upToCount: 16)) ?? Data())
+        try? handle?.close()
         if head != Array("SQLite format 3\u{0}".utf8) {
             throw KvalitetError(
                 .inputRefused,
