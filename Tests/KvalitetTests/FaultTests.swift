@@ -94,11 +94,7 @@ import Testing
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // 400,000 responses (about 30 MB): 2,000 generated ones, repeated with new ids.
-        var generator = ResponseGenerator(set: try IndicatorSetCatalog.builtIn()["sfo-foresatte"]!, responses: 2_000)
-        generator.units = 20
-        var sample = StringOutput()
-        try generator.write(to: &sample)
-        let lines = sample.text.split(separator: "\n", omittingEmptySubsequences: true)
+        let lines = try Support.generated(responses: 2_000, units: 20).split(separator: "\n", omittingEmptySubsequences: true)
         let input = folder.appendingPathComponent("big.csv")
         let file = try AtomicFile(path: input.path)
         try file.write(lines[0] + "\n")

@@ -55,13 +55,10 @@ import Testing
     @Test func theCountersEndAtTheFilesAndResponses() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = ResponseGenerator(set: try IndicatorSetCatalog.builtIn()["sfo-foresatte"]!, responses: 6000)
-        generator.units = 12
-        var output = StringOutput()
-        try generator.write(to: &output)
-        let big = Support.write(output.text, to: "big.csv", in: folder)
+        let text = try Support.generated(responses: 6000, units: 12)
+        let big = Support.write(text, to: "big.csv", in: folder)
         let small = Support.write(
-            String(output.text.prefix(2000).split(separator: "\n").dropLast().joined(separator: "\n")) + "\n", to: "small.csv",
+            String(text.prefix(2000).split(separator: "\n").dropLast().joined(separator: "\n")) + "\n", to: "small.csv",
             in: folder)
         let progress = ReadProgress()
         var options = ScorePipeline.Options(parts: 2, minimumPartBytes: 1 << 16)
@@ -84,11 +81,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux's script")
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = ResponseGenerator(set: try IndicatorSetCatalog.builtIn()["sfo-foresatte"]!, responses: 60_000)
-        generator.units = 40
-        var output = StringOutput()
-        try generator.write(to: &output)
-        let path = Support.write(output.text, to: "svar.csv", in: folder)
+        let path = Support.write(try Support.generated(responses: 60_000, units: 40), to: "svar.csv", in: folder)
         let command = "$K score --format csv --output '\(folder.path)/s.csv' '\(path)'"
         // Drawn from the start, five times a second, while the read takes a few tenths of a second.
         let terminal = try CommandLineTests.run(

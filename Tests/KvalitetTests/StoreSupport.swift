@@ -54,6 +54,11 @@ struct StoreFixture {
 
     func open() throws -> ResultsStore { try ResultsStore.open(location) }
 
+    /// The database itself, without the store's migrations.
+    func database() throws -> any StoreDatabase {
+        kind == .sqlite ? try SQLiteDatabase(path: location) : try PostgresDatabase(url: location)
+    }
+
     func cleanUp() {
         try? FileManager.default.removeItem(at: folder)
         if let schema, let baseURL, let database = try? PostgresDatabase(url: baseURL) {

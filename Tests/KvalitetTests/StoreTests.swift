@@ -242,9 +242,7 @@ import Testing
         for kind in StoreKind.allCases {
             guard let store = StoreFixture.make(kind) else { continue }
             defer { store.cleanUp() }
-            let database: any StoreDatabase =
-                kind == .sqlite
-                ? try SQLiteDatabase(path: store.location) : try PostgresDatabase(url: store.location)
+            let database = try store.database()
             defer { database.close() }
             let create =
                 kind == .sqlite ? "CREATE TABLE t (a INTEGER, b TEXT, c BLOB)" : "CREATE TABLE t (a BIGINT, b TEXT, c BYTEA)"
@@ -273,9 +271,7 @@ import Testing
         for kind in StoreKind.allCases {
             guard let store = StoreFixture.make(kind) else { continue }
             defer { store.cleanUp() }
-            let database: any StoreDatabase =
-                kind == .sqlite
-                ? try SQLiteDatabase(path: store.location) : try PostgresDatabase(url: store.location)
+            let database = try store.database()
             defer { database.close() }
             for version in 0...StoreSchema.latestVersion {
                 // A store left at `version`, with responses in it where the schema allows.

@@ -40,6 +40,15 @@ enum Support {
 
     /// Writes `content` (bytes or UTF-8 text) into `folder/name`.
     @discardableResult
+    /// `responses` generated responses of `set` in `units` units, as CSV text.
+    static func generated(_ set: String = "sfo-foresatte", responses: Int, units: Int) throws -> String {
+        var generator = ResponseGenerator(set: try IndicatorSetCatalog.builtIn()[set]!, responses: responses)
+        generator.units = units
+        var output = StringOutput()
+        try generator.write(to: &output)
+        return output.text
+    }
+
     static func write(_ content: String, to name: String, in folder: URL) -> String {
         let url = folder.appendingPathComponent(name)
         try! Data(content.utf8).write(to: url)
