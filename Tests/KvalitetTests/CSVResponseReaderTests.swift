@@ -247,4 +247,25 @@ import Testing
             #expect(outcome.offsets == [0, 15, 16, 20])
         }
     }
+
+    /// A large file's encoding is checked in two halves at once: they meet where a character
+    /// starts, so a letter across the middle is no error, and a bad byte in either half is found.
+    @Test func utf8CheckedInHalves() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func check(_ bytes: [UInt8]) throws -> Bool {
+            let path = Support.write(bytes: bytes, to: "h.csv", in: folder)
+            return try CSVResponseReader.isUTF8InHalves(InputFile(url: URL(fileURLWithPath: path)), size: bytes.count)
+        }
+        let a = [UInt8](repeating: 0x61, count: 50)
+        // 101 bytes, the middle (50) on the second byte of "ø" (C3 B8) and of "€" (E2 82 AC).
+        #expect(try check(a[..<49] + [0xC3, 0xB8] + a))
+        #expect(try check(a[..<48] + [0xE2, 0x82, 0xAC] + a[..<49]))
+        #expect(try check(a + a))
+        // A bad byte late, early, or a sequence cut off at the end of either half's text.
+        #expect(try !check(a + a[..<40] + [0xF8] + a[..<9]))
+        #expect(try !check(a[..<10] + [0xC3, 0x61] + a + a[..<38]))
+        #expect(try !check(a + a + [0xC3]))
+        #expect(try !check(a[..<49] + [0xC3] + a + a[..<1]))
+    }
 }
