@@ -37,49 +37,38 @@ struct Tally: Sendable, Equatable {
     /// `sign` −1 takes one back (exact, since everything is an integer count or sum).
     mutating func add(cells: [Int], set: CompiledSet, sign: Int = 1) {
         respondents += sign
-        // Every count through borrowed buffers, taken once per respondent: no uniqueness or
-        // bounds check per cell on the hot path (the indices come from the compiled set).
-        let anyScore = cells.withUnsafeBufferPointer { cells in
+        var anyScore = false
+        let codeCount = set.codeCount
+        // The cells, the values and the code counts (most writes) through buffers borrowed once
+        // per respondent: no uniqueness or bounds check per cell on the hot path (the indices
+        // come from the compiled set). The rarer cells without a valid answer, and one bucket
+        // per dimension, are written as usual.
+        cells.withUnsafeBufferPointer { cells in
             set.values.withUnsafeBufferPointer { values in
                 codeCounts.withUnsafeMutableBufferPointer { counts in
-                    dontKnow.withUnsafeMutableBufferPointer { dontKnow in
-                        unanswered.withUnsafeMutableBufferPointer { unanswered in
-                            invalid.withUnsafeMutableBufferPointer { invalid in
-                                bucketCount.withUnsafeMutableBufferPointer { bucketCount in
-                                    bucketSum.withUnsafeMutableBufferPointer { bucketSum in
-                                        bucketSumOfSquares.withUnsafeMutableBufferPointer { bucketSumOfSquares in
-                                            var anyScore = false
-                                            let codeCount = set.codeCount
-                                            for (d, range) in set.dimensionItems.enumerated() {
-                                                var answered = 0
-                                                var sum = 0
-                                                for item in range {
-                                                    let cell = cells[item]
-                                                    if cell >= 0 {
-                                                        let index = item * codeCount + cell
-                                                        counts[index] += sign
-                                                        answered += 1
-                                                        sum += values[index]
-                                                    } else if cell == Self.dontKnowCell {
-                                                        dontKnow[item] += sign
-                                                    } else {
-                                                        unanswered[item] += sign
-                                                        if cell == Self.invalidCell { invalid[item] += sign }
-                                                    }
-                                                }
-                                                if answered >= set.minAnsweredCount[d] {
-                                                    let bucket = set.dimensionBucketOffsets[d] + answered - 1
-                                                    bucketCount[bucket] += sign
-                                                    bucketSum[bucket] += sign * sum
-                                                    bucketSumOfSquares[bucket] += sign * sum * sum
-                                                    anyScore = true
-                                                }
-                                            }
-                                            return anyScore
-                                        }
-                                    }
-                                }
+                    for (d, range) in set.dimensionItems.enumerated() {
+                        var answered = 0
+                        var sum = 0
+                        for item in range {
+                            let cell = cells[item]
+                            if cell >= 0 {
+                                let index = item * codeCount + cell
+                                counts[index] += sign
+                                answered += 1
+                                sum += values[index]
+                            } else if cell == Self.dontKnowCell {
+                                dontKnow[item] += sign
+                            } else {
+                                unanswered[item] += sign
+                                if cell == Self.invalidCell { invalid[item] += sign }
                             }
+                        }
+                        if answered >= set.minAnsweredCount[d] {
+                            let bucket = set.dimensionBucketOffsets[d] + answered - 1
+                            bucketCount[bucket] += sign
+                            bucketSum[bucket] += sign * sum
+                            bucketSumOfSquares[bucket] += sign * sum * sum
+                            anyScore = true
                         }
                     }
                 }

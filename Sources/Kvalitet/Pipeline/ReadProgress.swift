@@ -40,6 +40,8 @@ public final class ReadProgress: Sendable {
     /// The responses of the files done.
     private let doneResponses = Atomic<Int>(0)
     private let pass = Atomic<Int>(1)
+    /// Each file's size, as `begin` found it.
+    private let sizes = Mutex<[URL: Int]>([:])
 
     public init() {}
 
@@ -52,11 +54,13 @@ public final class ReadProgress: Sendable {
 
     /// A read of `files` starts (`pass` 2: they are read again): nothing of them done yet.
     public func begin(_ files: [InputFile], pass: Int = 1) {
-        let sizes = files.map { file in
-            ((try? FileManager.default.attributesOfItem(atPath: file.url.path))?[.size] as? Int) ?? 0
+        var sizes: [URL: Int] = [:]
+        for file in files {
+            sizes[file.url] = ((try? FileManager.default.attributesOfItem(atPath: file.url.path))?[.size] as? Int) ?? 0
         }
         totalFiles.store(files.count, ordering: .relaxed)
-        totalBytes.store(sizes.reduce(0, +), ordering: .relaxed)
+        totalBytes.store(files.reduce(0) { $0 + sizes[$1.url]! }, ordering: .relaxed)
+        self.sizes.withLock { $0 = sizes }
         self.files.store(0, ordering: .relaxed)
         bytes.store(0, ordering: .relaxed)
         doneBytes.store(0, ordering: .relaxed)
@@ -67,7 +71,7 @@ public final class ReadProgress: Sendable {
 
     /// `file` has been read whole, with `responses` responses: the counts are exact again.
     public func finish(_ file: InputFile, responses: Int) {
-        let size = ((try? FileManager.default.attributesOfItem(atPath: file.url.path))?[.size] as? Int) ?? 0
+        let size = sizes.withLock { $0[file.url] } ?? 0
         bytes.store(doneBytes.add(size, ordering: .relaxed).newValue, ordering: .relaxed)
         self.responses.store(doneResponses.add(responses, ordering: .relaxed).newValue, ordering: .relaxed)
         files.add(1, ordering: .relaxed)
