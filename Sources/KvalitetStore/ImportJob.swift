@@ -139,9 +139,11 @@ public struct ImportJob: Sendable {
 
 /// `kvalitet history`: the import log as a table or CSV.
 public enum HistoryWriter {
-    public static func csv(_ entries: [ResultsStore.ImportEntry], excelSafe: Bool = false) -> String {
-        var text =
-            "import,imported_at,kind,file,content_hash,set,municipalities,periods,read,counted,rejected,stored,current,replaces,replaced_by\n"
+    public static func csv(_ entries: [ResultsStore.ImportEntry], style: CSVStyle = .standard) -> String {
+        var text = style.header([
+            "import", "imported_at", "kind", "file", "content_hash", "set", "municipalities", "periods", "read", "counted",
+            "rejected", "stored", "current", "replaces", "replaced_by",
+        ])
         for e in entries {
             let fields = [
                 String(e.id), e.importedAt, e.kind, e.fileName, e.contentHash, e.set ?? "",
@@ -150,7 +152,7 @@ public enum HistoryWriter {
                 e.replaced.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: "; "),
                 e.replacedBy.map(String.init).joined(separator: "; "),
             ]
-            text += CSVText.row(fields, excelSafe: excelSafe)
+            text += CSVText.row(fields, style: style)
         }
         return text
     }

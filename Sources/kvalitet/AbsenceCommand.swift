@@ -50,7 +50,7 @@ struct AbsenceCommand: ParsableCommand {
         job.strict = strict
         job.language = lang
         job.parts = threadsFromEnvironment
-        job.excelSafe = limits.excelSafe
+        job.csv = limits.csv.style
         job.reader = AbsenceReader(
             maxFieldBytes: limits.maxFieldMiB << 20, maxRecordBytes: limits.maxRecordMiB << 20,
             maxColumns: limits.maxColumns)

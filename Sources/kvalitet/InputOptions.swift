@@ -37,12 +37,28 @@ extension InputOptions {
 var threadsFromEnvironment: Int? { ProcessInfo.processInfo.environment["KVALITET_THREADS"].flatMap(Int.init) }
 
 extension LimitOptions {
-    /// Sets the limits (as readers) and `--excel-safe` on a job.
+    /// Sets the limits (as readers) and the CSV style on a job.
     func configure(_ job: inout some OptionsJob) {
         job.common.readers = readers
-        job.common.excelSafe = excelSafe
+        job.common.csv = csv.style
     }
 }
+
+/// How CSV outputs are written: `--csv-style` and `--excel-safe` (every command that writes CSV).
+struct CSVOptions: ParsableArguments {
+    @Option(
+        name: .customLong("csv-style"),
+        help: "standard (FORMAT.md: , and .) or excel-nb (; decimal commas and a BOM, for Norwegian Excel).")
+    var dialect: CSVStyle.Dialect = .standard
+    @Flag(
+        name: .customLong("excel-safe"),
+        help: "In CSV outputs, put ' before texts starting with = + - @ (a spreadsheet would run them as formulas).")
+    var excelSafe = false
+
+    var style: CSVStyle { CSVStyle(dialect, excelSafe: excelSafe) }
+}
+
+extension CSVStyle.Dialect: ExpressibleByArgument {}
 
 /// Limits on what one input may hold (README: "Limits"), shared by score, validate and report.
 struct LimitOptions: ParsableArguments {
@@ -54,10 +70,7 @@ struct LimitOptions: ParsableArguments {
     var maxColumns = 10_000
     @Option(name: .customLong("max-xml-depth"), help: "Deepest nesting of XML elements.")
     var maxXMLDepth = 32
-    @Flag(
-        name: .customLong("excel-safe"),
-        help: "In CSV outputs, put ' before texts starting with = + - @ (a spreadsheet would run them as formulas).")
-    var excelSafe = false
+    @OptionGroup var csv: CSVOptions
 
     func validate() throws {
         guard maxFieldMiB >= 1, maxRecordMiB >= 1, maxColumns >= 1, maxXMLDepth >= 4 else {

@@ -54,10 +54,7 @@ struct SPCCommand: ParsableCommand {
     var strict = false
     @Option(help: "Language of labels: nb or en.")
     var lang: Language = .nb
-    @Flag(
-        name: .customLong("excel-safe"),
-        help: "In CSV outputs, put ' before texts starting with = + - @ (a spreadsheet would run them as formulas).")
-    var excelSafe = false
+    @OptionGroup var csv: CSVOptions
     @Argument(help: "The CSV file of the series.")
     var input: String
 
@@ -96,7 +93,7 @@ struct SPCCommand: ParsableCommand {
             job.rejects = rejects
             job.strict = strict
             job.language = lang
-            job.excelSafe = excelSafe
+            job.csv = csv.style
             var out = StandardOutput()
             try job.run(standardOutput: &out, standardError: printError)
         } catch {

@@ -164,8 +164,7 @@ struct HistoryCommand: ParsableCommand {
     var format = "table"
     @Option(help: "Language of the table: nb or en.")
     var lang: Language = .nb
-    @Flag(name: .customLong("excel-safe"), help: "In CSV, put ' before texts starting with = + - @.")
-    var excelSafe = false
+    @OptionGroup var csv: CSVOptions
 
     func run() throws {
         do {
@@ -185,6 +184,6 @@ struct HistoryCommand: ParsableCommand {
         let entries = try store.history()
         var out = StandardOutput()
         try out.write(
-            format == "csv" ? HistoryWriter.csv(entries, excelSafe: excelSafe) : HistoryWriter.table(entries, language: lang))
+            format == "csv" ? HistoryWriter.csv(entries, style: csv.style) : HistoryWriter.table(entries, language: lang))
     }
 }

@@ -108,7 +108,8 @@ import Testing
 
     @Test(arguments: ["table", "csv", "json"])
     func scoresWritersConform(_ format: String) throws {
-        for writer in ScoreJob.standardWriters(WriterOptions(minN: 5, excelSafe: true)) where writer.name == format {
+        for writer in ScoreJob.standardWriters(WriterOptions(minN: 5, csv: CSVStyle(excelSafe: true))) where writer.name == format
+        {
             try WriterConformance(writer: writer).run()
         }
         #expect(ScoreJob.standardWriters(WriterOptions()).contains { $0.name == format })
@@ -116,7 +117,7 @@ import Testing
 
     @Test(arguments: ["table", "csv", "json"])
     func validationWritersConform(_ format: String) throws {
-        for writer in ValidateJob.standardWriters(WriterOptions(excelSafe: true)) where writer.name == format {
+        for writer in ValidateJob.standardWriters(WriterOptions(csv: CSVStyle(excelSafe: true))) where writer.name == format {
             try ValidationWriterConformance(writer: writer).run()
         }
         #expect(ValidateJob.standardWriters(WriterOptions()).contains { $0.name == format })

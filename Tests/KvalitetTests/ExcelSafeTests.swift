@@ -22,7 +22,7 @@ import Testing
                 $0.inputs = [input]
                 $0.format = "csv"
                 $0.rejects = rejects
-                $0.excelSafe = safe
+                $0.csv = CSVStyle(excelSafe: safe)
             }
             let rows = Support.parseCSV(output)
             let unitRow = try #require(rows.first { $0[0] == "unit" && $0[3].contains("HYPERLINK") })

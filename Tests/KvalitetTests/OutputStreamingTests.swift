@@ -32,15 +32,15 @@ import Testing
     }
 
     /// Every writer's output from a streamed result equals the text made cell by cell as before
-    /// (`csv(excelSafe:)` joined, the JSON writer's members), for both `--excel-safe` choices.
+    /// (`csv(style:)` joined, the JSON writer's members), for both `--excel-safe` choices.
     @Test func writersGiveTheSameTextStreamedOrListed() throws {
         let (streamed, listed) = try Self.results()
         for excelSafe in [false, true] {
             var fromStream = StringOutput()
-            try CSVScoresWriter(excelSafe: excelSafe).write(streamed, language: .nb, to: &fromStream)
+            try CSVScoresWriter(style: CSVStyle(excelSafe: excelSafe)).write(streamed, language: .nb, to: &fromStream)
             var expected = ScoreRow.columnNames.joined(separator: ",") + "\n"
             for row in listed.rows {
-                expected += row.columnValues.map { $0.csv(excelSafe: excelSafe) }.joined(separator: ",") + "\n"
+                expected += row.columnValues.map { $0.csv(style: CSVStyle(excelSafe: excelSafe)) }.joined(separator: ",") + "\n"
             }
             #expect(fromStream.text == expected)
         }
@@ -66,7 +66,7 @@ import Testing
         }
         for value in doubles where value.isFinite {
             var bytes: [UInt8] = []
-            ColumnValue.number(value).appendCSV(to: &bytes, excelSafe: false)
+            ColumnValue.number(value).appendCSV(to: &bytes, style: .standard)
             #expect(String(decoding: bytes, as: UTF8.self) == value.description, "\(value.bitPattern)")
         }
         var integers = [0, 1, -1, 9, 10, 99, 100, Int.max, Int.min, Int.min + 1]
@@ -87,13 +87,14 @@ import Testing
         for text in texts {
             for excelSafe in [false, true] {
                 var bytes: [UInt8] = []
-                ColumnValue.text(text).appendCSV(to: &bytes, excelSafe: excelSafe)
+                ColumnValue.text(text).appendCSV(to: &bytes, style: CSVStyle(excelSafe: excelSafe))
                 #expect(
-                    String(decoding: bytes, as: UTF8.self) == CSVText.field(text, excelSafe: excelSafe), "\(text) \(excelSafe)")
+                    String(decoding: bytes, as: UTF8.self) == CSVText.field(text, style: CSVStyle(excelSafe: excelSafe)),
+                    "\(text) \(excelSafe)")
             }
         }
         var bytes: [UInt8] = []
-        ColumnValue.text("=1+1").appendCSV(to: &bytes, excelSafe: true)
+        ColumnValue.text("=1+1").appendCSV(to: &bytes, style: CSVStyle(excelSafe: true))
         #expect(String(decoding: bytes, as: UTF8.self) == "'=1+1")
     }
 

@@ -88,7 +88,7 @@ enum Support {
     }
 
     /// Splits CSV text (RFC 4180, as the writers produce it) into rows of fields.
-    static func parseCSV(_ text: String) -> [[String]] {
+    static func parseCSV(_ text: String, separator: Unicode.Scalar = ",") -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
@@ -114,7 +114,7 @@ enum Support {
                 }
             } else if c == "\"" && field.isEmpty {
                 quoted = true
-            } else if c == "," {
+            } else if c == separator {
                 row.append(field)
                 field = ""
             } else if c == "\n" {

@@ -13,7 +13,8 @@ public struct AbsenceJob: Sendable {
     public var output: String?
     public var rejects: String?
     public var strict = false
-    public var excelSafe = false
+    /// `--csv-style` and `--excel-safe`.
+    public var csv = CSVStyle.standard
     public var language = Language.nb
     public var reader = AbsenceReader()
     /// How many parts a large file is read in at once (nil: one per core, at most 8).
@@ -24,7 +25,7 @@ public struct AbsenceJob: Sendable {
     public var storeFile: String?
     /// The writers `--format` chooses from.
     public var writers: @Sendable (WriterOptions) -> [any AbsenceWriter] = { options in
-        [TableAbsenceWriter(), CSVAbsenceWriter(excelSafe: options.excelSafe), JSONAbsenceWriter()]
+        [TableAbsenceWriter(), CSVAbsenceWriter(style: options.csv), JSONAbsenceWriter()]
     }
 
     public init() {}
@@ -40,7 +41,7 @@ public struct AbsenceJob: Sendable {
         guard minEmployees >= 1 else {
             throw KvalitetError(.usage, "--min-employees must be 1 or more", nb: "--min-employees må være 1 eller mer")
         }
-        let available = writers(WriterOptions(minN: minEmployees, excelSafe: excelSafe))
+        let available = writers(WriterOptions(minN: minEmployees, csv: csv))
         guard let writer = available.first(where: { $0.name == format }) else {
             let known = available.map(\.name).joined(separator: ", ")
             throw KvalitetError(
@@ -98,7 +99,7 @@ public struct AbsenceJob: Sendable {
         } else {
             problems = try ProblemLog(
                 rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) }, strict: strict,
-                excelSafe: excelSafe)
+                style: csv)
         }
         // A log shared with a survey run (the report) holds its problems already: count ours only.
         let before = problems.counts

@@ -19,8 +19,8 @@ public struct JobOptions: Sendable {
     public var rejects: String?
     /// Stop at the first problem (`--strict`).
     public var strict = false
-    /// `--excel-safe`: neutralise formula-like texts in CSV outputs (scores and rejects).
-    public var excelSafe = false
+    /// `--csv-style` and `--excel-safe`: how CSV outputs (scores and rejects) are written.
+    public var csv = CSVStyle.standard
     public var language = Language.nb
     /// Response files and folders.
     public var inputs: [String] = []

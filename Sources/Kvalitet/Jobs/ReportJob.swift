@@ -64,7 +64,7 @@ public struct ReportJob: Sendable, OptionsJob {
         } else {
             problems = try ProblemLog(
                 rejects: try common.rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-                strict: common.strict, excelSafe: common.excelSafe)
+                strict: common.strict, style: common.csv)
             registerList = try ScoreJob.registers(files: common.registerFiles, stored: []).registers
         }
         var absenceResult: AbsenceResult?

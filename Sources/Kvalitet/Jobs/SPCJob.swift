@@ -17,11 +17,12 @@ public struct SPCJob: Sendable {
     public var rejects: String?
     public var title: String?
     public var strict = false
-    public var excelSafe = false
+    /// `--csv-style` and `--excel-safe`.
+    public var csv = CSVStyle.standard
     public var language = Language.nb
     /// The writers `--format` chooses from.
     public var writers: @Sendable (WriterOptions) -> [any SPCWriter] = { options in
-        [TableSPCWriter(), CSVSPCWriter(excelSafe: options.excelSafe), JSONSPCWriter(), HTMLSPCWriter()]
+        [TableSPCWriter(), CSVSPCWriter(style: options.csv), JSONSPCWriter(), HTMLSPCWriter()]
     }
 
     public init() {}
@@ -37,7 +38,7 @@ public struct SPCJob: Sendable {
     /// what was read to `standardError`. Nothing is written when it throws.
     @discardableResult
     public func run(standardOutput: inout some TextOutput, standardError: (String) -> Void) throws(KvalitetError) -> SPCChart {
-        let available = writers(WriterOptions(minN: 1, excelSafe: excelSafe))
+        let available = writers(WriterOptions(minN: 1, csv: csv))
         let format = formatName
         guard let writer = available.first(where: { $0.name == format }) else {
             let known = available.map(\.name).joined(separator: ", ")
@@ -60,7 +61,7 @@ public struct SPCJob: Sendable {
             readers: [CSVResponseReader()], registerFiles: [], setDirectories: [], storeFile: nil)
         let problems = try ProblemLog(
             rejects: try rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) }, strict: strict,
-            excelSafe: excelSafe)
+            style: csv)
         let reader = SPCSeriesReader(x: x, y: y, n: n, kind: kind)
         let series = try reader.read(file, language: language, report: problems.record)
         guard !series.observations.isEmpty else {
@@ -73,7 +74,7 @@ public struct SPCJob: Sendable {
         let summaryFile = try summary.map { path throws(KvalitetError) in try AtomicFile(path: path) }
         if let summaryFile {
             var out = AnyTextOutput { (text: String) throws(KvalitetError) in try summaryFile.write(text) }
-            try CSVSPCWriter.writeSummary(chart, to: &out)
+            try CSVSPCWriter.writeSummary(chart, style: csv, to: &out)
         }
         try ScoreJob.write(to: output, standardOutput: &standardOutput) { (out: inout AnyTextOutput) throws(KvalitetError) in
             try writer.write(document, language: language, to: &out)

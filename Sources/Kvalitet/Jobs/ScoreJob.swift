@@ -10,7 +10,7 @@ public struct ScoreJob: Sendable, OptionsJob {
 
     /// The built-in writers: table, CSV and JSON.
     public static let standardWriters: @Sendable (WriterOptions) -> [any ScoresWriter] = { options in
-        [TableScoresWriter(minNOverride: options.minN), CSVScoresWriter(excelSafe: options.excelSafe), JSONScoresWriter()]
+        [TableScoresWriter(minNOverride: options.minN), CSVScoresWriter(style: options.csv), JSONScoresWriter()]
     }
 
     public init() {}
@@ -33,7 +33,7 @@ public struct ScoreJob: Sendable, OptionsJob {
         if let minN = common.minN, minN < 1 {
             throw KvalitetError(.usage, "--min-n must be 1 or more", nb: "--min-n må være 1 eller mer")
         }
-        let available = writers(WriterOptions(minN: common.minN, excelSafe: common.excelSafe))
+        let available = writers(WriterOptions(minN: common.minN, csv: common.csv))
         guard let writer = available.first(where: { $0.name == common.format }) else {
             throw KvalitetError(
                 .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))",
@@ -141,7 +141,7 @@ public struct ScoreJob: Sendable, OptionsJob {
     private func makeProblemLog() throws(KvalitetError) -> ProblemLog {
         try ProblemLog(
             rejects: try common.rejects.map { path throws(KvalitetError) in try AtomicFile(path: path) },
-            strict: common.strict, excelSafe: common.excelSafe)
+            strict: common.strict, style: common.csv)
     }
 
     /// The registers of a run: those given as files, and those a store kept for other municipalities.

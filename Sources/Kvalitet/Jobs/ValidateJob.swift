@@ -10,7 +10,7 @@ public struct ValidateJob: Sendable, OptionsJob {
 
     /// The built-in writers: table, CSV and JSON.
     public static let standardWriters: @Sendable (WriterOptions) -> [any ValidationWriter] = { options in
-        [TableValidationWriter(), CSVValidationWriter(excelSafe: options.excelSafe), JSONValidationWriter()]
+        [TableValidationWriter(), CSVValidationWriter(style: options.csv), JSONValidationWriter()]
     }
 
     public init() {}
@@ -19,7 +19,7 @@ public struct ValidateJob: Sendable, OptionsJob {
     public func run(
         standardOutput: inout some TextOutput, standardError: (String) -> Void
     ) throws(KvalitetError) -> ValidationResult {
-        let available = writers(WriterOptions(excelSafe: common.excelSafe))
+        let available = writers(WriterOptions(csv: common.csv))
         guard let writer = available.first(where: { $0.name == common.format }) else {
             throw KvalitetError(
                 .usage, "unknown --format \(common.format) (known: \(available.map(\.name).joined(separator: ", ")))",

@@ -97,14 +97,15 @@ extension ScorePipeline {
     ]
 
     /// The headers of kvalitet's own CSV outputs (scores, validation, rejects, sick leave with
-    /// and without the cost columns).
-    static let ownHeaders: [[UInt8]] = [
-        Array((ScoreRow.columnNames.joined(separator: ",") + "\n").utf8),
-        Array((ValidationRow.columnNames.joined(separator: ",") + "\n").utf8),
-        Array(ProblemLog.header.utf8),
-        Array((AbsenceRow.columnNames.joined(separator: ",") + "\n").utf8),
-        Array((AbsenceRow.columnNames.joined(separator: ",") + ",").utf8),
-    ]
+    /// and without the cost columns), in each CSV style (without the style's byte order mark).
+    static let ownHeaders: [[UInt8]] = CSVStyle.Dialect.allCases.flatMap { (dialect) -> [[UInt8]] in
+        let style = CSVStyle(dialect)
+        func joined(_ names: [String]) -> [UInt8] {
+            Array(names.joined(separator: String(UnicodeScalar(style.separator))).utf8)
+        }
+        let whole: [[String]] = [ScoreRow.columnNames, ValidationRow.columnNames, ProblemLog.columnNames, AbsenceRow.columnNames]
+        return whole.map { joined($0) + style.lineEnd } + [joined(AbsenceRow.columnNames) + [style.separator]]
+    }
 
     /// Whether the file begins with one of kvalitet's own CSV headers (after a BOM).
     static func isOwnOutput(_ path: String) -> Bool {

@@ -4,22 +4,22 @@ import Foundation
 /// wanted, and under `--strict` turns the first one into an error.
 public final class ProblemLog {
     /// The rejects report's header (FORMAT.md §7).
-    public static let header = "file,line,respondent,column,value,problem\n"
+    public static let columnNames = ["file", "line", "respondent", "column", "value", "problem"]
 
     private let rejects: AtomicFile?
     private let strict: Bool
-    private let excelSafe: Bool
+    private let style: CSVStyle
     public private(set) var counts: [Problem.Kind: Int] = [:]
     /// The run notes recorded (``Problem/Kind/isRunNote``), in order, for standard error.
     public private(set) var notes: [Problem] = []
     /// When buffering (one part of a file read in parallel), every problem in order.
     var buffer: [Problem]?
 
-    public init(rejects: AtomicFile?, strict: Bool, excelSafe: Bool = false) throws(KvalitetError) {
+    public init(rejects: AtomicFile?, strict: Bool, style: CSVStyle = .standard) throws(KvalitetError) {
         self.rejects = rejects
         self.strict = strict
-        self.excelSafe = excelSafe
-        try rejects?.write(Self.header)
+        self.style = style
+        try rejects?.write(style.header(Self.columnNames))
     }
 
     /// When spilling (a part of a large run), every problem in order, in a temporary file.
@@ -77,7 +77,7 @@ public final class ProblemLog {
                 [
                     problem.file, problem.line.map(String.init) ?? "", problem.respondent, problem.column,
                     problem.value, problem.kind.rawValue,
-                ], excelSafe: excelSafe))
+                ], style: style))
     }
 
     /// Forgets every problem recorded (the run reads its files again).
@@ -85,7 +85,7 @@ public final class ProblemLog {
         counts = [:]
         notes = []
         try rejects?.restart()
-        try rejects?.write(Self.header)
+        try rejects?.write(style.header(Self.columnNames))
     }
 
     /// Writes the rejects report in place.
@@ -100,21 +100,23 @@ public enum CSVText {
     /// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so a spreadsheet shows it
     /// as text instead of running it as a formula ("CSV injection": a response file is written by
     /// whoever fills in a form or edits the export, and its texts reach these cells).
-    public static func field(_ text: String, excelSafe: Bool = false) -> String {
+    public static func field(_ text: String, style: CSVStyle = .standard) -> String {
         var text = text
-        if excelSafe, let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) {
+        if style.excelSafe, let first = text.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) {
             text = "'" + text
         }
-        guard needsQuotes(text) else { return text }
+        guard needsQuotes(text, separator: style.separator) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Whether a text must be quoted: it holds `,`, `"` or a line break.
-    static func needsQuotes(_ text: String) -> Bool {
-        text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+    /// Whether a text must be quoted: it holds the separator, `"` or a line break.
+    static func needsQuotes(_ text: String, separator: UInt8 = 0x2C) -> Bool {
+        text.utf8.contains(where: { $0 == separator || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
     }
 
-    public static func row(_ fields: [String], excelSafe: Bool = false) -> String {
-        fields.map { field($0, excelSafe: excelSafe) }.joined(separator: ",") + "\n"
+    /// One record of text fields, with the style's separator and line end.
+    public static func row(_ fields: [String], style: CSVStyle = .standard) -> String {
+        fields.map { field($0, style: style) }.joined(separator: String(UnicodeScalar(style.separator)))
+            + String(decoding: style.lineEnd, as: UTF8.self)
     }
 }

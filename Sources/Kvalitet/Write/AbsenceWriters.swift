@@ -66,21 +66,22 @@ extension AbsenceRow {
 /// for them that its readers expect).
 public struct CSVAbsenceWriter: AbsenceWriter {
     public var name: String { "csv" }
-    public var excelSafe: Bool
+    public var style: CSVStyle
 
-    public init(excelSafe: Bool = false) { self.excelSafe = excelSafe }
+    public init(style: CSVStyle = .standard) { self.style = style }
 
     public func write(_ result: AbsenceResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
-        let (costs, excelSafe) = (result.costs != nil, self.excelSafe)
+        let (costs, style) = (result.costs != nil, self.style)
+        let separator = String(UnicodeScalar(style.separator))
         var table = TableText.CSVTable(
-            header: AbsenceRow.columnNames + (costs ? AbsenceRow.costColumnNames : []), excelSafe: excelSafe)
+            header: AbsenceRow.columnNames + (costs ? AbsenceRow.costColumnNames : []), style: style)
         try table.finish(to: &output)
         // The key columns of a group are the same in each of its rows: their bytes are made once.
         let keys = result.groups.map { key in
             var prefix: [UInt8] = []
             for text in [key.level.rawValue, key.municipality, key.service, key.unit, key.subproject] {
-                ColumnValue.text(text).appendCSV(to: &prefix, excelSafe: excelSafe)
-                prefix.append(0x2C)
+                ColumnValue.text(text).appendCSV(to: &prefix, style: style)
+                prefix.append(style.separator)
             }
             return prefix
         }
@@ -98,18 +99,18 @@ public struct CSVAbsenceWriter: AbsenceWriter {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(batch[part].rows.count * 160)
                 let period = result.periods[batch[part].period]
-                let periodText = Array("\(period),\(period.kind.rawValue),".utf8)
+                let periodText = Array("\(period)\(separator)\(period.kind.rawValue)\(separator)".utf8)
                 for index in batch[part].rows {
                     let (group, row) = result.indexedRow(period: batch[part].period, index)
                     bytes.append(contentsOf: keys[Int(group)])
                     bytes.append(contentsOf: periodText)
                     var first = true
                     row.forEachFigureValue(costs: costs) { value in
-                        if !first { bytes.append(0x2C) }
+                        if !first { bytes.append(style.separator) }
                         first = false
-                        value.appendCSV(to: &bytes, excelSafe: false)  // numbers only: nothing to neutralise
+                        value.appendCSV(to: &bytes, style: style.numbersOnly)  // numbers only: nothing to neutralise
                     }
-                    bytes.append(0x0A)
+                    bytes.append(contentsOf: style.lineEnd)
                 }
                 texts.parts[part] = bytes
             }

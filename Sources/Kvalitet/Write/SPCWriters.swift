@@ -152,17 +152,19 @@ extension SPCPartSummary {
 /// The points CSV (FORMAT.md §9): full precision, empty cells where a figure does not exist.
 public struct CSVSPCWriter: SPCWriter {
     public let name = "csv"
-    public var excelSafe: Bool
-    public init(excelSafe: Bool = false) { self.excelSafe = excelSafe }
+    public var style: CSVStyle
+    public init(style: CSVStyle = .standard) { self.style = style }
 
     public func write(_ document: SPCDocument, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
         try TableText.csv(
-            header: SPCPoint.columnNames, rows: document.chart.points.map(\.columnValues), excelSafe: excelSafe, to: &output)
+            header: SPCPoint.columnNames, rows: document.chart.points.map(\.columnValues), style: style, to: &output)
     }
 
     /// The summary CSV (`--summary`), one row per part.
-    public static func writeSummary(_ chart: SPCChart, to output: inout some TextOutput) throws(KvalitetError) {
-        try TableText.csv(header: SPCPartSummary.columnNames, rows: chart.parts.map(\.columnValues), to: &output)
+    public static func writeSummary(
+        _ chart: SPCChart, style: CSVStyle = .standard, to output: inout some TextOutput
+    ) throws(KvalitetError) {
+        try TableText.csv(header: SPCPartSummary.columnNames, rows: chart.parts.map(\.columnValues), style: style, to: &output)
     }
 }
 

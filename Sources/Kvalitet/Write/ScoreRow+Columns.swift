@@ -67,32 +67,36 @@ func fullPrecision(_ value: Double) -> String {
 
 extension ColumnValue {
     /// The CSV cell: empty for no value, full precision for numbers.
-    var csv: String { csv(excelSafe: false) }
+    var csv: String { csv(style: .standard) }
 
-    /// The CSV cell; `excelSafe` neutralises texts a spreadsheet would take for a formula.
-    func csv(excelSafe: Bool) -> String {
+    /// The CSV cell in `style` (`excelSafe` neutralises texts a spreadsheet would take for a formula).
+    func csv(style: CSVStyle) -> String {
         var bytes: [UInt8] = []
-        appendCSV(to: &bytes, excelSafe: excelSafe)
+        appendCSV(to: &bytes, style: style)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends the CSV cell's UTF-8 to `bytes`: as `CSVText.field` quotes a text, and a number
-    /// in full precision (the same characters as `description`).
-    func appendCSV(to bytes: inout [UInt8], excelSafe: Bool) {
+    /// in full precision (the same characters as `description`, with the style's decimal mark).
+    func appendCSV(to bytes: inout [UInt8], style: CSVStyle) {
         switch self {
         case .text(let value), .raw(let value):
-            if excelSafe || CSVText.needsQuotes(value) {
-                bytes.append(contentsOf: CSVText.field(value, excelSafe: excelSafe).utf8)
+            if style.excelSafe || CSVText.needsQuotes(value, separator: style.separator) {
+                bytes.append(contentsOf: CSVText.field(value, style: style).utf8)
             } else {
                 bytes.append(contentsOf: value.utf8)
             }
         case .integer(let integer): Self.appendDecimal(integer, to: &bytes)
         case .number(let number):
             if number.isFinite {
+                let start = bytes.count
                 var stream = ByteStream(bytes: bytes)
                 bytes = []
                 number.write(to: &stream)
                 bytes = stream.bytes
+                if style.decimalMark != 0x2E, let dot = bytes[start...].firstIndex(of: 0x2E) {
+                    bytes[dot] = style.decimalMark
+                }
             }
         case .boolean(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
         case .empty: break
@@ -145,11 +149,11 @@ struct ByteStream: TextOutputStream {
 /// Writes rows of column values as CSV or as a JSON array of objects.
 enum TableText {
     static func csv(
-        header: [String], rows: some Sequence<[ColumnValue]>, excelSafe: Bool = false, to output: inout some TextOutput
+        header: [String], rows: some Sequence<[ColumnValue]>, style: CSVStyle = .standard, to output: inout some TextOutput
     )
         throws(KvalitetError)
     {
-        var table = CSVTable(header: header, excelSafe: excelSafe)
+        var table = CSVTable(header: header, style: style)
         for row in rows { try table.add(row, to: &output) }
         try table.finish(to: &output)
     }
@@ -158,21 +162,21 @@ enum TableText {
     /// buffer written every 64 KiB: no string per cell (appending strings and numbers' texts was
     /// most of the time of writing a national run's 800,000 rows).
     struct CSVTable {
-        let excelSafe: Bool
+        let style: CSVStyle
         private var bytes: [UInt8] = []
 
-        init(header: [String], excelSafe: Bool) {
-            self.excelSafe = excelSafe
+        init(header: [String], style: CSVStyle) {
+            self.style = style
             bytes.reserveCapacity(1 << 17)
-            bytes.append(contentsOf: (header.joined(separator: ",") + "\n").utf8)
+            bytes.append(contentsOf: style.header(header).utf8)
         }
 
         mutating func add(_ row: [ColumnValue], to output: inout some TextOutput) throws(KvalitetError) {
             for (index, value) in row.enumerated() {
-                if index > 0 { bytes.append(0x2C) }
-                value.appendCSV(to: &bytes, excelSafe: excelSafe)
+                if index > 0 { bytes.append(style.separator) }
+                value.appendCSV(to: &bytes, style: style)
             }
-            bytes.append(0x0A)
+            bytes.append(contentsOf: style.lineEnd)
             if bytes.count >= 1 << 16 { try flush(to: &output) }
         }
 

@@ -24,12 +24,12 @@ public struct StringOutput: TextOutput {
 public struct WriterOptions: Sendable {
     /// `--min-n`: the threshold to name in "færre enn N svar" instead of each set's.
     public var minN: Int?
-    /// `--excel-safe`: texts a spreadsheet would run as a formula get a leading `'`.
-    public var excelSafe: Bool
+    /// `--csv-style` and `--excel-safe`: how CSV outputs are written.
+    public var csv: CSVStyle
 
-    public init(minN: Int? = nil, excelSafe: Bool = false) {
+    public init(minN: Int? = nil, csv: CSVStyle = .standard) {
         self.minN = minN
-        self.excelSafe = excelSafe
+        self.csv = csv
     }
 }
 

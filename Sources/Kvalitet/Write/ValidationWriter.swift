@@ -30,16 +30,16 @@ extension ValidationRow {
 /// `--format csv`: FORMAT.md §6 exactly.
 public struct CSVValidationWriter: ValidationWriter {
     public var name: String { "csv" }
-    /// `--excel-safe`: texts a spreadsheet would run as a formula get a leading `'`.
-    public var excelSafe: Bool
+    /// `--csv-style` and `--excel-safe`.
+    public var style: CSVStyle
 
-    public init(excelSafe: Bool = false) {
-        self.excelSafe = excelSafe
+    public init(style: CSVStyle = .standard) {
+        self.style = style
     }
 
     public func write(_ result: ValidationResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
         try TableText.csv(
-            header: ValidationRow.columnNames, rows: result.rows.lazy.map(\.columnValues), excelSafe: excelSafe, to: &output)
+            header: ValidationRow.columnNames, rows: result.rows.lazy.map(\.columnValues), style: style, to: &output)
     }
 }
 
