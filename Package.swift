@@ -28,10 +28,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // zlib from the system (Debian: zlib1g-dev): the zip
+        // container of Excel workbooks, read and written (Sources/Kvalitet/Zip).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Kvalitet",
             dependencies: [
-                "CLibXML2",
+                "CLibXML2", "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],

@@ -23,7 +23,7 @@ struct AbsenceCommand: ParsableCommand {
     var minEmployees = 5
     @Option(help: "Cost parameters (YAML, the KS model): value of the lost days.")
     var costs: String?
-    @Option(help: "table, csv or json.")
+    @Option(help: "table, csv, json or xlsx (an Excel workbook; needs --output).")
     var format = "table"
     @Option(help: "Write to this file (default: standard output).")
     var output: String?
@@ -56,6 +56,7 @@ struct AbsenceCommand: ParsableCommand {
             maxColumns: limits.maxColumns)
         var out = StandardOutput()
         do {
+            try refuseWorkbookOnTerminal(format: format, output: output)
             let selection = try store.attach(to: &job)
             defer { selection?.finish() }
             let result = try job.run(standardOutput: &out, standardError: printError)

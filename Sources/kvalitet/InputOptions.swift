@@ -8,7 +8,7 @@ struct InputOptions: ParsableArguments {
     var setDirectories: [String] = []
     @Option(help: "The set of files that name none.")
     var set: String?
-    @Option(help: "table, csv or json.")
+    @Option(help: "table, csv, json or xlsx (an Excel workbook; needs --output).")
     var format = "table"
     @Option(help: "Write to this file (default: standard output).")
     var output: String?

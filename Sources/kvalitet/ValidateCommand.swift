@@ -24,6 +24,7 @@ struct ValidateCommand: ParsableCommand {
         common.configure(&job)
         var out = StandardOutput()
         do {
+            try refuseWorkbookOnTerminal(format: common.format, output: common.output)
             let selection = try store.attach(to: &job)
             defer { selection?.finish() }
             try withProgressBar(quiet: common.quiet, language: common.lang) { (progress, standardError) throws(KvalitetError) in

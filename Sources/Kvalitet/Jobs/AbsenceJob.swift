@@ -25,7 +25,7 @@ public struct AbsenceJob: Sendable {
     public var storeFile: String?
     /// The writers `--format` chooses from.
     public var writers: @Sendable (WriterOptions) -> [any AbsenceWriter] = { options in
-        [TableAbsenceWriter(), CSVAbsenceWriter(style: options.csv), JSONAbsenceWriter()]
+        [TableAbsenceWriter(), CSVAbsenceWriter(style: options.csv), JSONAbsenceWriter(), XLSXAbsenceWriter()]
     }
 
     public init() {}

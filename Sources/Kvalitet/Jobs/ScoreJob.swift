@@ -10,7 +10,10 @@ public struct ScoreJob: Sendable, OptionsJob {
 
     /// The built-in writers: table, CSV and JSON.
     public static let standardWriters: @Sendable (WriterOptions) -> [any ScoresWriter] = { options in
-        [TableScoresWriter(minNOverride: options.minN), CSVScoresWriter(style: options.csv), JSONScoresWriter()]
+        [
+            TableScoresWriter(minNOverride: options.minN), CSVScoresWriter(style: options.csv), JSONScoresWriter(),
+            XLSXScoresWriter(),
+        ]
     }
 
     public init() {}
@@ -230,14 +233,18 @@ public struct ScoreJob: Sendable, OptionsJob {
     ) throws(KvalitetError) {
         if let path, path != "-" {
             let file = try AtomicFile(path: path)
-            var out = AnyTextOutput { (text: String) throws(KvalitetError) in try file.write(text) }
+            var out = AnyTextOutput(
+                { (text: String) throws(KvalitetError) in try file.write(text) },
+                bytes: { (bytes) throws(KvalitetError) in try file.write(bytes: bytes) })
             try body(&out)
             try file.commit()
         } else {
             var buffer = StringOutput()
-            var out = AnyTextOutput { (text: String) throws(KvalitetError) in try buffer.write(text) }
+            var out = AnyTextOutput(
+                { (text: String) throws(KvalitetError) in try buffer.write(text) },
+                bytes: { (bytes) throws(KvalitetError) in try buffer.write(bytes: bytes) })
             try body(&out)
-            try standardOutput.write(buffer.text)
+            try standardOutput.write(contentsOf: buffer.bytes)
         }
     }
 

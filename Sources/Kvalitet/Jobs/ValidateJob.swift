@@ -10,7 +10,7 @@ public struct ValidateJob: Sendable, OptionsJob {
 
     /// The built-in writers: table, CSV and JSON.
     public static let standardWriters: @Sendable (WriterOptions) -> [any ValidationWriter] = { options in
-        [TableValidationWriter(), CSVValidationWriter(style: options.csv), JSONValidationWriter()]
+        [TableValidationWriter(), CSVValidationWriter(style: options.csv), JSONValidationWriter(), XLSXValidationWriter()]
     }
 
     public init() {}

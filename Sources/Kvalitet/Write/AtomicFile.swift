@@ -136,6 +136,12 @@ public final class AtomicFile {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Appends bytes as they are (buffered).
+    public func write(bytes: UnsafeRawBufferPointer) throws(KvalitetError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     private func flush() throws(KvalitetError) {
         let written = buffer.withUnsafeBytes { Self.writeAll($0, to: descriptor) }
         guard written else {

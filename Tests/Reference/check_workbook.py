@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Checks a workbook kvalitet wrote (--format xlsx) against the CSV of the same run, with tools
+that are not kvalitet's: openpyxl reads every cell, LibreOffice (headless) opens the file and
+saves it as CSV.
+
+    check_workbook.py WORKBOOK.xlsx SAME.csv [--soffice PATH]
+
+- openpyxl: the first sheet's header row is the CSV's; every cell is the CSV's: an empty CSV
+  cell is an empty cell, a number is a numeric cell holding exactly the same double (never a
+  text), true/false are booleans, texts are the same text; numbers show one decimal (`0.0`),
+  counts none (`0`); the header row is frozen and filtered over every row. No warnings.
+- LibreOffice: converts the workbook to CSV without an error, and that CSV has the same cells
+  (numbers to LibreOffice's 15 significant digits, booleans as TRUE/FALSE).
+
+Prints "ok: N rows" and exits 0, or prints each difference and exits 1.
+"""
+import csv
+import math
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+
+# The columns that hold texts in every output (FORMAT.md §5, §6, §8), even when they look like
+# numbers (a period 2024, a unit id 101).
+TEXT_COLUMNS = {
+    "level", "municipality", "service", "unit", "subproject", "breakdown", "breakdown_value", "period", "set",
+    "dimension", "item", "flags", "period_kind",
+}
+
+
+def is_number(text):
+    try:
+        float(text)
+        return text not in ("", "nan", "inf", "-inf") and not text.startswith(("+",))
+    except ValueError:
+        return False
+
+
+def check_openpyxl(workbook_path, rows, problems):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook.worksheets[0]
+    if sheet.freeze_panes != "A2":
+        problems.append(f"header not frozen (freeze_panes {sheet.freeze_panes})")
+    expected_filter = f"A1:{get_column_letter(len(rows[0]))}{len(rows)}"
+    if sheet.auto_filter.ref != expected_filter:
+        problems.append(f"auto-filter {sheet.auto_filter.ref}, expected {expected_filter}")
+    if sheet.max_row != len(rows):
+        problems.append(f"{sheet.max_row} rows, the CSV has {len(rows)}")
+    for r, (cells, expected) in enumerate(zip(sheet.iter_rows(), rows), start=1):
+        if len(expected) != len(rows[0]):
+            problems.append(f"CSV row {r} has {len(expected)} fields")
+        for c, text in enumerate(expected):
+            cell = cells[c] if c < len(cells) else None
+            value = cell.value if cell is not None else None
+            where = f"row {r}, column {c + 1} ({rows[0][c]})"
+            if r == 1:
+                if value != text:
+                    problems.append(f"header {where}: {value!r}, expected {text!r}")
+                continue
+            if text == "":
+                if value is not None:
+                    problems.append(f"{where}: {value!r}, expected an empty cell")
+            elif rows[0][c] in TEXT_COLUMNS:
+                if value != text:
+                    problems.append(f"{where}: {value!r}, expected the text {text!r}")
+            elif text in ("true", "false"):
+                if value is not (text == "true"):
+                    problems.append(f"{where}: {value!r}, expected the boolean {text}")
+            elif is_number(text):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    problems.append(f"{where}: {value!r} is not a number (CSV {text})")
+                elif float(value) != float(text):
+                    problems.append(f"{where}: {value!r}, expected exactly {text}")
+                else:
+                    whole = "." not in text and "e" not in text.lower()
+                    wanted = "0" if whole else "0.0"
+                    if cell.number_format != wanted:
+                        problems.append(f"{where}: shown as {cell.number_format!r}, expected {wanted!r}")
+            elif value != text:
+                problems.append(f"{where}: {value!r}, expected the text {text!r}")
+        if len(problems) > 20:
+            return
+
+
+def check_libreoffice(workbook_path, rows, soffice, problems):
+    with tempfile.TemporaryDirectory() as folder:
+        profile = Path(folder) / "profile"
+        # 44 ',', 34 '"', 76 UTF-8, from line 1; "save cell contents as shown" off: the values.
+        result = subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+             "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false", "--outdir", folder,
+             str(workbook_path)],
+            capture_output=True, text=True, timeout=300)
+        converted = Path(folder) / (Path(workbook_path).stem + ".csv")
+        if result.returncode != 0 or not converted.exists():
+            problems.append(f"LibreOffice could not convert the workbook: {result.stdout} {result.stderr}")
+            return
+        with open(converted, newline="", encoding="utf-8") as f:
+            office = list(csv.reader(f))
+    if len(office) != len(rows):
+        problems.append(f"LibreOffice: {len(office)} rows, the CSV has {len(rows)}")
+    for r, (got, expected) in enumerate(zip(office, rows), start=1):
+        for c, text in enumerate(expected):
+            value = got[c] if c < len(got) else ""
+            if r > 1 and rows[0][c] in TEXT_COLUMNS:
+                ok = value == text
+            elif r > 1 and text in ("true", "false"):
+                ok = value == text.upper()
+            elif r > 1 and is_number(text) and is_number(value):
+                ok = math.isclose(float(value), float(text), rel_tol=1e-14, abs_tol=1e-300)
+            else:
+                ok = value == text
+            if not ok:
+                problems.append(f"LibreOffice row {r}, column {c + 1}: {value!r}, expected {text!r}")
+        if len(problems) > 20:
+            return
+
+
+def main():
+    arguments = sys.argv[1:]
+    soffice = None
+    if "--soffice" in arguments:
+        index = arguments.index("--soffice")
+        soffice = arguments[index + 1]
+        del arguments[index:index + 2]
+    workbook_path, csv_path = arguments
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    problems = []
+    check_openpyxl(workbook_path, rows, problems)
+    if soffice:
+        check_libreoffice(workbook_path, rows, soffice, problems)
+    for problem in problems[:20]:
+        print(problem)
+    if problems:
+        sys.exit(1)
+    print(f"ok: {len(rows)} rows")
+
+
+if __name__ == "__main__":
+    main()
