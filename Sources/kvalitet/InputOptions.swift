@@ -70,6 +70,8 @@ struct LimitOptions: ParsableArguments {
     var maxColumns = 10_000
     @Option(name: .customLong("max-xml-depth"), help: "Deepest nesting of XML elements.")
     var maxXMLDepth = 32
+    @Option(name: .customLong("sheet"), help: "The sheet of Excel workbooks to read (default: the first).")
+    var sheet: String?
     @OptionGroup var csv: CSVOptions
 
     func validate() throws {
@@ -83,6 +85,7 @@ struct LimitOptions: ParsableArguments {
         [
             CSVResponseReader(maxFieldBytes: maxFieldMiB << 20, maxRecordBytes: maxRecordMiB << 20, maxColumns: maxColumns),
             XMLResponseReader(maxDepth: maxXMLDepth, maxTextBytes: maxFieldMiB << 20),
+            XLSXResponseReader(sheet: sheet, maxColumns: maxColumns, maxFieldBytes: maxFieldMiB << 20),
         ]
     }
 }

@@ -218,9 +218,10 @@ public struct ScoreJob: Sendable, OptionsJob {
         let files: [InputFile]
         if let listing { files = listing.files } else { files = try pipeline.inputFiles(inputs) }
         if files.isEmpty {
+            let patterns = readers.flatMap(\.fileExtensions).sorted().map { "*.\($0)" }.joined(separator: ", ")
             throw KvalitetError(
-                .inputRefused, "no response files (*.csv, *.xml) in \(inputs.joined(separator: ", "))",
-                nb: "ingen svarfiler (*.csv, *.xml) i \(inputs.joined(separator: ", "))")
+                .inputRefused, "no response files (\(patterns)) in \(inputs.joined(separator: ", "))",
+                nb: "ingen svarfiler (\(patterns)) i \(inputs.joined(separator: ", "))")
         }
         return (pipeline, files)
     }

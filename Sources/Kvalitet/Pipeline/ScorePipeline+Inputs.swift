@@ -62,9 +62,9 @@ extension ScorePipeline {
                 if let what = Self.formatsToCome[ext], reader(for: path, in: readers) == nil {
                     throw KvalitetError(
                         .inputRefused,
-                        "this is \(what): kvalitet reads CSV and XML so far; save it as \"CSV UTF-8\" (workbooks and SPSS files come with issue #12)",
+                        "this is \(what): kvalitet reads CSV, XML and Excel workbooks (.xlsx) so far; save it as .xlsx or \"CSV UTF-8\" (SPSS files come with issue #12)",
                         nb:
-                            "dette er \(what): kvalitet leser foreløpig CSV og XML; lagre den som «CSV UTF-8» (regneark og SPSS-filer kommer med sak #12)",
+                            "dette er \(what): kvalitet leser foreløpig CSV, XML og Excel-arbeidsbøker (.xlsx); lagre den som .xlsx eller «CSV UTF-8» (SPSS-filer kommer med sak #12)",
                         at: SourceLocation(file: path))
                 }
                 guard reader(for: path, in: readers) != nil else {
@@ -91,7 +91,7 @@ extension ScorePipeline {
 
     /// Formats users have that no reader takes yet, by extension: refused as input (exit 2), by name.
     static let formatsToCome = [
-        "xlsx": "an Excel workbook", "xlsm": "an Excel workbook", "xls": "an old Excel workbook",
+        "xls": "an old Excel workbook",
         "ods": "a LibreOffice spreadsheet", "sav": "an SPSS data file", "zsav": "an SPSS data file",
         "por": "an SPSS portable file",
     ]
@@ -107,11 +107,19 @@ extension ScorePipeline {
         return whole.map { joined($0) + style.lineEnd } + [joined(AbsenceRow.columnNames) + [style.separator]]
     }
 
-    /// Whether the file begins with one of kvalitet's own CSV headers (after a BOM).
+    /// Whether the file begins with one of kvalitet's own CSV headers (after a BOM), or is a
+    /// workbook kvalitet wrote (its `docProps/app.xml` names kvalitet as the application).
     static func isOwnOutput(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         guard var head = try? handle.read(upToCount: 1024).map(Array.init) else { return false }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            guard let archive = try? ZipArchive(InputFile(url: URL(fileURLWithPath: path))),
+                let app = archive.entry("docProps/app.xml"), app.size < 4096,
+                let bytes = try? archive.data(app, maxBytes: 4096)
+            else { return false }
+            return String(decoding: bytes, as: UTF8.self).contains(XLSXWorkbook.application)
+        }
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
         return ownHeaders.contains { head.starts(with: $0) }
     }

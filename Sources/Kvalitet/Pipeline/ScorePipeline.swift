@@ -54,7 +54,7 @@ public struct ScorePipeline: Sendable {
     }
 
     /// The standard readers: CSV and XML.
-    public static let standardReaders: [any ResponseReader] = [CSVResponseReader(), XMLResponseReader()]
+    public static let standardReaders: [any ResponseReader] = [CSVResponseReader(), XMLResponseReader(), XLSXResponseReader()]
 
     public init(
         readers: [any ResponseReader] = ScorePipeline.standardReaders, catalog: IndicatorSetCatalog,

@@ -217,7 +217,7 @@ public struct CSVResponseReader: ResponseReader {
     }
 
     /// A record to read rows of `layout` into as bytes.
-    private static func rawRecord(_ layout: Layout) -> ResponseRecord {
+    static func rawRecord(_ layout: Layout) -> ResponseRecord {
         var record = ResponseRecord(line: 0)
         record.answerNames = layout.answerNames
         record.namesLine = 1
@@ -256,7 +256,7 @@ public struct CSVResponseReader: ResponseReader {
     /// Whether a row just read into `record` is a response: not when blank, nor when it has
     /// more fields than the header (reported to the sink). A short row's missing cells are
     /// added, empty, as missing fields are empty.
-    private static func isResponse<Sink: ResponseSink>(
+    static func isResponse<Sink: ResponseSink>(
         _ record: inout ResponseRecord, layout: Layout, file: InputFile,
         sink: inout Sink
     ) throws -> Bool {

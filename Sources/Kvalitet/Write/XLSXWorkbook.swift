@@ -181,13 +181,21 @@ struct XLSXWorkbook {
                     + #"<Default Extension="xml" ContentType="application/xml"/>"#
                     + #"<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#
                     + #"<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>"#
+                    + #"<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>"#
                     + overrides + "</Types>"
             ),
             (
                 "_rels/.rels",
                 declaration + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
                     + #"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>"#
+                    + #"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>"#
                     + "</Relationships>"
+            ),
+            (
+                "docProps/app.xml",
+                declaration
+                    + #"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">"#
+                    + Self.application + "</Properties>"
             ),
             (
                 "xl/workbook.xml",
@@ -211,6 +219,10 @@ struct XLSXWorkbook {
         }
         try zip.finish(to: &output)
     }
+
+    /// What `docProps/app.xml` says made the workbook: how a run knows its own output in an
+    /// input folder.
+    static let application = "<Application>kvalitet</Application>"
 
     /// Fonts: regular and bold; number formats: `0.0` (164) and the built-in `0` (1).
     private static let styles =

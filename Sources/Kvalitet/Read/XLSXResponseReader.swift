@@ -1,0 +1,316 @@
+import CLibXML2
+import Foundation
+
+/// Reads responses from Excel workbooks (`.xlsx`, `.xlsm`): the first sheet, or the one named
+/// `sheet` (`--sheet`), with the columns and rules of a CSV file (FORMAT.md §2): a header row
+/// (title rows above it left out and reported, as in a CSV), one row per respondent; a row's
+/// line is its row number in Excel.
+///
+/// Cells are read as Excel stores them, into the text a CSV export of the sheet would hold: a
+/// number typed as 2024 or 5 is "2024" or "5" (a whole number has no decimals, whatever the cell
+/// shows: 5 formatted `0.0` is still the answer 5), 4.5 is "4.5", a date "2024-03-01"; shared and
+/// inline strings as their text; TRUE/FALSE; an error value as Excel writes it (`#N/A`); a
+/// formula's last computed value. The rows then go through the CSV reader's own checks
+/// (blank rows, rows longer than the header, missing cells empty).
+///
+/// Streamed: the sheet's XML is inflated and parsed chunk by chunk (libxml2's push parser), so a
+/// sheet of a million rows is never held whole; the shared strings are held (each text once).
+/// Hostile workbooks are refused (``ZipArchive``: sizes, ratios, overlapping entries;
+/// ``XMLStream``: no DTD, no entities; external references refused).
+public struct XLSXResponseReader: ResponseReader {
+    public var name: String { "xlsx" }
+    public var fileExtensions: Set<String> { ["xlsx", "xlsm"] }
+    /// The sheet to read (`--sheet`); nil: the first.
+    public var sheet: String?
+    /// Most columns (cells) a row may hold, as `--max-columns` for CSV.
+    public var maxColumns: Int
+    /// Longest text of a cell.
+    public var maxFieldBytes: Int
+
+    public init(sheet: String? = nil, maxColumns: Int = 10_000, maxFieldBytes: Int = 1 << 20) {
+        self.sheet = sheet
+        self.maxColumns = maxColumns
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    public func read<Sink: ResponseSink>(_ file: InputFile, into sink: inout Sink) throws {
+        var status = stat()
+        if stat(file.url.path, &status) == 0 && status.st_size == 0 { throw KvalitetError.emptyFile(file) }
+        try Self.refuseOtherFormats(file)
+        let archive = try ZipArchive(file)
+        let book = try XLSXBook(archive)
+        guard
+            let chosen = sheet.map({ name in book.sheets.first { $0.name.lowercased() == name.lowercased() } })
+                ?? book.sheets.first
+        else {
+            let names = book.sheets.map { "«\($0.name)»" }.joined(separator: ", ")
+            throw archive.refused(
+                sheet.map { "the workbook has no sheet «\($0)» (it has \(names))" } ?? "the workbook has no sheet",
+                sheet.map { "arbeidsboken har ikke noe ark «\($0)» (den har \(names))" } ?? "arbeidsboken har ikke noe ark")
+        }
+        guard let part = archive.entry(chosen.part) else {
+            throw archive.refused("the sheet's part \(chosen.part) is missing", "arkets del \(chosen.part) mangler")
+        }
+        var rows = XLSXRows(book: book, file: file, reader: self)
+        let stream = XMLStream(part: chosen.part, of: file)
+        rows.attach(to: stream)
+        try archive.read(part, maxBytes: XLSXBook.maxSheetBytes) { chunk in
+            try stream.feed(chunk)
+            try rows.deliver(into: &sink)
+            return true
+        }
+        try stream.finish()
+        try rows.deliver(into: &sink)
+        try rows.finish(sheet: chosen.name)
+    }
+
+    /// An old binary workbook (.xls) or an encrypted one (both OLE compound files) says so.
+    static func refuseOtherFormats(_ file: InputFile) throws(KvalitetError) {
+        guard let handle = FileHandle(forReadingAtPath: file.url.path),
+            let head = try? handle.read(upToCount: 8).map(Array.init)
+        else { return }
+        try? handle.close()
+        if head == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+            throw KvalitetError(
+                .inputRefused,
+                "an old Excel workbook (.xls) or one protected by a password: save it as .xlsx without a password",
+                nb: "en gammel Excel-arbeidsbok (.xls) eller en beskyttet med passord: lagre den som .xlsx uten passord",
+                at: SourceLocation(file: file.name))
+        }
+    }
+}
+
+/// The sheet's rows as they are parsed: cells collected per row, rows turned into records
+/// (through the CSV reader's layout and checks) and handed over after each chunk.
+final class XLSXRows {
+    private let book: XLSXBook
+    private let file: InputFile
+    private let reader: XLSXResponseReader
+
+    // The cell being read.
+    private var rowNumber = 0
+    private var column = -1
+    private var cellType: CellType = .number
+    private var cellStyle = 0
+    private var capture = false
+    private var inInline = false
+    private var phonetic = 0
+    private var text: [UInt8] = []
+    private var cells: [(column: Int, text: String)] = []
+    private var failure: KvalitetError?
+
+    // Rows waiting to be turned into records.
+    private var pending: [(line: Int, cells: [(column: Int, text: String)])] = []
+    private var layout: CSVResponseReader.Layout?
+    private var headerCount = 0
+    private var titleRows = 0
+    private var firstRow: (line: Int, texts: [String])?
+    private var record = ResponseRecord(line: 0)
+
+    private enum CellType { case number, shared, inline, formulaText, boolean, error, date }
+
+    init(book: XLSXBook, file: InputFile, reader: XLSXResponseReader) {
+        self.book = book
+        self.file = file
+        self.reader = reader
+    }
+
+    func attach(to stream: XMLStream) {
+        stream.onStart = { [unowned self, unowned stream] name, attributes in
+            if XMLStream.is(name, "c") {
+                column = attributes.bytes("r").flatMap(Self.column(ofReference:)) ?? column + 1
+                cellStyle = attributes["s"].flatMap(Int.init) ?? 0
+                switch attributes["t"] {
+                case "s": cellType = .shared
+                case "inlineStr": cellType = .inline
+                case "str": cellType = .formulaText
+                case "b": cellType = .boolean
+                case "e": cellType = .error
+                case "d": cellType = .date
+                default: cellType = .number
+                }
+                text.removeAll(keepingCapacity: true)
+                if column >= reader.maxColumns {
+                    fail(
+                        stream,
+                        "row \(rowNumber) has a cell in column \(column + 1) (at most \(reader.maxColumns) columns are read)")
+                }
+            } else if XMLStream.is(name, "v") {
+                capture = true
+            } else if XMLStream.is(name, "is") {
+                inInline = true
+            } else if XMLStream.is(name, "t") {
+                capture = inInline && phonetic == 0
+            } else if XMLStream.is(name, "rPh") {
+                phonetic += 1
+            } else if XMLStream.is(name, "row") {
+                rowNumber = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
+                column = -1
+                cells.removeAll(keepingCapacity: true)
+            }
+        }
+        stream.onEnd = { [unowned self, unowned stream] name in
+            if XMLStream.is(name, "c") {
+                if let value = cellText(stream) { cells.append((column, value)) }
+            } else if XMLStream.is(name, "v") || XMLStream.is(name, "t") {
+                capture = false
+            } else if XMLStream.is(name, "is") {
+                inInline = false
+            } else if XMLStream.is(name, "rPh") {
+                phonetic -= 1
+            } else if XMLStream.is(name, "row") {
+                pending.append((rowNumber, cells))
+            }
+        }
+        stream.onText = { [unowned self, unowned stream] bytes in
+            guard capture else { return }
+            text.append(contentsOf: bytes)
+            if text.count > reader.maxFieldBytes {
+                capture = false
+                fail(stream, "row \(rowNumber), column \(column + 1): a cell longer than \(reader.maxFieldBytes >> 20) MiB")
+            }
+        }
+    }
+
+    private func fail(_ stream: XMLStream, _ message: String) {
+        if failure == nil {
+            failure = KvalitetError(
+                .inputRefused, "\(message); nothing of the file is counted",
+                at: SourceLocation(file: file.name, line: rowNumber))
+        }
+        stream.stop(message)
+    }
+
+    /// The finished cell's text, nil for no value.
+    private func cellText(_ stream: XMLStream) -> String? {
+        if text.isEmpty && cellType != .inline { return nil }
+        switch cellType {
+        case .shared:
+            guard let index = Int(String(decoding: text, as: UTF8.self)), book.sharedStrings.indices.contains(index) else {
+                fail(stream, "row \(rowNumber), column \(column + 1) refers to a shared string that does not exist")
+                return nil
+            }
+            return book.sharedStrings[index]
+        case .inline, .formulaText, .error, .date: return XLSXText.unescaped(text)
+        case .boolean: return text == [0x31] ? "TRUE" : "FALSE"
+        case .number:
+            let isDate = book.dateStyles.indices.contains(cellStyle) && book.dateStyles[cellStyle]
+            return XLSXText.number(String(decoding: text, as: UTF8.self), isDate: isDate, date1904: book.date1904)
+        }
+    }
+
+    /// The column index of a cell reference ("B7" → 1).
+    static func column(ofReference reference: UnsafeBufferPointer<UInt8>) -> Int? {
+        var value = 0
+        var letters = 0
+        for byte in reference {
+            let upper = byte & 0xDF
+            guard upper >= 0x41 && upper <= 0x5A else { break }
+            value = value * 26 + Int(upper - 0x40)
+            letters += 1
+            if letters > 3 { return nil }
+        }
+        return letters == 0 ? nil : value - 1
+    }
+
+    /// Turns the rows parsed so far into records for `sink`.
+    func deliver<Sink: ResponseSink>(into sink: inout Sink) throws {
+        if let failure { throw failure }
+        let rows = pending
+        pending.removeAll(keepingCapacity: true)
+        for row in rows {
+            guard let layout else {
+                try findHeader(row, sink: &sink)
+                continue
+            }
+            try receive(row, layout: layout, sink: &sink)
+        }
+    }
+
+    /// The header is the first row (of the first ten that are not blank) that names the required
+    /// columns; rows above it are its title.
+    private func findHeader<Sink: ResponseSink>(_ row: (line: Int, cells: [(column: Int, text: String)]), sink: inout Sink) throws
+    {
+        guard row.cells.contains(where: { !$0.text.trimmingSpaces.isEmpty }) else { return }
+        var texts = [String](repeating: "", count: (row.cells.map(\.column).max() ?? -1) + 1)
+        for cell in row.cells { texts[cell.column] = cell.text }
+        while texts.last?.trimmingSpaces.isEmpty == true { texts.removeLast() }
+        if firstRow == nil { firstRow = (row.line, texts) }
+        let columns = texts.map(CSVResponseReader.Column.init(header:))
+        let isHeader = CSVResponseReader.Column.required.allSatisfy { columns.contains($0.0) }
+        guard isHeader || titleRows >= 9 else {
+            titleRows += 1
+            return
+        }
+        guard isHeader else { return try refuseHeader() }
+        let mapped = try CSVResponseReader.mapColumns(texts, file: file, line: row.line)
+        let answerNames = mapped.compactMap { column -> String? in
+            if case .other(let name) = column { return name } else { return nil }
+        }
+        let layout = CSVResponseReader.Layout(
+            encoding: .utf8, delimiter: 0, columns: mapped, answerNames: answerNames, dataOffset: 0, dataLine: row.line + 1)
+        self.layout = layout
+        headerCount = mapped.count
+        record = CSVResponseReader.rawRecord(layout)
+        record.namesLine = row.line
+        if titleRows > 0 { try sink.report(Problem.titleLines(titleRows, file: file, headerLine: row.line)) }
+    }
+
+    private func refuseHeader() throws {
+        // The message of the first row read as a header: which required column it lacks.
+        let (line, texts) = firstRow ?? (1, [])
+        _ = try CSVResponseReader.mapColumns(texts, file: file, line: line)
+    }
+
+    private func receive<Sink: ResponseSink>(
+        _ row: (line: Int, cells: [(column: Int, text: String)]), layout: CSVResponseReader.Layout, sink: inout Sink
+    ) throws {
+        record.rawKeys.cells.removeAll()
+        record.rawAnswers!.removeAll()
+        var texts = [String](repeating: "", count: headerCount)
+        var beyond: [String] = []
+        for cell in row.cells {
+            if cell.column < headerCount {
+                texts[cell.column] = cell.text
+            } else {
+                if beyond.count < cell.column - headerCount {
+                    beyond += Array(repeating: "", count: cell.column - headerCount - beyond.count)
+                }
+                beyond.append(cell.text)
+            }
+        }
+        for (index, text) in texts.enumerated() {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                if layout.answerColumns[index] {
+                    record.rawAnswers!.append(UnsafeBufferPointer(buffer))
+                } else {
+                    record.rawKeys.cells.append(UnsafeBufferPointer(buffer))
+                }
+            }
+        }
+        // Cells right of the header's columns come after the keys, as a CSV row's extra fields do.
+        for text in beyond {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { record.rawKeys.cells.append(UnsafeBufferPointer($0)) }
+        }
+        record.line = row.line
+        guard try CSVResponseReader.isResponse(&record, layout: layout, file: file, sink: &sink) else { return }
+        if sink.takesRawCells {
+            try sink.receive(record, from: file)
+        } else {
+            try sink.receive(record.decoded(answers: true), from: file)
+        }
+    }
+
+    /// After the last row: a sheet without a header row is refused.
+    func finish(sheet: String) throws {
+        guard layout == nil else { return }
+        if firstRow == nil {
+            throw KvalitetError(
+                .inputRefused, "the sheet «\(sheet)» is empty: no header row, no responses",
+                nb: "arket «\(sheet)» er tomt: ingen overskriftsrad, ingen svar", at: SourceLocation(file: file.name))
+        }
+        try refuseHeader()
+    }
+}
