@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--format", "pdf"], "unknown --format pdf (known: table, csv, json)"),
+        (["--format", "pdf"], "unknown --format pdf (known: table, csv, json, xlsx)"),
         (["--min-n", "0"], "--min-n must be 1 or more"),
         (["no-inputs"], "give at least one response file or folder"),
     ])

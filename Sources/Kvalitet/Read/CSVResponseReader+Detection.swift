@@ -19,7 +19,7 @@ extension CSVResponseReader {
     }
 
     /// Refuses, by their first bytes, files that are not text: a workbook or an SPSS file saved
-    /// under a .csv name says what it is (reading them is issue #12's).
+    /// under a .csv name says what it is; a workbook is read when its name ends in .xlsx.
     static func refuseOtherFormats(_ head: [UInt8], file: InputFile) throws(KvalitetError) {
         let what: String?
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
@@ -30,6 +30,14 @@ extension CSVResponseReader {
             what = "an SPSS data file (.sav)"
         } else {
             what = nil
+        }
+        if let what, what.hasPrefix("an Excel workbook (.xlsx)") {
+            throw KvalitetError(
+                .inputRefused,
+                "this is \(what), not CSV text: kvalitet reads a workbook named *.xlsx (rename it), or save it from Excel as \"CSV UTF-8\"",
+                nb:
+                    "dette er \(what), ikke CSV-tekst: kvalitet leser en arbeidsbok med navn *.xlsx (gi den nytt navn), eller lagre den fra Excel som «CSV UTF-8»",
+                at: SourceLocation(file: file.name, line: 1))
         }
         if let what {
             throw KvalitetError(
