@@ -1,3 +1,4 @@
+import Foundation
 import Kvalitet
 
 /// What every ``ScoresWriter`` must do (its "Implementation requirements"), checked on a result
@@ -35,7 +36,13 @@ public struct WriterConformance {
                 checks.failures.append("writes a result in \(language) (got \(error))")
                 continue
             }
-            let text = output.text
+            let text: String
+            do {
+                text = try output.readableText(binary: writer is any BinaryFormat)
+            } catch {
+                checks.failures.append("writes a workbook its cells can be read from in \(language) (got \(error))")
+                continue
+            }
             checks.expect(!text.isEmpty, "writes something in \(language)")
             for hidden in Self.hiddenTexts where text.contains(hidden) {
                 checks.failures.append("never shows a suppressed row's figure (\"\(hidden)\" appears in \(language))")
@@ -89,8 +96,19 @@ public struct WriterConformance {
     }
 
     struct Collected: TextOutput {
-        var text = ""
-        mutating func write(_ text: String) throws(KvalitetError) { self.text += text }
+        var bytes: [UInt8] = []
+        mutating func write(_ text: String) throws(KvalitetError) { bytes += Array(text.utf8) }
+        mutating func write(bytes: UnsafeRawBufferPointer) throws(KvalitetError) { self.bytes += Array(bytes) }
+
+        /// What was written as text; a workbook's cells, a row per line and tabs between cells.
+        func readableText(binary: Bool) throws -> String {
+            guard binary else { return String(decoding: bytes, as: UTF8.self) }
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "kvalitet-conformance-\(UUID().uuidString).xlsx")
+            try Data(bytes).write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            return try XLSXCells.rows(ofWorkbookAt: url).map { $0.joined(separator: "\t") }.joined(separator: "\n")
+        }
     }
 }
 
@@ -132,7 +150,13 @@ public struct ValidationWriterConformance {
                 checks.failures.append("writes a result in \(language) (got \(error))")
                 continue
             }
-            let text = output.text
+            let text: String
+            do {
+                text = try output.readableText(binary: writer is any BinaryFormat)
+            } catch {
+                checks.failures.append("writes a workbook its cells can be read from in \(language) (got \(error))")
+                continue
+            }
             // In full (0.8125) or rounded (0.81, 0.8), with either decimal mark.
             for forms in [["0.8125", "0.81", "0.8"], ["0.6875", "0.69", "0.7"]] {
                 let shown = forms.contains { text.contains($0) || text.contains($0.replacingOccurrences(of: ".", with: ",")) }

@@ -106,7 +106,7 @@ import Testing
         ).run()
     }
 
-    @Test(arguments: ["table", "csv", "json"])
+    @Test(arguments: ["table", "csv", "json", "xlsx"])
     func scoresWritersConform(_ format: String) throws {
         for writer in ScoreJob.standardWriters(WriterOptions(minN: 5, csv: CSVStyle(excelSafe: true))) where writer.name == format
         {
@@ -115,7 +115,7 @@ import Testing
         #expect(ScoreJob.standardWriters(WriterOptions()).contains { $0.name == format })
     }
 
-    @Test(arguments: ["table", "csv", "json"])
+    @Test(arguments: ["table", "csv", "json", "xlsx"])
     func validationWritersConform(_ format: String) throws {
         for writer in ValidateJob.standardWriters(WriterOptions(csv: CSVStyle(excelSafe: true))) where writer.name == format {
             try ValidationWriterConformance(writer: writer).run()

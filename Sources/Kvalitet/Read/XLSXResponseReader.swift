@@ -37,31 +37,11 @@ public struct XLSXResponseReader: ResponseReader {
         var status = stat()
         if stat(file.url.path, &status) == 0 && status.st_size == 0 { throw KvalitetError.emptyFile(file) }
         try Self.refuseOtherFormats(file)
-        let archive = try ZipArchive(file)
-        let book = try XLSXBook(archive)
-        guard
-            let chosen = sheet.map({ name in book.sheets.first { $0.name.lowercased() == name.lowercased() } })
-                ?? book.sheets.first
-        else {
-            let names = book.sheets.map { "«\($0.name)»" }.joined(separator: ", ")
-            throw archive.refused(
-                sheet.map { "the workbook has no sheet «\($0)» (it has \(names))" } ?? "the workbook has no sheet",
-                sheet.map { "arbeidsboken har ikke noe ark «\($0)» (den har \(names))" } ?? "arbeidsboken har ikke noe ark")
+        let rows = XLSXRows(file: file)
+        let name = try XLSXSheetParser.parse(file, sheet: sheet, maxColumns: maxColumns, maxFieldBytes: maxFieldBytes) { parser in
+            try rows.deliver(parser, into: &sink)
         }
-        guard let part = archive.entry(chosen.part) else {
-            throw archive.refused("the sheet's part \(chosen.part) is missing", "arkets del \(chosen.part) mangler")
-        }
-        var rows = XLSXRows(book: book, file: file, reader: self)
-        let stream = XMLStream(part: chosen.part, of: file)
-        rows.attach(to: stream)
-        try archive.read(part, maxBytes: XLSXBook.maxSheetBytes) { chunk in
-            try stream.feed(chunk)
-            try rows.deliver(into: &sink)
-            return true
-        }
-        try stream.finish()
-        try rows.deliver(into: &sink)
-        try rows.finish(sheet: chosen.name)
+        try rows.finish(sheet: name)
     }
 
     /// An old binary workbook (.xls) or an encrypted one (both OLE compound files) says so.
@@ -80,12 +60,13 @@ public struct XLSXResponseReader: ResponseReader {
     }
 }
 
-/// The sheet's rows as they are parsed: cells collected per row, rows turned into records
-/// (through the CSV reader's layout and checks) and handed over after each chunk.
-final class XLSXRows {
+/// A sheet's cells as they are parsed, collected per row (``pending``, taken by the caller after
+/// each chunk): each cell's text as a CSV export of the sheet would hold it.
+final class XLSXSheetParser {
     private let book: XLSXBook
     private let file: InputFile
-    private let reader: XLSXResponseReader
+    private let maxColumns: Int
+    private let maxFieldBytes: Int
 
     // The cell being read.
     private var rowNumber = 0
@@ -97,22 +78,18 @@ final class XLSXRows {
     private var phonetic = 0
     private var text: [UInt8] = []
     private var cells: [(column: Int, text: String)] = []
-    private var failure: KvalitetError?
+    private(set) var failure: KvalitetError?
 
-    // Rows waiting to be turned into records.
-    private var pending: [(line: Int, cells: [(column: Int, text: String)])] = []
-    private var layout: CSVResponseReader.Layout?
-    private var headerCount = 0
-    private var titleRows = 0
-    private var firstRow: (line: Int, texts: [String])?
-    private var record = ResponseRecord(line: 0)
+    /// Rows parsed and not yet taken: the row's number and its cells (column index, text).
+    var pending: [(line: Int, cells: [(column: Int, text: String)])] = []
 
     private enum CellType { case number, shared, inline, formulaText, boolean, error, date }
 
-    init(book: XLSXBook, file: InputFile, reader: XLSXResponseReader) {
+    init(book: XLSXBook, file: InputFile, maxColumns: Int, maxFieldBytes: Int) {
         self.book = book
         self.file = file
-        self.reader = reader
+        self.maxColumns = maxColumns
+        self.maxFieldBytes = maxFieldBytes
     }
 
     func attach(to stream: XMLStream) {
@@ -130,10 +107,8 @@ final class XLSXRows {
                 default: cellType = .number
                 }
                 text.removeAll(keepingCapacity: true)
-                if column >= reader.maxColumns {
-                    fail(
-                        stream,
-                        "row \(rowNumber) has a cell in column \(column + 1) (at most \(reader.maxColumns) columns are read)")
+                if column >= maxColumns {
+                    fail(stream, "row \(rowNumber) has a cell in column \(column + 1) (at most \(maxColumns) columns are read)")
                 }
             } else if XMLStream.is(name, "v") {
                 capture = true
@@ -165,9 +140,9 @@ final class XLSXRows {
         stream.onText = { [unowned self, unowned stream] bytes in
             guard capture else { return }
             text.append(contentsOf: bytes)
-            if text.count > reader.maxFieldBytes {
+            if text.count > maxFieldBytes {
                 capture = false
-                fail(stream, "row \(rowNumber), column \(column + 1): a cell longer than \(reader.maxFieldBytes >> 20) MiB")
+                fail(stream, "row \(rowNumber), column \(column + 1): a cell longer than \(maxFieldBytes >> 20) MiB")
             }
         }
     }
@@ -213,11 +188,76 @@ final class XLSXRows {
         return letters == 0 ? nil : value - 1
     }
 
+    /// Opens `file`'s sheet (`sheet` by name, else the first) and hands `body` the parser after
+    /// each chunk of the sheet's XML, and once at the end; returns the sheet's name.
+    static func parse(
+        _ file: InputFile, sheet: String?, maxColumns: Int, maxFieldBytes: Int, _ body: (XLSXSheetParser) throws -> Void
+    ) throws -> String {
+        let archive = try ZipArchive(file)
+        let book = try XLSXBook(archive)
+        guard
+            let chosen = sheet.map({ name in book.sheets.first { $0.name.lowercased() == name.lowercased() } })
+                ?? book.sheets.first
+        else {
+            let names = book.sheets.map { "«\($0.name)»" }.joined(separator: ", ")
+            throw archive.refused(
+                sheet.map { "the workbook has no sheet «\($0)» (it has \(names))" } ?? "the workbook has no sheet",
+                sheet.map { "arbeidsboken har ikke noe ark «\($0)» (den har \(names))" } ?? "arbeidsboken har ikke noe ark")
+        }
+        guard let part = archive.entry(chosen.part) else {
+            throw archive.refused("the sheet's part \(chosen.part) is missing", "arkets del \(chosen.part) mangler")
+        }
+        let parser = XLSXSheetParser(book: book, file: file, maxColumns: maxColumns, maxFieldBytes: maxFieldBytes)
+        let stream = XMLStream(part: chosen.part, of: file)
+        parser.attach(to: stream)
+        try archive.read(part, maxBytes: XLSXBook.maxSheetBytes) { chunk in
+            try stream.feed(chunk)
+            if let failure = parser.failure { throw failure }
+            try body(parser)
+            return true
+        }
+        try stream.finish()
+        if let failure = parser.failure { throw failure }
+        try body(parser)
+        return chosen.name
+    }
+}
+
+/// A workbook's cells as texts, for checks and tools that want what a person sees in a sheet
+/// (the writer conformance kit reads what `--format xlsx` wrote with it).
+public enum XLSXCells {
+    /// The rows of `sheet` (the first when nil), each a list of cell texts ("" for no cell).
+    public static func rows(ofWorkbookAt url: URL, sheet: String? = nil) throws -> [[String]] {
+        var rows: [[String]] = []
+        _ = try XLSXSheetParser.parse(InputFile(url: url), sheet: sheet, maxColumns: 16_384, maxFieldBytes: 1 << 20) { parser in
+            for row in parser.pending {
+                var texts = [String](repeating: "", count: (row.cells.map(\.column).max() ?? -1) + 1)
+                for cell in row.cells { texts[cell.column] = cell.text }
+                rows.append(texts)
+            }
+            parser.pending.removeAll()
+        }
+        return rows
+    }
+}
+
+/// The sheet's rows turned into records (through the CSV reader's layout and checks).
+final class XLSXRows {
+    private let file: InputFile
+    private var layout: CSVResponseReader.Layout?
+    private var headerCount = 0
+    private var titleRows = 0
+    private var firstRow: (line: Int, texts: [String])?
+    private var record = ResponseRecord(line: 0)
+
+    init(file: InputFile) {
+        self.file = file
+    }
+
     /// Turns the rows parsed so far into records for `sink`.
-    func deliver<Sink: ResponseSink>(into sink: inout Sink) throws {
-        if let failure { throw failure }
-        let rows = pending
-        pending.removeAll(keepingCapacity: true)
+    func deliver<Sink: ResponseSink>(_ parser: XLSXSheetParser, into sink: inout Sink) throws {
+        let rows = parser.pending
+        parser.pending.removeAll(keepingCapacity: true)
         for row in rows {
             guard let layout else {
                 try findHeader(row, sink: &sink)
