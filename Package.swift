@@ -31,10 +31,12 @@ let package = Package(
         // zlib from the system (Debian: zlib1g-dev): the zip
         // container of Excel workbooks, read and written (Sources/Kvalitet/Zip).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // ReadStat from the system (Debian: libreadstat-dev; no pkg-config file): SPSS files in.
+        .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"])]),
         .target(
             name: "Kvalitet",
             dependencies: [
-                "CLibXML2", "CZlib",
+                "CLibXML2", "CZlib", "CReadStat",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],

@@ -241,14 +241,13 @@ public enum XLSXCells {
     }
 }
 
-/// The sheet's rows turned into records (through the CSV reader's layout and checks).
+/// The sheet's rows turned into records: the header found (title rows above it), then each row
+/// through ``TableRecords``.
 final class XLSXRows {
     private let file: InputFile
-    private var layout: CSVResponseReader.Layout?
-    private var headerCount = 0
+    private var table: TableRecords?
     private var titleRows = 0
     private var firstRow: (line: Int, texts: [String])?
-    private var record = ResponseRecord(line: 0)
 
     init(file: InputFile) {
         self.file = file
@@ -259,18 +258,27 @@ final class XLSXRows {
         let rows = parser.pending
         parser.pending.removeAll(keepingCapacity: true)
         for row in rows {
-            guard let layout else {
+            guard let count = table?.layout.columns.count else {
                 try findHeader(row, sink: &sink)
                 continue
             }
-            try receive(row, layout: layout, sink: &sink)
+            var texts = [String](repeating: "", count: count)
+            var beyond: [String] = []
+            for cell in row.cells {
+                if cell.column < count {
+                    texts[cell.column] = cell.text
+                } else {
+                    beyond += Array(repeating: "", count: max(0, cell.column - count - beyond.count))
+                    beyond.append(cell.text)
+                }
+            }
+            try table!.receive(texts, beyond: beyond, line: row.line, into: &sink)  // in place: no copy of its record
         }
     }
 
     /// The header is the first row (of the first ten that are not blank) that names the required
     /// columns; rows above it are its title.
-    private func findHeader<Sink: ResponseSink>(_ row: (line: Int, cells: [(column: Int, text: String)]), sink: inout Sink) throws
-    {
+    private func findHeader<Sink: ResponseSink>(_ row: (line: Int, cells: [(column: Int, text: String)]), sink: inout Sink) throws {
         guard row.cells.contains(where: { !$0.text.trimmingSpaces.isEmpty }) else { return }
         var texts = [String](repeating: "", count: (row.cells.map(\.column).max() ?? -1) + 1)
         for cell in row.cells { texts[cell.column] = cell.text }
@@ -283,16 +291,7 @@ final class XLSXRows {
             return
         }
         guard isHeader else { return try refuseHeader() }
-        let mapped = try CSVResponseReader.mapColumns(texts, file: file, line: row.line)
-        let answerNames = mapped.compactMap { column -> String? in
-            if case .other(let name) = column { return name } else { return nil }
-        }
-        let layout = CSVResponseReader.Layout(
-            encoding: .utf8, delimiter: 0, columns: mapped, answerNames: answerNames, dataOffset: 0, dataLine: row.line + 1)
-        self.layout = layout
-        headerCount = mapped.count
-        record = CSVResponseReader.rawRecord(layout)
-        record.namesLine = row.line
+        table = try TableRecords(file: file, header: texts, line: row.line)
         if titleRows > 0 { try sink.report(Problem.titleLines(titleRows, file: file, headerLine: row.line)) }
     }
 
@@ -302,50 +301,9 @@ final class XLSXRows {
         _ = try CSVResponseReader.mapColumns(texts, file: file, line: line)
     }
 
-    private func receive<Sink: ResponseSink>(
-        _ row: (line: Int, cells: [(column: Int, text: String)]), layout: CSVResponseReader.Layout, sink: inout Sink
-    ) throws {
-        record.rawKeys.cells.removeAll()
-        record.rawAnswers!.removeAll()
-        var texts = [String](repeating: "", count: headerCount)
-        var beyond: [String] = []
-        for cell in row.cells {
-            if cell.column < headerCount {
-                texts[cell.column] = cell.text
-            } else {
-                if beyond.count < cell.column - headerCount {
-                    beyond += Array(repeating: "", count: cell.column - headerCount - beyond.count)
-                }
-                beyond.append(cell.text)
-            }
-        }
-        for (index, text) in texts.enumerated() {
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBufferPointer { buffer in
-                if layout.answerColumns[index] {
-                    record.rawAnswers!.append(UnsafeBufferPointer(buffer))
-                } else {
-                    record.rawKeys.cells.append(UnsafeBufferPointer(buffer))
-                }
-            }
-        }
-        // Cells right of the header's columns come after the keys, as a CSV row's extra fields do.
-        for text in beyond {
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBufferPointer { record.rawKeys.cells.append(UnsafeBufferPointer($0)) }
-        }
-        record.line = row.line
-        guard try CSVResponseReader.isResponse(&record, layout: layout, file: file, sink: &sink) else { return }
-        if sink.takesRawCells {
-            try sink.receive(record, from: file)
-        } else {
-            try sink.receive(record.decoded(answers: true), from: file)
-        }
-    }
-
     /// After the last row: a sheet without a header row is refused.
     func finish(sheet: String) throws {
-        guard layout == nil else { return }
+        guard table == nil else { return }
         if firstRow == nil {
             throw KvalitetError(
                 .inputRefused, "the sheet «\(sheet)» is empty: no header row, no responses",
