@@ -86,6 +86,7 @@ struct LimitOptions: ParsableArguments {
             CSVResponseReader(maxFieldBytes: maxFieldMiB << 20, maxRecordBytes: maxRecordMiB << 20, maxColumns: maxColumns),
             XMLResponseReader(maxDepth: maxXMLDepth, maxTextBytes: maxFieldMiB << 20),
             XLSXResponseReader(sheet: sheet, maxColumns: maxColumns, maxFieldBytes: maxFieldMiB << 20),
+            SPSSResponseReader(maxColumns: maxColumns),
         ]
     }
 }

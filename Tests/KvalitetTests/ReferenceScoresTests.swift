@@ -7,12 +7,13 @@ import Testing
 /// scipy) on datasets of random structure: every row of FORMAT.md §5 to 1e-9, for the same
 /// responses given as UTF-8 CSV, as ';'-separated Windows-1252 CSV, as XML, and as an Excel
 /// workbook made from the CSV by openpyxl (inline strings) and saved again by LibreOffice (shared
-/// strings; Tests/Reference/make_xlsx_fixtures.py).
+/// strings; Tests/Reference/make_xlsx_fixtures.py), and as SPSS files made by pyreadstat (.sav with
+/// units coded and labelled, .zsav; Tests/Reference/make_sav_fixtures.py).
 @Suite struct ReferenceScoresTests {
     static let cases = [11, 23, 37, 41, 59, 71, 83]
 
     enum Variant: String, CaseIterable {
-        case csv, windows1252, xml, xlsx, xlsxShared
+        case csv, windows1252, xml, xlsx, xlsxShared, sav, zsav
     }
 
     static func inputs(_ name: String, _ variant: Variant) -> [String] {
@@ -22,6 +23,8 @@ import Testing
         case .windows1252: return [folder.appendingPathComponent("\(name).cp1252.csv").path]
         case .xlsx: return [folder.appendingPathComponent("\(name).xlsx").path]
         case .xlsxShared: return [folder.appendingPathComponent("\(name).shared.xlsx").path]
+        case .sav: return [folder.appendingPathComponent("\(name).sav").path]
+        case .zsav: return [folder.appendingPathComponent("\(name).zsav").path]
         case .xml:
             let files = try! FileManager.default.contentsOfDirectory(atPath: folder.path)
                 .filter { $0.hasPrefix("\(name).xml.") }.sorted()

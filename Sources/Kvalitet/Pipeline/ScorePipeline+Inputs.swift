@@ -62,9 +62,9 @@ extension ScorePipeline {
                 if let what = Self.formatsToCome[ext], reader(for: path, in: readers) == nil {
                     throw KvalitetError(
                         .inputRefused,
-                        "this is \(what): kvalitet reads CSV, XML and Excel workbooks (.xlsx) so far; save it as .xlsx or \"CSV UTF-8\" (SPSS files come with issue #12)",
+                        "this is \(what): kvalitet reads CSV, XML, Excel workbooks (.xlsx) and SPSS data files (.sav); save it as one of them",
                         nb:
-                            "dette er \(what): kvalitet leser foreløpig CSV, XML og Excel-arbeidsbøker (.xlsx); lagre den som .xlsx eller «CSV UTF-8» (SPSS-filer kommer med sak #12)",
+                            "dette er \(what): kvalitet leser CSV, XML, Excel-arbeidsbøker (.xlsx) og SPSS-datafiler (.sav); lagre den som en av dem",
                         at: SourceLocation(file: path))
                 }
                 guard reader(for: path, in: readers) != nil else {
@@ -92,8 +92,7 @@ extension ScorePipeline {
     /// Formats users have that no reader takes yet, by extension: refused as input (exit 2), by name.
     static let formatsToCome = [
         "xls": "an old Excel workbook",
-        "ods": "a LibreOffice spreadsheet", "sav": "an SPSS data file", "zsav": "an SPSS data file",
-        "por": "an SPSS portable file",
+        "ods": "a LibreOffice spreadsheet", "por": "an SPSS portable file",
     ]
 
     /// The headers of kvalitet's own CSV outputs (scores, validation, rejects, sick leave with

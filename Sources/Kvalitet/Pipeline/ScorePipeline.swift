@@ -53,14 +53,22 @@ public struct ScorePipeline: Sendable {
         }
     }
 
-    /// The standard readers: CSV and XML.
-    public static let standardReaders: [any ResponseReader] = [CSVResponseReader(), XMLResponseReader(), XLSXResponseReader()]
+    /// The standard readers: CSV, XML, Excel workbooks and SPSS files.
+    public static let standardReaders: [any ResponseReader] = [
+        CSVResponseReader(), XMLResponseReader(), XLSXResponseReader(), SPSSResponseReader(),
+    ]
 
     public init(
         readers: [any ResponseReader] = ScorePipeline.standardReaders, catalog: IndicatorSetCatalog,
         registers: RegisterIndex = try! RegisterIndex(), options: Options = Options()
     ) {
-        self.readers = readers
+        // An SPSS file's user-missing "vet ikke" is known by the sets' don't-know words.
+        let dontKnow = Set(catalog.sets.values.flatMap { $0.scale.dontKnow.map { $0.trimmingSpaces.lowercased() } })
+        self.readers = readers.map { reader in
+            guard var spss = reader as? SPSSResponseReader else { return reader }
+            spss.dontKnowWords.formUnion(dontKnow)
+            return spss
+        }
         self.catalog = catalog
         self.registers = registers
         self.options = options

@@ -195,8 +195,17 @@ enum XLSXText {
         }
         if days == 60 { return "1900-02-29" }  // Excel's Lotus 1-2-3 leap day, which never was
         if days > 60 { days -= 1 }
-        // Days since 1899-12-31 → civil date (Howard Hinnant's algorithm, from 1970-01-01).
-        let z = days - 25_568 + 719_468
+        return CivilDate.iso(daysSince1970: days - 25_568, seconds: seconds)
+    }
+}
+
+/// Dates as ISO 8601 text, for formats that store them as numbers (Excel's serial days, SPSS's
+/// seconds since 1582-10-14).
+enum CivilDate {
+    /// `yyyy-mm-dd`, and `Thh:mm:ss` when `seconds` (into the day) is not 0.
+    static func iso(daysSince1970 days: Int, seconds: Int) -> String {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365

@@ -278,7 +278,8 @@ final class XLSXRows {
 
     /// The header is the first row (of the first ten that are not blank) that names the required
     /// columns; rows above it are its title.
-    private func findHeader<Sink: ResponseSink>(_ row: (line: Int, cells: [(column: Int, text: String)]), sink: inout Sink) throws {
+    private func findHeader<Sink: ResponseSink>(_ row: (line: Int, cells: [(column: Int, text: String)]), sink: inout Sink) throws
+    {
         guard row.cells.contains(where: { !$0.text.trimmingSpaces.isEmpty }) else { return }
         var texts = [String](repeating: "", count: (row.cells.map(\.column).max() ?? -1) + 1)
         for cell in row.cells { texts[cell.column] = cell.text }
