@@ -72,6 +72,8 @@ struct LimitOptions: ParsableArguments {
     var maxXMLDepth = 32
     @Option(name: .customLong("sheet"), help: "The sheet of Excel workbooks to read (default: the first).")
     var sheet: String?
+    @Option(name: .customLong("sss-map"), help: "A YAML file saying which Triple-S variable is which column.")
+    var sssMap: String?
     @OptionGroup var csv: CSVOptions
 
     func validate() throws {
@@ -82,6 +84,14 @@ struct LimitOptions: ParsableArguments {
 
     /// The readers with these limits.
     var readers: [any ResponseReader] {
+        var mapping: TripleSMapping?
+        if let sssMap {
+            do { mapping = try TripleSMapping.load(sssMap) } catch { fail(with: error) }
+        }
+        return [TripleSResponseReader(mapping: mapping)] + otherReaders
+    }
+
+    private var otherReaders: [any ResponseReader] {
         [
             CSVResponseReader(maxFieldBytes: maxFieldMiB << 20, maxRecordBytes: maxRecordMiB << 20, maxColumns: maxColumns),
             XMLResponseReader(maxDepth: maxXMLDepth, maxTextBytes: maxFieldMiB << 20),

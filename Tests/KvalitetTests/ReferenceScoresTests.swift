@@ -8,12 +8,13 @@ import Testing
 /// responses given as UTF-8 CSV, as ';'-separated Windows-1252 CSV, as XML, and as an Excel
 /// workbook made from the CSV by openpyxl (inline strings) and saved again by LibreOffice (shared
 /// strings; Tests/Reference/make_xlsx_fixtures.py), and as SPSS files made by pyreadstat (.sav with
-/// units coded and labelled, .zsav; Tests/Reference/make_sav_fixtures.py).
+/// units coded and labelled, .zsav; Tests/Reference/make_sav_fixtures.py), and as Triple-S
+/// (Tests/Reference/make_sss_fixtures.py, written by the specification).
 @Suite struct ReferenceScoresTests {
     static let cases = [11, 23, 37, 41, 59, 71, 83]
 
     enum Variant: String, CaseIterable {
-        case csv, windows1252, xml, xlsx, xlsxShared, sav, zsav
+        case csv, windows1252, xml, xlsx, xlsxShared, sav, zsav, tripleS
     }
 
     static func inputs(_ name: String, _ variant: Variant) -> [String] {
@@ -25,6 +26,7 @@ import Testing
         case .xlsxShared: return [folder.appendingPathComponent("\(name).shared.xlsx").path]
         case .sav: return [folder.appendingPathComponent("\(name).sav").path]
         case .zsav: return [folder.appendingPathComponent("\(name).zsav").path]
+        case .tripleS: return [folder.appendingPathComponent("\(name).sss").path]
         case .xml:
             let files = try! FileManager.default.contentsOfDirectory(atPath: folder.path)
                 .filter { $0.hasPrefix("\(name).xml.") }.sorted()

@@ -35,34 +35,6 @@ import Testing
         #expect(sink.records.first?.answerNames == ["innsendt", "resultat-1", "TRIVSEL-1"])
     }
 
-    /// The samples as pyreadstat wrote them give the CSV's scores, rejects and summary byte for
-    /// byte but for the file's name (the employee sample's units are coded 1, 2, … with labels).
-    @Test func samplesAsSPSSFilesScoreAsTheirCSV() throws {
-        let samples = Support.repository.appendingPathComponent("Samples")
-        let folder = Support.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        func run(_ inputs: [String], _ name: String) throws -> (String, String, String) {
-            let rejects = folder.appendingPathComponent("\(name).csv").path
-            let (output, errors, _) = try Support.score {
-                $0.inputs = inputs
-                $0.registerFiles = [samples.appendingPathComponent("register-eksempelvik.yaml").path]
-                $0.format = "csv"
-                $0.rejects = rejects
-            }
-            let text = try String(contentsOfFile: rejects, encoding: .utf8)
-                .replacingOccurrences(of: "Samples/spss/", with: "Samples/").replacingOccurrences(of: ".sav,", with: ".csv,")
-            return (output, text, errors)
-        }
-        let names = ["sfo-foresatte-eksempelvik", "medarbeidere-eksempelvik"]
-        let fromCSV = try run(names.map { samples.appendingPathComponent("\($0).csv").path }, "csv")
-        let fromSAV = try run([samples.appendingPathComponent("spss").path], "sav")
-        #expect(fromSAV.0 == fromCSV.0)
-        #expect(fromSAV.2 == fromCSV.2)
-        // The CSV's lines count the line breaks in its free-text answers; compare all but the line.
-        func withoutLines(_ text: String) -> [[String]] { Support.parseCSV(text).map { [$0[0]] + $0.dropFirst(2) } }
-        #expect(withoutLines(fromSAV.1) == withoutLines(fromCSV.1))
-    }
-
     @Test func damagedAndOtherFilesAreRefused() throws {
         let folder = Support.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -124,17 +124,19 @@ import Testing
         #expect(error.description == "in.csv:1: error: this is \(what), not CSV text: \(advice)")
     }
 
-    @Test func spssFilesAndDamagedWorkbooksByTheirNameAreInputRefused() throws {
-        let spss = try #require(try Self.score([0x50, 0x4B, 0x03, 0x04], name: "svar.sav").failure)
-        #expect(spss.code == .inputRefused && spss.code.exitCode == 2)
+    @Test func portableAndDamagedFilesByTheirNameAreInputRefused() throws {
+        let portable = try #require(try Self.score([0x50, 0x4B, 0x03, 0x04], name: "svar.por").failure)
+        #expect(portable.code == .inputRefused && portable.code.exitCode == 2)
         #expect(
-            spss.message
-                == "this is an SPSS data file: kvalitet reads CSV, XML and Excel workbooks (.xlsx) so far; save it as .xlsx or \"CSV UTF-8\" (SPSS files come with issue #12)"
+            portable.message
+                == "this is an SPSS portable file: kvalitet reads CSV, XML, Excel workbooks (.xlsx) and SPSS data files (.sav); save it as one of them"
         )
-        // A workbook is read now; four bytes of one are no archive.
+        // Workbooks and SPSS data files are read now; four bytes of one are neither.
         let workbook = try #require(try Self.score([0x50, 0x4B, 0x03, 0x04], name: "svar.xlsx").failure)
         #expect(workbook.code == .inputRefused && workbook.code.exitCode == 2)
         #expect(workbook.message == "not a readable zip archive (too short); nothing of the file is counted")
+        let spss = try #require(try Self.score([0x50, 0x4B, 0x03, 0x04], name: "svar.sav").failure)
+        #expect(spss.code == .inputRefused && spss.message.hasPrefix("not a readable SPSS data file"))
     }
 
     /// The notes of issue #14 on standard error, with or without --rejects: a misspelt item column,

@@ -101,34 +101,6 @@ import Testing
         #expect(error?.message.contains("not an Excel workbook") == true)
     }
 
-    /// The samples as LibreOffice saved them give the CSV's scores byte for byte, and the same
-    /// rejects but for the file's name and the line (a workbook's line is its row: the CSV's
-    /// free-text answers span lines).
-    @Test func samplesAsWorkbooksScoreAsTheirCSV() throws {
-        let samples = Support.repository.appendingPathComponent("Samples")
-        let folder = Support.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        func run(_ inputs: [String], _ name: String) throws -> (String, [[String]], String) {
-            let rejects = folder.appendingPathComponent("\(name).csv").path
-            let (output, errors, _) = try Support.score {
-                $0.inputs = inputs
-                $0.registerFiles = [samples.appendingPathComponent("register-eksempelvik.yaml").path]
-                $0.format = "csv"
-                $0.rejects = rejects
-            }
-            let rows = Support.parseCSV(try String(contentsOfFile: rejects, encoding: .utf8)).map { row in
-                [(row[0] as NSString).lastPathComponent.replacingOccurrences(of: ".xlsx", with: ".csv")] + row.dropFirst(2)
-            }
-            return (output, rows, errors)
-        }
-        let names = ["sfo-foresatte-eksempelvik", "medarbeidere-eksempelvik"]
-        let fromCSV = try run(names.map { samples.appendingPathComponent("\($0).csv").path }, "csv")
-        let fromXLSX = try run([samples.appendingPathComponent("excel").path], "xlsx")
-        #expect(fromXLSX.0 == fromCSV.0)
-        #expect(fromXLSX.1 == fromCSV.1)
-        #expect(fromXLSX.2 == fromCSV.2)
-    }
-
     @Test func excelSerialNumbersAreDates() {
         #expect(XLSXText.date(1, date1904: false) == "1900-01-01")
         #expect(XLSXText.date(59, date1904: false) == "1900-02-28")

@@ -401,8 +401,8 @@ struct ResponseCollector: RawCellSink {
     /// At a file's first response: for a file with a header (CSV), its items without a column.
     private mutating func checkItemColumns(_ record: ResponseRecord, set: CompiledSet) throws(KvalitetError) {
         checkedItemColumns = true
-        guard let line = record.namesLine else { return }
-        try noteItemsWithoutColumn(record.answerNames, set: set, line: line)
+        guard record.namesLine != nil || record.namesAreColumns else { return }
+        try noteItemsWithoutColumn(record.answerNames, set: set, line: record.namesLine)
     }
 }
 

@@ -53,21 +53,27 @@ public struct ScorePipeline: Sendable {
         }
     }
 
-    /// The standard readers: CSV, XML, Excel workbooks and SPSS files.
+    /// The standard readers: CSV, XML, Excel workbooks, SPSS and Triple-S files.
     public static let standardReaders: [any ResponseReader] = [
-        CSVResponseReader(), XMLResponseReader(), XLSXResponseReader(), SPSSResponseReader(),
+        TripleSResponseReader(), CSVResponseReader(), XMLResponseReader(), XLSXResponseReader(), SPSSResponseReader(),
     ]
 
     public init(
         readers: [any ResponseReader] = ScorePipeline.standardReaders, catalog: IndicatorSetCatalog,
         registers: RegisterIndex = try! RegisterIndex(), options: Options = Options()
     ) {
-        // An SPSS file's user-missing "vet ikke" is known by the sets' don't-know words.
+        // An SPSS or Triple-S file's "vet ikke" (a labelled code) is known by the sets' don't-know words.
         let dontKnow = Set(catalog.sets.values.flatMap { $0.scale.dontKnow.map { $0.trimmingSpaces.lowercased() } })
         self.readers = readers.map { reader in
-            guard var spss = reader as? SPSSResponseReader else { return reader }
-            spss.dontKnowWords.formUnion(dontKnow)
-            return spss
+            if var spss = reader as? SPSSResponseReader {
+                spss.dontKnowWords.formUnion(dontKnow)
+                return spss
+            }
+            if var tripleS = reader as? TripleSResponseReader {
+                tripleS.dontKnowWords.formUnion(dontKnow)
+                return tripleS
+            }
+            return reader
         }
         self.catalog = catalog
         self.registers = registers

@@ -344,7 +344,7 @@ public struct CSVResponseReader: ResponseReader {
     }
 
     /// Maps the header; a missing required column or a column named twice refuses the file.
-    static func mapColumns(_ header: [String], file: InputFile, line: Int = 1) throws(KvalitetError) -> [Column] {
+    static func mapColumns(_ header: [String], file: InputFile, line: Int? = 1) throws(KvalitetError) -> [Column] {
         var columns: [Column] = []
         var seen: [String: Int] = [:]
         for (index, name) in header.enumerated() {

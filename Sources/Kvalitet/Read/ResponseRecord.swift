@@ -31,6 +31,9 @@ public struct ResponseRecord: Sendable, Hashable {
     public var offset: Int?
     /// The line where the answer names come from, when not the response's own (a CSV header).
     public var namesLine: Int?
+    /// Whether the answer names are the file's columns (a header, a sheet's, an SPSS file's
+    /// variables, a Triple-S file's), also when they have no line (Triple-S names are metadata).
+    var namesAreColumns = false
     /// Background variables, by name as written after `bg.` / in `<background name=…>`.
     public var background: [Field]
     /// Names of the answers and any other columns (column names or item ids as written), and

@@ -6,17 +6,19 @@ struct TableRecords {
     let layout: CSVResponseReader.Layout
     private var record: ResponseRecord
 
-    /// The layout of `header` (refused as a CSV header would be), whose line is `line`.
-    init(file: InputFile, header: [String], line: Int) throws(KvalitetError) {
+    /// The layout of `header` (refused as a CSV header would be), whose line is `line` (nil:
+    /// the names are no line of the file).
+    init(file: InputFile, header: [String], line: Int?) throws(KvalitetError) {
         self.file = file
         let columns = try CSVResponseReader.mapColumns(header, file: file, line: line)
         let answerNames = columns.compactMap { column -> String? in
             if case .other(let name) = column { return name } else { return nil }
         }
         layout = CSVResponseReader.Layout(
-            encoding: .utf8, delimiter: 0, columns: columns, answerNames: answerNames, dataOffset: 0, dataLine: line + 1)
+            encoding: .utf8, delimiter: 0, columns: columns, answerNames: answerNames, dataOffset: 0, dataLine: (line ?? 0) + 1)
         record = CSVResponseReader.rawRecord(layout)
         record.namesLine = line
+        record.namesAreColumns = true
     }
 
     /// Hands the row on `line` to `sink`: `texts` are its cells under the header's columns (fewer

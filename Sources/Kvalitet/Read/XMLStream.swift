@@ -13,6 +13,9 @@ final class XMLStream {
 
     private let name: String
     private let file: InputFile
+    /// Whether a `<!DOCTYPE>` naming an outside DTD is allowed (Triple-S metadata has one): the
+    /// DTD is never loaded, and an entity declaration still refuses the part.
+    var allowsDoctype = false
     private var parser: xmlParserCtxtPtr?
     private var failure: String?
 
@@ -55,7 +58,12 @@ final class XMLStream {
         var handler = xmlSAXHandler()
         handler.initialized = XML_SAX2_MAGIC
         handler.internalSubset = { context, _, _, _ in
-            XMLStream.with(context) { $0.stop("a <!DOCTYPE> is not allowed (entities and DTDs are refused for safety)") }
+            XMLStream.with(context) {
+                if !$0.allowsDoctype { $0.stop("a <!DOCTYPE> is not allowed (entities and DTDs are refused for safety)") }
+            }
+        }
+        handler.entityDecl = { context, _, _, _, _, _ in
+            XMLStream.with(context) { $0.stop("entity declarations are not allowed (refused for safety)") }
         }
         handler.reference = { context, _ in
             XMLStream.with(context) { $0.stop("entity references are not allowed") }
