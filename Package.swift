@@ -84,7 +84,7 @@ let package = Package(
 if ProcessInfo.processInfo.environment["KVALITET_FUZZ"] == "1" {
     package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"))
     package.targets.append(.target(name: "FuzzDriver", dependencies: ["CFuzzDriver"], path: "Fuzz/Driver"))
-    for name in ["FuzzCSV", "FuzzXML", "FuzzSetYAML", "FuzzRegisterYAML"] {
+    for name in ["FuzzCSV", "FuzzXML", "FuzzSetYAML", "FuzzRegisterYAML", "FuzzXLSX", "FuzzSAV", "FuzzTripleS"] {
         package.targets.append(.executableTarget(
             name: name, dependencies: ["FuzzSupport", "FuzzDriver"], path: "Fuzz/Targets/\(name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))

@@ -53,3 +53,21 @@ put("register", "per-set.yaml", 'municipality: "K"\nunits:\n  - {id: a, service:
     'medarbeidere: {"2024": 9}}}\nsubprojects:\n  - {id: p, name: P, units: [a], goals: '
     '[{set: sfo-foresatte, dimension: trivsel, target: 5, by: "2025"}]}\n')
 print("wrote", corpus.relative_to(root))
+
+
+# Excel workbooks: the openpyxl and LibreOffice fixtures (inline and shared strings, dates,
+# a title row, two sheets). SPSS: the labelled and user-missing fixture, a reference case in
+# both compressions. Triple-S: metadata, the marker line, data (FuzzSupport.tripleS).
+resources = root / "Tests/KvalitetTests/Resources"
+for name in ["kinds.xlsx", "kinds-shared.xlsx"]:
+    put("xlsx", name, (resources / "xlsx" / name).read_bytes())
+put("sav", "kinds.sav", (resources / "spss/kinds.sav").read_bytes())
+put("sav", "case-11.sav", (resources / "reference/case-11.sav").read_bytes())
+put("sav", "case-11.zsav", (resources / "reference/case-11.zsav").read_bytes())
+marker = b"\n--kvalitet-data--\n"
+for folder, stem, data in [
+    ("spec-v20-example1-fixed", "example1", "example1.asc"), ("spec-v20-example2-csv", "example2", "example2.csv"),
+    ("spec-v12-sp5201-rsss", "sample-1", "sample-1.asc"),
+]:
+    base = resources / "triple-s" / folder
+    put("sss", f"{stem}.sss", (base / f"{stem}.sss").read_bytes() + marker + (base / data).read_bytes())

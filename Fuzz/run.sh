@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (one per reader: CSV, XML, set YAML, register YAML) with the
+# Builds the libFuzzer targets (one per reader: CSV, XML, set YAML, register YAML, Excel
+# workbooks, SPSS files, Triple-S metadata with its data after a marker line) with the
 # address sanitizer and runs each for SECONDS (default 300), two at a time on this 2-core machine.
 #
 #   Fuzz/run.sh [SECONDS] [TARGET...]      e.g. Fuzz/run.sh 1800 FuzzCSV
@@ -13,9 +14,14 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSV FuzzXML FuzzSetYAML FuzzRegisterYAML)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCSV FuzzXML FuzzSetYAML FuzzRegisterYAML FuzzXLSX FuzzSAV FuzzTripleS)
 
-kind() { case $1 in FuzzCSV) echo csv ;; FuzzXML) echo xml ;; FuzzSetYAML) echo set ;; FuzzRegisterYAML) echo register ;; esac; }
+kind() {
+    case $1 in
+        FuzzCSV) echo csv ;; FuzzXML) echo xml ;; FuzzSetYAML) echo set ;; FuzzRegisterYAML) echo register ;;
+        FuzzXLSX) echo xlsx ;; FuzzSAV) echo sav ;; FuzzTripleS) echo sss ;;
+    esac
+}
 
 for target in "${targets[@]}"; do
     KVALITET_FUZZ=1 swift build -c release --product "$target" --build-path .build-fuzz \

@@ -109,6 +109,49 @@ public enum FuzzSupport {
         return nil
     }
 
+    /// An Excel workbook: scored (the zip reader's limits, the sheet's XML, the cells).
+    public static func xlsx(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let file = scratch("input.xlsx")
+        write(bytes, to: file)
+        let outcome = score(file, parts: 1)
+        if outcome.error == nil { report(outcome.rows) }
+        return nil
+    }
+
+    /// An SPSS data file: scored (ReadStat behind the reader).
+    public static func sav(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let file = scratch("input.sav")
+        write(bytes, to: file)
+        let outcome = score(file, parts: 1)
+        if outcome.error == nil { report(outcome.rows) }
+        return nil
+    }
+
+    /// The line that parts a Triple-S input into its metadata (before) and data (after).
+    public static let tripleSDataMarker = Array("\n--kvalitet-data--\n".utf8)
+
+    /// A Triple-S survey: the input's metadata as `input.sss`, what follows the marker as its
+    /// data `input.asc`, scored.
+    public static func tripleS(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let all = Array(bytes)
+        var split = all.count
+        if all.count >= tripleSDataMarker.count {
+            for index in 0...(all.count - tripleSDataMarker.count)
+            where all[index..<(index + tripleSDataMarker.count)].elementsEqual(tripleSDataMarker) {
+                split = index
+                break
+            }
+        }
+        let metadata = scratch("input.sss")
+        let data = scratch("input.asc")
+        all[..<split].withUnsafeBytes { write($0, to: metadata) }
+        all[min(all.count, split + tripleSDataMarker.count)...].withUnsafeBytes { write($0, to: data) }
+        let outcome = score(metadata, parts: 1)
+        if outcome.error == nil { report(outcome.rows) }
+        try? FileManager.default.removeItem(at: data)
+        return nil
+    }
+
     /// A set definition: loaded, and when it loads, used to score a small CSV of its own items.
     public static func setYAML(_ bytes: UnsafeRawBufferPointer) -> String? {
         let file = scratch("set.yaml")

@@ -11,6 +11,9 @@ import Testing
         case "csv": return FuzzSupport.csv
         case "xml": return FuzzSupport.xml
         case "set": return FuzzSupport.setYAML
+        case "xlsx": return FuzzSupport.xlsx
+        case "sav": return FuzzSupport.sav
+        case "sss": return FuzzSupport.tripleS
         default: return FuzzSupport.registerYAML
         }
     }
@@ -23,7 +26,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["csv", "xml", "set", "register"])
+    @Test(arguments: ["csv", "xml", "set", "register", "xlsx", "sav", "sss"])
     func replay(kind: String) throws {
         let run = Self.target(kind)
         let inputs = Self.inputs(kind)
