@@ -3,13 +3,16 @@
 polars, DuckDB or pandas. Answers that are not numbers ("vet ikke", blanks, "x") become missing.
 
 Usage: peers.py polars|duckdb|pandas FILE.csv
+       peers.py pandas-xlsx|polars-xlsx FILE.xlsx     (read_excel with the calamine engine)
+       peers.py pyreadstat FILE.sav                    (read_sav, then pandas)
 """
 import sys
 
 tool, path = sys.argv[1], sys.argv[2]
-with open(path, encoding="utf-8") as f:
-    header = f.readline().rstrip("\n").split(",")
-items = header[8:]
+if not tool.endswith("xlsx") and tool != "pyreadstat":
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split(",")
+    items = header[8:]
 
 if tool == "polars":
     import polars as pl
@@ -30,6 +33,27 @@ elif tool == "pandas":
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     for c in items:
         frame[c] = pd.to_numeric(frame[c].str.strip(), errors="coerce")
+    result = frame.groupby(["municipality", "unit"])[items].agg(["mean", "std", "count"])
+elif tool == "pandas-xlsx":
+    import pandas as pd
+    frame = pd.read_excel(path, engine="calamine")
+    items = list(frame.columns[8:])
+    for c in items:
+        frame[c] = pd.to_numeric(frame[c], errors="coerce")
+    result = frame.groupby(["municipality", "unit"])[items].agg(["mean", "std", "count"])
+elif tool == "polars-xlsx":
+    import polars as pl
+    frame = pl.read_excel(path, engine="calamine")
+    items = frame.columns[8:]
+    numbers = [pl.col(c).cast(pl.Float64, strict=False).alias(c) for c in items]
+    frame = frame.select([pl.col("municipality"), pl.col("unit")] + numbers)
+    aggregates = [f(pl.col(c)).alias(f"{c}_{n}") for c in items
+                  for n, f in (("mean", pl.Expr.mean), ("sd", pl.Expr.std), ("n", pl.Expr.count))]
+    result = frame.group_by(["municipality", "unit"]).agg(aggregates)
+elif tool == "pyreadstat":
+    import pyreadstat
+    frame, meta = pyreadstat.read_sav(path, user_missing=False)
+    items = list(frame.columns[8:])
     result = frame.groupby(["municipality", "unit"])[items].agg(["mean", "std", "count"])
 else:
     sys.exit(f"unknown tool {tool}")

@@ -77,11 +77,16 @@ public struct ReaderConformance {
     public var malformed: [UInt8]
     /// Further files it must refuse (beyond its limits, hostile), by a name for the message.
     public var refused: [(name: String, bytes: [UInt8])]
+    /// For a format that comes as two files (Triple-S: metadata and data), the second: its
+    /// extension and how responses are written into it; written beside each encoded file.
+    public var companion: (fileExtension: String, encode: ([Response]) -> [UInt8])?
 
     public init(
         reader: any ResponseReader, fileExtension: String, encode: @escaping ([Response]) -> [UInt8],
-        malformed: [UInt8], refused: [(name: String, bytes: [UInt8])] = []
+        malformed: [UInt8], refused: [(name: String, bytes: [UInt8])] = [],
+        companion: (fileExtension: String, encode: ([Response]) -> [UInt8])? = nil
     ) {
+        self.companion = companion
         self.reader = reader
         self.fileExtension = fileExtension
         self.encode = encode
@@ -107,6 +112,9 @@ public struct ReaderConformance {
 
         // The sample, in order, each record with its first line.
         let sampleFile = try file("sample", encode(Self.sample))
+        if let companion {
+            try Data(companion.encode(Self.sample)).write(to: folder.appendingPathComponent("sample.\(companion.fileExtension)"))
+        }
         do {
             var sink = Collecting()
             try reader.read(sampleFile, into: &sink)

@@ -1,4 +1,5 @@
 import Foundation
+import KvalitetTesting
 import Testing
 
 @testable import Kvalitet
@@ -152,5 +153,54 @@ import Testing
         let reader = TripleSResponseReader()
         #expect(reader.companions(of: "example2.sss", in: ["example2.sss", "example2.csv", "other.csv"]) == ["example2.csv"])
         #expect(reader.companions(of: "example2.csv", in: ["example2.sss", "example2.csv"]) == nil)
+    }
+}
+
+extension TripleSReaderTests {
+    typealias Response = ReaderConformance.Response
+
+    /// The public conformance kit: metadata and fixed-width data written by the specification.
+    @Test func tripleSReaderConforms() throws {
+        let kit = ReaderConformance(
+            reader: TripleSResponseReader(dontKnowWords: ["vet ikke"]), fileExtension: "sss",
+            encode: { Self.layout($0).metadata },
+            malformed: Array("<?xml version=\"1.0\"?>\n<sss version=\"2.0\"><survey><record ident=\"A\">\n<variable".utf8),
+            refused: [
+                (
+                    "a hierarchy file",
+                    Array(try Data(contentsOf: Support.resource("triple-s/spec-v20-hierarchy/hierarchyDefinition.sss")))
+                )
+            ],
+            companion: ("asc", { Self.layout($0).data }))
+        try kit.run()
+    }
+
+    /// Responses as Triple-S 2.0: every field a `character` variable as wide as its longest value.
+    static func layout(_ responses: [Response]) -> (metadata: [UInt8], data: [UInt8]) {
+        var background: [String] = []
+        for response in responses {
+            for pair in response.background where !background.contains(pair[0]) { background.append(pair[0]) }
+        }
+        let items = responses.first?.answers.map { $0[0] } ?? []
+        let names = ["respondent", "municipality", "service", "unit", "period", "set"] + background.map { "bg.\($0)" } + items
+        let rows = responses.map { response in
+            [response.respondent, response.municipality, response.service, response.unit, response.period, response.set]
+                + background.map { name in response.background.first { $0[0] == name }?[1] ?? "" }
+                + response.answers.map { $0[1] }
+        }
+        let widths = names.indices.map { column in max(1, rows.map { $0[column].count }.max() ?? 1) }
+        var metadata = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sss version=\"2.0\"><survey><record ident=\"A\">\n"
+        var start = 1
+        for (index, name) in names.enumerated() {
+            metadata += "<variable ident=\"\(index + 1)\" type=\"character\"><name>\(name)</name>"
+            metadata += "<position start=\"\(start)\" finish=\"\(start + widths[index] - 1)\"/></variable>\n"
+            start += widths[index]
+        }
+        metadata += "</record></survey></sss>\n"
+        let data =
+            rows.map { row in
+                zip(row, widths).map { value, width in value.padding(toLength: width, withPad: " ", startingAt: 0) }.joined()
+            }.joined(separator: "\n") + "\n"
+        return (Array(metadata.utf8), Array(data.utf8))
     }
 }

@@ -30,7 +30,7 @@ struct TripleSMetadata {
     static func parse(_ file: InputFile) throws -> TripleSMetadata {
         var metadata = TripleSMetadata()
         var records = 0
-        var hierarchy = false
+        var hierarchy: Int?  // the line of <hierarchy>
         var variable: Variable?
         var capture: [UInt8]?
         var inValues = false
@@ -42,12 +42,12 @@ struct TripleSMetadata {
         var valueDepth = 0
         let stream = XMLStream(part: (file.name as NSString).lastPathComponent, of: file)
         stream.allowsDoctype = true
-        stream.onStart = { name, attributes in
+        stream.onStart = { [unowned stream] name, attributes in
             depth += 1
             if XMLStream.is(name, "sss") {
                 metadata.version = attributes["version"] ?? ""
             } else if XMLStream.is(name, "hierarchy") {
-                hierarchy = true
+                hierarchy = hierarchy ?? stream.line
             } else if XMLStream.is(name, "record") {
                 records += 1
                 metadata.format = (attributes["format"] ?? "fixed").lowercased()
@@ -117,13 +117,13 @@ struct TripleSMetadata {
         }
         if total == 0 { throw KvalitetError.emptyFile(file) }
         try stream.finish()
-        if hierarchy {
+        if let hierarchy {
             throw KvalitetError(
                 .inputRefused,
                 "a Triple-S hierarchy file (several linked surveys) is not read: give the survey's own .sss file with its data",
                 nb:
                     "en Triple-S-hierarkifil (flere koblede undersøkelser) leses ikke: oppgi undersøkelsens egen .sss-fil med dataene",
-                at: SourceLocation(file: file.name))
+                at: SourceLocation(file: file.name, line: hierarchy))
         }
         guard records == 1 else {
             throw KvalitetError(
