@@ -100,32 +100,24 @@ public enum FuzzSupport {
         return whole == parts ? nil : "reading in parts differs from reading at once:\n\(whole.difference(parts))"
     }
 
-    /// An XML file: scored (libxml2's SAX parser behind the reader).
-    public static func xml(_ bytes: UnsafeRawBufferPointer) -> String? {
-        let file = scratch("input.xml")
+    /// The bytes as a file named `input.EXTENSION`, scored once; nil (no finding of its own: a
+    /// crash, hang or excess allocation is the fuzzer's to see).
+    static func scoreOnce(_ bytes: UnsafeRawBufferPointer, as fileExtension: String) -> String? {
+        let file = scratch("input.\(fileExtension)")
         write(bytes, to: file)
         let outcome = score(file, parts: 1)
         if outcome.error == nil { report(outcome.rows) }
         return nil
     }
+
+    /// An XML file: scored (libxml2's SAX parser behind the reader).
+    public static func xml(_ bytes: UnsafeRawBufferPointer) -> String? { scoreOnce(bytes, as: "xml") }
 
     /// An Excel workbook: scored (the zip reader's limits, the sheet's XML, the cells).
-    public static func xlsx(_ bytes: UnsafeRawBufferPointer) -> String? {
-        let file = scratch("input.xlsx")
-        write(bytes, to: file)
-        let outcome = score(file, parts: 1)
-        if outcome.error == nil { report(outcome.rows) }
-        return nil
-    }
+    public static func xlsx(_ bytes: UnsafeRawBufferPointer) -> String? { scoreOnce(bytes, as: "xlsx") }
 
     /// An SPSS data file: scored (ReadStat behind the reader).
-    public static func sav(_ bytes: UnsafeRawBufferPointer) -> String? {
-        let file = scratch("input.sav")
-        write(bytes, to: file)
-        let outcome = score(file, parts: 1)
-        if outcome.error == nil { report(outcome.rows) }
-        return nil
-    }
+    public static func sav(_ bytes: UnsafeRawBufferPointer) -> String? { scoreOnce(bytes, as: "sav") }
 
     /// The line that parts a Triple-S input into its metadata (before) and data (after).
     public static let tripleSDataMarker = Array("\n--kvalitet-data--\n".utf8)

@@ -36,11 +36,7 @@ public struct WriterConformance {
                 checks.failures.append("writes a result in \(language) (got \(error))")
                 continue
             }
-            let text: String
-            do {
-                text = try output.readableText(binary: writer is any BinaryFormat)
-            } catch {
-                checks.failures.append("writes a workbook its cells can be read from in \(language) (got \(error))")
+            guard let text = output.readableText(binary: writer is any BinaryFormat, language: language, &checks) else {
                 continue
             }
             checks.expect(!text.isEmpty, "writes something in \(language)")
@@ -100,14 +96,20 @@ public struct WriterConformance {
         mutating func write(_ text: String) throws(KvalitetError) { bytes += Array(text.utf8) }
         mutating func write(bytes: UnsafeRawBufferPointer) throws(KvalitetError) { self.bytes += Array(bytes) }
 
-        /// What was written as text; a workbook's cells, a row per line and tabs between cells.
-        func readableText(binary: Bool) throws -> String {
+        /// What was written as text; a workbook's cells, a row per line and tabs between cells
+        /// (nil, with the failure noted, when they cannot be read).
+        func readableText(binary: Bool, language: Language, _ checks: inout Checks) -> String? {
             guard binary else { return String(decoding: bytes, as: UTF8.self) }
             let url = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "kvalitet-conformance-\(UUID().uuidString).xlsx")
-            try Data(bytes).write(to: url)
             defer { try? FileManager.default.removeItem(at: url) }
-            return try XLSXCells.rows(ofWorkbookAt: url).map { $0.joined(separator: "\t") }.joined(separator: "\n")
+            do {
+                try Data(bytes).write(to: url)
+                return try XLSXCells.rows(ofWorkbookAt: url).map { $0.joined(separator: "\t") }.joined(separator: "\n")
+            } catch {
+                checks.failures.append("writes a workbook its cells can be read from in \(language) (got \(error))")
+                return nil
+            }
         }
     }
 }
@@ -150,11 +152,7 @@ public struct ValidationWriterConformance {
                 checks.failures.append("writes a result in \(language) (got \(error))")
                 continue
             }
-            let text: String
-            do {
-                text = try output.readableText(binary: writer is any BinaryFormat)
-            } catch {
-                checks.failures.append("writes a workbook its cells can be read from in \(language) (got \(error))")
+            guard let text = output.readableText(binary: writer is any BinaryFormat, language: language, &checks) else {
                 continue
             }
             // In full (0.8125) or rounded (0.81, 0.8), with either decimal mark.

@@ -119,8 +119,8 @@ public struct XMLResponseReader: ResponseReader {
         let thread = Thread { parsing.run() }
         thread.stackSize = 1 << 22
         thread.start()
-        defer { parsing.finish() }
-        while let batch = parsing.next() {
+        defer { parsing.handOver.stop() }
+        while let batch = try parsing.handOver.next() {
             for event in batch {
                 switch event {
                 case .record(let record): try sink.receive(record, from: file)
@@ -128,79 +128,32 @@ public struct XMLResponseReader: ResponseReader {
                 }
             }
         }
-        if let error = parsing.error { throw error }
     }
 
-    /// The parsing thread and the batches of events it hands over, in file order. At most a few
-    /// batches wait, so memory stays bounded whatever the file's size.
+    /// The parsing thread: parses `source` and hands the events over in batches, in file order
+    /// (``HandOver``: at most a few wait, so memory stays bounded whatever the file's size).
     final class Parsing: @unchecked Sendable {
-        // @unchecked: `source` and `state` are used by the parsing thread only; the rest is guarded
-        // by `condition`.
+        // @unchecked: `source` and `state` are used by the parsing thread only; `handOver` is
+        // thread-safe.
         private let source: ByteSource
         private let state: State
-        private let condition = NSCondition()
-        private var batches: [[State.Event]] = []
-        private var done = false
-        private var stopped = false
-        private(set) var error: (any Error)?
-        private static let capacity = 4
+        let handOver = HandOver<[State.Event]>()
 
         init(source: ByteSource, state: State) {
             self.source = source
             self.state = state
         }
 
-        /// The next batch, nil when parsing has ended (then `error` says how).
-        func next() -> [State.Event]? {
-            condition.lock()
-            defer { condition.unlock() }
-            while batches.isEmpty && !done { condition.wait() }
-            if batches.isEmpty { return nil }
-            condition.signal()
-            return batches.removeFirst()
-        }
-
-        /// Stops the parsing thread (the sink gave up, or reading ended) and waits for it.
-        func finish() {
-            condition.lock()
-            stopped = true
-            condition.broadcast()
-            while !done { condition.wait() }
-            condition.unlock()
-        }
-
-        private func hand(_ events: [State.Event]) -> Bool {
-            condition.lock()
-            defer { condition.unlock() }
-            while batches.count >= Self.capacity && !stopped { condition.wait() }
-            if stopped { return false }
-            if !events.isEmpty { batches.append(events) }
-            condition.signal()
-            return true
-        }
-
-        private func end(_ error: (any Error)?) {
-            condition.lock()
-            self.error = error
-            done = true
-            condition.broadcast()
-            condition.unlock()
-        }
-
         func run() {
             do {
-                try parse()
-                end(nil)
+                try XMLResponseReader.parse(source: source, prefix: nil, state: state) {
+                    let events = state.events
+                    state.events = []
+                    return events.isEmpty || handOver.put(events)
+                }
+                handOver.end(nil)
             } catch {
-                end(error)
-            }
-        }
-
-        private func parse() throws {
-            try XMLResponseReader.parse(source: source, prefix: nil, state: state) {
-                let events = state.events
-                state.events = []
-                return hand(events)
+                handOver.end(error)
             }
         }
     }
