@@ -201,11 +201,12 @@ final class SPSSParse: @unchecked Sendable {
             } else {
                 text = ""
             }
-        } else if info.isDate || info.isDateTime {
+        } else if info.isDate || info.isDateTime, case let seconds = readstat_double_value(value),
+            seconds >= 0, seconds < 265_000_000_000  // 1582-10-14 to about 9979: else the number as it is
+        {
             // SPSS counts seconds from 1582-10-14, which is 141,428 days before 1970-01-01.
-            let seconds = readstat_double_value(value)
             let days = Int((seconds / 86_400).rounded(.down))
-            let rest = info.isDateTime ? Int((seconds - Double(days) * 86_400).rounded()) : 0
+            let rest = info.isDateTime ? min(86_399, Int((seconds - Double(days) * 86_400).rounded())) : 0
             text = CivilDate.iso(daysSince1970: days - 141_428, seconds: rest)
         } else {
             let code = Self.code(value)

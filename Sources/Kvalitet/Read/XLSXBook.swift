@@ -189,7 +189,7 @@ enum XLSXText {
     static func date(_ serial: Double, date1904: Bool) -> String? {
         guard serial >= 0, serial < 2_958_466 else { return nil }  // up to 9999-12-31
         var days = Int(serial.rounded(.down))
-        let seconds = Int(((serial - Double(days)) * 86_400).rounded())
+        let seconds = min(86_399, Int(((serial - Double(days)) * 86_400).rounded()))
         if date1904 {
             days += 1462  // 1904-01-01 is serial 1462 of the 1900 system
         }
