@@ -120,7 +120,7 @@ final class SPSSParse: @unchecked Sendable {
             if !batch.isEmpty { _ = handOver.put(.cases(batch)) }
             handOver.end(nil)
         } else {
-            let reason = errorMessage ?? String(cString: readstat_error_message(status))
+            let reason = errorMessage ?? readstat_error_message(status).map { String(cString: $0) } ?? "error \(status.rawValue)"
             handOver.end(failure ?? refusal("not a readable SPSS data file (\(reason))"))
         }
     }
@@ -139,7 +139,8 @@ final class SPSSParse: @unchecked Sendable {
             failure = refusal("the file has more than \(maxColumns) variables (--max-columns)")
             return Int32(READSTAT_HANDLER_ABORT)
         }
-        let name = String(cString: readstat_variable_get_name(variable))
+        // A damaged file can hold a variable without a name: ReadStat gives NULL.
+        let name = readstat_variable_get_name(variable).map { String(cString: $0) } ?? ""
         var header = name
         let column = CSVResponseReader.Column(header: name)
         if case .other = column {
