@@ -136,8 +136,7 @@ struct ImportSink: ResponseSink {
 
 /// What an import's reading thread hands to the thread that writes, in order, at most a few
 /// batches waiting (memory stays bounded whatever the file's size).
-final class StoreWrites: @unchecked Sendable {
-    // @unchecked: everything is guarded by `condition`.
+final class StoreWrites: Sendable {
     enum Write {
         /// Responses, into the import's one load of them.
         case responses([[SQLValue]])
@@ -153,53 +152,26 @@ final class StoreWrites: @unchecked Sendable {
     /// Thrown to the reader when the writer has stopped.
     struct Stopped: Error {}
 
-    private let condition = NSCondition()
-    private var waiting: [Write] = []
-    private var closed = false
-    private var readerError: (any Error)?
-    private var stopped = false
-    private static let capacity = 4
+    private let handOver = HandOver<Write>()
 
     /// From the reader: one more batch (waits while the writer is behind).
     func put(_ write: Write) throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.count >= Self.capacity && !stopped { condition.wait() }
-        if stopped { throw Stopped() }
-        waiting.append(write)
-        condition.broadcast()
+        guard handOver.put(write) else { throw Stopped() }
     }
 
     /// From the reader: nothing more (`error`: it failed).
     func close(error: (any Error)?) {
-        condition.lock()
-        closed = true
-        readerError = error
-        condition.broadcast()
-        condition.unlock()
+        handOver.end(error.map { ReaderError(error: $0) })
     }
 
     /// For the writer: the next batch; nil when the reader is done; the reader's error.
     func next() throws -> Write? {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting.isEmpty && !closed { condition.wait() }
-        if !waiting.isEmpty {
-            condition.broadcast()
-            return waiting.removeFirst()
-        }
-        if let readerError { throw ReaderError(error: readerError) }
-        return nil
+        try handOver.next()
     }
 
     /// From the writer, when writing failed: stops the reader and waits for it to end.
     func fail() {
-        condition.lock()
-        stopped = true
-        waiting.removeAll()
-        condition.broadcast()
-        while !closed { condition.wait() }
-        condition.unlock()
+        handOver.stop()
     }
 }
 

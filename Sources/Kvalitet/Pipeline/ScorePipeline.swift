@@ -65,15 +65,9 @@ public struct ScorePipeline: Sendable {
         // An SPSS or Triple-S file's "vet ikke" (a labelled code) is known by the sets' don't-know words.
         let dontKnow = Set(catalog.sets.values.flatMap { $0.scale.dontKnow.map { $0.trimmingSpaces.lowercased() } })
         self.readers = readers.map { reader in
-            if var spss = reader as? SPSSResponseReader {
-                spss.dontKnowWords.formUnion(dontKnow)
-                return spss
-            }
-            if var tripleS = reader as? TripleSResponseReader {
-                tripleS.dontKnowWords.formUnion(dontKnow)
-                return tripleS
-            }
-            return reader
+            guard var aware = reader as? any DontKnowAware else { return reader }
+            aware.dontKnowWords.formUnion(dontKnow)
+            return aware
         }
         self.catalog = catalog
         self.registers = registers

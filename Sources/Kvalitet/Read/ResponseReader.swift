@@ -94,3 +94,10 @@ extension ResponseReader {
         fileExtensions.contains((name as NSString).pathExtension.lowercased()) ? [] : nil
     }
 }
+
+/// A reader whose format marks "don't know" by a labelled code (SPSS's user-missing values,
+/// Triple-S's value labels) rather than by the word: the pipeline gives it the don't-know words
+/// of the run's sets (trimmed, lowercased), so it can hand over the word the rules know.
+public protocol DontKnowAware: ResponseReader {
+    var dontKnowWords: Set<String> { get set }
+}

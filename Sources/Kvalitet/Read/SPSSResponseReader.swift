@@ -17,7 +17,7 @@ import Foundation
 ///
 /// ReadStat parses on a thread of its own; the cases come over in batches (``HandOver``), so
 /// memory stays bounded whatever the file's size.
-public struct SPSSResponseReader: ResponseReader {
+public struct SPSSResponseReader: DontKnowAware {
     public var name: String { "sav" }
     public var fileExtensions: Set<String> { ["sav", "zsav"] }
     /// The don't-know words of the sets the run knows, trimmed and lowercased.

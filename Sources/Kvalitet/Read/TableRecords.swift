@@ -29,19 +29,19 @@ struct TableRecords {
         record.rawKeys.cells.removeAll()
         record.rawAnswers!.removeAll()
         for (index, text) in texts.prefix(layout.columns.count).enumerated() {
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBufferPointer { buffer in
+            var text = text  // its own UTF-8, borrowed: no array per cell
+            text.withUTF8 { bytes in
                 if layout.answerColumns[index] {
-                    record.rawAnswers!.append(UnsafeBufferPointer(buffer))
+                    record.rawAnswers!.append(bytes)
                 } else {
-                    record.rawKeys.cells.append(UnsafeBufferPointer(buffer))
+                    record.rawKeys.cells.append(bytes)
                 }
             }
         }
         // Cells right of the header's columns come after the keys, as a CSV row's extra fields do.
         for text in beyond {
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBufferPointer { record.rawKeys.cells.append(UnsafeBufferPointer($0)) }
+            var text = text
+            text.withUTF8 { record.rawKeys.cells.append($0) }
         }
         record.line = line
         guard try CSVResponseReader.isResponse(&record, layout: layout, file: file, sink: &sink) else { return }

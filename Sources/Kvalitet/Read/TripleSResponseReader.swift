@@ -15,7 +15,7 @@ import Foundation
 /// - Messages name the metadata file (the input given) and the line in the data file. The data
 ///   is read line by line (UTF-8 when a line is valid UTF-8, else Windows-1252), never held whole.
 /// - A hierarchy file (several linked surveys) is refused with what it is.
-public struct TripleSResponseReader: ResponseReader {
+public struct TripleSResponseReader: DontKnowAware {
     public var name: String { "triple-s" }
     public var fileExtensions: Set<String> { ["sss"] }
     public var mapping: TripleSMapping?

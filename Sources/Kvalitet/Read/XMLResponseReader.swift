@@ -149,7 +149,7 @@ public struct XMLResponseReader: ResponseReader {
                 try XMLResponseReader.parse(source: source, prefix: nil, state: state) {
                     let events = state.events
                     state.events = []
-                    return events.isEmpty || handOver.put(events)
+                    return handOver.put(events, isEmpty: events.isEmpty)
                 }
                 handOver.end(nil)
             } catch {

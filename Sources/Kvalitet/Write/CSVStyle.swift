@@ -30,8 +30,10 @@ public struct CSVStyle: Sendable, Equatable {
     var separator: UInt8 { dialect == .excelNB ? 0x3B : 0x2C }
     /// The decimal mark of numbers.
     var decimalMark: UInt8 { dialect == .excelNB ? 0x2C : 0x2E }
-    /// The bytes that end a record.
-    var lineEnd: [UInt8] { dialect == .excelNB ? [0x0D, 0x0A] : [0x0A] }
+    /// The bytes that end a record (shared arrays: appended to every row, never made per row).
+    var lineEnd: [UInt8] { dialect == .excelNB ? Self.crlf : Self.lf }
+    private static let crlf: [UInt8] = [0x0D, 0x0A]
+    private static let lf: [UInt8] = [0x0A]
     /// What the file starts with, before the header.
     var start: String { dialect == .excelNB ? "\u{FEFF}" : "" }
 
