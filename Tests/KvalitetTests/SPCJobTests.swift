@@ -289,12 +289,21 @@ import Testing
         let series = try #require(section.series)
         let expected = try JSONDecoder().decode(
             Expected.self, from: Data(contentsOf: Support.resource("report/series/expected.json")))
-        #expect(series.charts.count == expected.charts.count && series.rows.isEmpty)
-        let set = try #require(result.sets["sfo-foresatte"])
-        let titles = Dictionary(uniqueKeysWithValues: set.dimensions.map { ($0.title.text(.nb), $0.id) })
-        for view in series.charts {
-            let id = titles[view.title] ?? ""
-            let reference = try #require(expected.charts.first { $0.dimension == id }, "\(view.title)")
+        #expect(series.rows.isEmpty)
+        try Self.compare(series.charts, expected.charts, set: try #require(result.sets["sfo-foresatte"]))
+        // The shifted dimension's run signal is said in the rendered page.
+        let html = try ReportRenderer.render(page)
+        #expect(html.contains("Utvikling over perioder") && html.contains("Signal: lengste serie"))
+    }
+
+    /// The charts of a series against the independent ones, dimension by dimension.
+    static func compare(_ views: [SPCChartView], _ expected: [Expected.Chart], set: any IndicatorSet) throws {
+        #expect(views.count == expected.count)
+        var titles = Dictionary(uniqueKeysWithValues: set.dimensions.map { ($0.title.text(.nb), $0.id) })
+        titles[ReportTexts(language: .nb).total] = ""
+        for view in views {
+            let id = try #require(titles[view.title], "\(view.title)")
+            let reference = try #require(expected.first { $0.dimension == id }, "\(view.title)")
             let chart = view.chart
             #expect(chart.kind == .i && chart.points.map(\.x) == reference.x)
             for (point, value) in zip(chart.points, reference.value) { #expect(abs(point.value! - value) < 1e-9) }
@@ -305,9 +314,51 @@ import Testing
             #expect(part.runsSignal == reference.runs_signal && part.rules.longestRun == reference.longest_run)
             #expect(part.rules.crossings == reference.crossings && part.sigmaSignals == reference.sigma_signals, "\(id)")
         }
-        // The shifted dimension's run signal is said in the rendered page.
+    }
+
+    struct ExpectedGroups: Decodable {
+        struct Group: Decodable {
+            var title: String
+            var published_periods: Int
+            var charts: [Expected.Chart]?
+            var periods: [String]?
+            var cells: [String: [String]]?
+        }
+        var groups: [Group]
+    }
+
+    /// Each sub-project and unit has its own series (Tests/Reference/report_series_groups_expected.py):
+    /// charts where at least 10 periods are published, else the table, hidden periods as
+    /// "færre enn 5 svar" or "–", never a figure.
+    @Test func subprojectsAndUnitsHaveTheirOwnSeries() throws {
+        var job = ScoreJob()
+        job.inputs = [Support.resource("report/series/sfo-12-perioder-enheter.csv").path]
+        job.common.registerFiles = [Support.resource("report/series/register-12-perioder.yaml").path]
+        var out = StringOutput()
+        let result = try job.run(standardOutput: &out, standardError: { _ in })
+        let registers = try job.common.registerFiles.map { try Register.load(file: URL(fileURLWithPath: $0)) }
+        let page = ReportBuilder(result: result, registers: registers, reference: nil, language: .nb, minNOverride: nil)
+            .page()
+        let series = try #require(page.sections.first?.series)
+        let expected = try JSONDecoder().decode(
+            ExpectedGroups.self, from: Data(contentsOf: Support.resource("report/series/expected-groups.json")))
+        let set = try #require(result.sets["sfo-foresatte"])
+        #expect(series.groups.map(\.title) == expected.groups.map(\.title))
+        #expect(expected.groups.contains { $0.charts != nil } && expected.groups.contains { $0.cells != nil })
+        for (group, reference) in zip(series.groups, expected.groups) {
+            if let charts = reference.charts {
+                #expect(group.rows.isEmpty, "\(group.title)")
+                try Self.compare(group.charts, charts, set: set)
+            } else {
+                #expect(group.charts.isEmpty && group.headings == reference.periods, "\(group.title)")
+                let ids = set.dimensions.map(\.id) + [""]
+                #expect(group.rows.map(\.cells) == ids.map { reference.cells?[$0] ?? [] }, "\(group.title)")
+                #expect(group.note.contains("\(reference.published_periods) av 12 perioder med tall"))
+            }
+        }
         let html = try ReportRenderer.render(page)
-        #expect(html.contains("Utvikling over perioder") && html.contains("Signal: lengste serie"))
+        #expect(html.contains("Delprosjekter og enheter over perioder"))
+        #expect(html.components(separatedBy: "<details class=\"groupseries\">").count == expected.groups.count + 1)
     }
 
     @Test func twoPeriodsGiveMeansWithIntervalsAndNoVerdict() throws {

@@ -29,14 +29,17 @@ struct ReportSection {
 }
 
 /// The dimensions across periods: I charts with enough periods, else a table of means with
-/// their intervals.
+/// their intervals. The municipality's holds its sub-projects' and units' in `groups`.
 struct DimensionSeries {
-    let title: String
+    var title: String
     let note: String
     let charts: [SPCChartView]
     /// The periods (the table's columns) when there are too few for charts.
     let headings: [String]
     let rows: [SeriesRow]
+    /// The sub-projects' and units' series (each with no groups of its own), shown folded.
+    var groups: [DimensionSeries] = []
+    var groupsHeading: String?
 }
 
 struct SeriesRow {

@@ -241,6 +241,20 @@ enum ReportTemplates {
 {{#series}}
 <div class="block dimseries">
 <h3>{{title}}</h3>
+{{> seriesbody}}
+{{#groupsHeading}}
+<h4>{{.}}</h4>
+{{#groups}}
+<details class="groupseries">
+<summary>{{title}}</summary>
+{{> seriesbody}}
+</details>
+{{/groups}}
+{{/groupsHeading}}
+</div>
+{{/series}}
+"""#),
+        ("seriesbody.mustache", #"""
 <p class="note">{{note}}</p>
 {{#charts}}
 {{> spcchart}}
@@ -257,8 +271,6 @@ enum ReportTemplates {
 </table>
 </div>
 {{/empty(rows)}}
-</div>
-{{/series}}
 """#),
         ("spcchart.mustache", #"""
 <figure class="spc" id="{{id}}" aria-labelledby="{{id}}-h">
@@ -403,6 +415,9 @@ svg.spcchart .freezelabel { text-anchor: end; font-style: italic; }
 .dot.out { fill: #c2410c; stroke: #7a2807; }
 .dot.excluded { fill: #fff; stroke: #4d5966; stroke-width: 1.5; }
 .spcfigures summary { cursor: pointer; color: var(--brand); font-size: .875rem; }
+.groupseries { border-top: 1px solid #d8dee6; padding: .5rem 0; }
+.groupseries > summary { cursor: pointer; font-weight: 600; }
+@media print { .groupseries > summary { list-style: none; } }
 tr.out td, tr.out th { color: #9a3412; font-weight: 600; }
 footer { color: var(--muted); font-size: .8125rem; padding-top: 2rem; padding-bottom: 2rem; }
 @media (max-width: 40rem) {
