@@ -36,13 +36,41 @@ import Testing
         let strict = try Self.run("$K score --strict '\(path)' > /dev/null")
         #expect(strict.status == 3)
         #expect(
-            !strict.errors.contains("\u{1B}") && strict.errors.contains("invalid answer \"\\u{1B}]0;title\\u{7}\""),
+            !strict.errors.contains("\u{1B}") && strict.errors.contains("ugyldig svar «\\u{1B}]0;title\\u{7}»"),
             "\(strict.errors)")
         // CSV for programs keeps every character.
         let csv = try Self.run("$K score --format csv '\(path)' 2>/dev/null")
         #expect(csv.output.contains("a\u{1B}[2J\u{202E}b"))
         #expect(TerminalText.escaped("Bærum\tø\n") == "Bærum\tø\n")
         #expect(TerminalText.escaped("\u{0}\u{7F}\u{85}") == "\\u{0}\\u{7F}\\u{85}")
+    }
+
+    /// A problem that stops `--strict` is said in bokmål by default and in English with
+    /// `--lang en`, with its file, line and column (issue #14, part 5).
+    @Test func strictProblemsInTheRunsLanguage() throws {
+        let folder = Support.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Support.write(
+            "respondent;municipality;service;unit;period;set;trivsel-1;trivsel-2\r\n"
+                + "r1;M;SFO;a;2024;sfo-foresatte;5,0;4\r\n", to: "in.csv", in: folder)
+        let nb = try Self.run("cd '\(folder.path)' && $K score --strict in.csv")
+        #expect(nb.status == 3)
+        #expect(
+            nb.errors
+                == "kvalitet: in.csv:2: feil: ugyldig svar «5,0» på spørsmålet trivsel-1 (skala 1–6); regnes som ubesvart; 5,0 er ikke et heltall 1–6: lagre svarene som heltall [invalid-answer] (--strict)\n",
+            "\(nb.errors)")
+        let en = try Self.run("cd '\(folder.path)' && $K score --strict --lang en in.csv")
+        #expect(en.status == 3)
+        #expect(
+            en.errors
+                == "kvalitet: in.csv:2: error: invalid answer \"5,0\" for item trivsel-1 (scale 1–6); counted as unanswered; 5,0 is not a whole number 1–6: save the answers as whole numbers [invalid-answer] (--strict)\n",
+            "\(en.errors)")
+        // A response with a field left empty, and a duplicate.
+        let more = Support.write(
+            "respondent,municipality,service,unit,period,set,trivsel-1\nr1,M,SFO,,2024,sfo-foresatte,5\n", to: "tom.csv",
+            in: folder)
+        let empty = try Self.run("$K score --strict '\(more)'")
+        #expect(empty.errors.contains("feil: unit er tom; svaret telles ikke [missing-field] (--strict)"), "\(empty.errors)")
     }
 
     @Test func norwegianAsNoAndTheVersionAndExamples() throws {

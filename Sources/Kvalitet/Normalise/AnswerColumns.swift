@@ -44,11 +44,12 @@ struct AnswerColumns {
     {
         let respondent = record.respondent?.trimmingSpaces ?? ""
         func problem(
-            _ kind: Problem.Kind, column: String = "", value: String = "", line: Int? = nil, _ message: String
+            _ kind: Problem.Kind, column: String = "", value: String = "", line: Int? = nil, _ message: String,
+            nb norwegian: String
         ) -> Problem {
             Problem(
                 kind, file: file.name, line: line ?? record.line, respondent: respondent, column: column, value: value,
-                message: message)
+                message: message, nb: norwegian)
         }
         cells.withUnsafeMutableBufferPointer { $0.update(repeating: Tally.unansweredCell) }
         var valid = 0
@@ -117,7 +118,8 @@ struct AnswerColumns {
                     // A CSV column is a property of the header: reported at the header's line.
                     var warning = problem(
                         .unknownColumn, column: answer.name, line: record.namesLine,
-                        "\"\(answer.name)\" is no item of set \(set.id); ignored in the whole file")
+                        "\"\(answer.name)\" is no item of set \(set.id); ignored in the whole file",
+                        nb: "«\(answer.name)» er ikke et spørsmål i settet \(set.id); ignorert i hele filen")
                     if record.namesLine != nil { warning.respondent = "" }
                     warning.onceKey = answer.name
                     warnings.append(warning)
@@ -130,7 +132,8 @@ struct AnswerColumns {
                     warnings.append(
                         problem(
                             .duplicateAnswer, column: answer.name, value: answer.value,
-                            "a second answer to item \(answer.name); the first is used"))
+                            "a second answer to item \(answer.name); the first is used",
+                            nb: "et svar til på spørsmålet \(answer.name); det første brukes"))
                 }
                 continue
             }

@@ -109,25 +109,37 @@ enum RecordRules {
         _ admission: Admission, record: ResponseRecord, respondent: String, set: String, file: String,
         catalog: IndicatorSetCatalog
     ) -> Problem? {
-        func problem(_ kind: Problem.Kind, column: String = "", value: String = "", _ message: String) -> Problem {
-            Problem(kind, file: file, line: record.line, respondent: respondent, column: column, value: value, message: message)
+        func problem(
+            _ kind: Problem.Kind, column: String = "", value: String = "", _ message: String, nb norwegian: String
+        ) -> Problem {
+            Problem(
+                kind, file: file, line: record.line, respondent: respondent, column: column, value: value, message: message,
+                nb: norwegian)
         }
         switch admission {
         case .otherSet(let named):
             if catalog[named] == nil {
-                return problem(.unknownSet, column: "set", value: named, "unknown set \"\(named)\"; the response is not counted")
+                return problem(
+                    .unknownSet, column: "set", value: named, "unknown set \"\(named)\"; the response is not counted",
+                    nb: "ukjent indikatorsett «\(named)»; svaret telles ikke")
             }
             return problem(
                 .setMismatch, column: "set", value: named,
-                "the row names set \"\(named)\", the file \"\(set)\"; the response is not counted")
+                "the row names set \"\(named)\", the file \"\(set)\"; the response is not counted",
+                nb: "raden oppgir settet «\(named)», filen «\(set)»; svaret telles ikke")
         case .missing(let name):
-            return problem(.missingField, column: name, "\(name) is empty; the response is not counted")
+            return problem(
+                .missingField, column: name, "\(name) is empty; the response is not counted",
+                nb: "\(name) er tom; svaret telles ikke")
         case .aborted:
-            return problem(.aborted, column: "status", value: record.status ?? "", "aborted interview; read, not counted")
+            return problem(
+                .aborted, column: "status", value: record.status ?? "", "aborted interview; read, not counted",
+                nb: "avbrutt utfylling; lest, ikke telt")
         case .invalidStatus:
             return problem(
                 .invalidStatus, column: "status", value: record.status ?? "",
-                "status must be complete or aborted; the response is not counted")
+                "status must be complete or aborted; the response is not counted",
+                nb: "status må være complete eller aborted; svaret telles ikke")
         case .registered:
             return nil
         }
@@ -137,13 +149,15 @@ enum RecordRules {
         Problem(
             .duplicateRespondent, file: file, line: line, respondent: respondent, column: "respondent", value: respondent,
             message:
-                "respondent \(respondent) appears more than once for set \(set) and period \(period); this one is not counted")
+                "respondent \(respondent) appears more than once for set \(set) and period \(period); this one is not counted",
+            nb: "respondenten \(respondent) finnes mer enn én gang for settet \(set) og perioden \(period); denne telles ikke")
     }
 
     static func noValidAnswers(file: String, line: Int, respondent: String) -> Problem {
         Problem(
             .noValidAnswers, file: file, line: line, respondent: respondent,
-            message: "no valid answer in the response; it is not counted")
+            message: "no valid answer in the response; it is not counted", nb: "ingen gyldige svar i besvarelsen; den telles ikke"
+        )
     }
 
     static func invalidAnswer(
@@ -151,12 +165,16 @@ enum RecordRules {
     ) -> Problem {
         let scale = set.set.scale
         var message = "invalid answer \"\(value)\" for item \(column) (scale \(scale.min)–\(scale.max)); counted as unanswered"
+        var norwegian = "ugyldig svar «\(value)» på spørsmålet \(column) (skala \(scale.min)–\(scale.max)); regnes som ubesvart"
         if isDecimalWholeNumber(value) {
             message +=
                 "; \(value.trimmingSpaces) is not a whole number \(scale.min)–\(scale.max): save the answers as whole numbers"
+            norwegian +=
+                "; \(value.trimmingSpaces) er ikke et heltall \(scale.min)–\(scale.max): lagre svarene som heltall"
         }
         return Problem(
-            .invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message)
+            .invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message,
+            nb: norwegian)
     }
 
     /// "5,0" or "5.00": a whole number written with decimals, as a number cell with a decimal

@@ -300,7 +300,8 @@ struct ResponseCollector: RawCellSink {
             } else if answers.warned.insert("invited\u{1F}\(unit)").inserted {
                 var warning = Problem(
                     .invalidInvited, file: file.name, line: record.line, respondent: respondent,
-                    column: "invited", value: invitedText, message: "invited must be a whole number of 0 or more; ignored")
+                    column: "invited", value: invitedText, message: "invited must be a whole number of 0 or more; ignored",
+                    nb: "invited må være et helt tall, 0 eller mer; ignorert")
                 warning.onceKey = "invited\u{1F}\(unit)"
                 try note(warning)
             }

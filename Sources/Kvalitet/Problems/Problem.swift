@@ -92,8 +92,12 @@ public struct Problem: Sendable, Hashable {
     public var respondent: String
     public var column: String
     public var value: String
-    /// A sentence for people (standard error under `--strict`).
+    /// A sentence for people (standard error under `--strict`), in English.
     public var message: String
+    /// The same sentence in bokmål, what the tool prints by default; nil where the message is
+    /// already in the run's language (sick leave and SPC series write theirs in it). Not part of
+    /// the problem's identity.
+    public var norwegian: String?
     /// For a warning given once per file (an unknown column or element, an `invited` figure per
     /// unit): what it is given once for. Parts of a file read at once each give it; merging them
     /// keeps the first. Not part of the problem's identity.
@@ -118,9 +122,10 @@ public struct Problem: Sendable, Hashable {
 
     public init(
         _ kind: Kind, file: String, line: Int?, respondent: String = "", column: String = "",
-        value: String = "", message: String
+        value: String = "", message: String, nb norwegian: String? = nil
     ) {
         self.kind = kind
+        self.norwegian = norwegian
         self.file = file
         self.line = line
         self.respondent = respondent
@@ -133,9 +138,17 @@ public struct Problem: Sendable, Hashable {
     static func titleLines(_ count: Int, file: InputFile, headerLine: Int) -> Problem {
         var problem = Problem(
             .titleLines, file: file.name, line: headerLine,
-            message: "\(file.name): \(count) line(s) above the header (line \(headerLine)) left out as its title")
+            message: "\(file.name): \(count) line(s) above the header (line \(headerLine)) left out as its title",
+            nb:
+                "\(file.name): \(count) \(count == 1 ? "linje" : "linjer") over overskriftsraden (linje \(headerLine)) er utelatt som tittel"
+        )
         problem.onceKey = "title-lines"
         return problem
+    }
+
+    /// The sentence in `language`.
+    public func text(_ language: Language) -> String {
+        language == .nb ? norwegian ?? message : message
     }
 
     /// The location for messages.

@@ -47,6 +47,8 @@ public final class ProblemLog {
             var problem = Problem(
                 kind, file: file, line: line < 0 ? nil : line, respondent: try reader.text(),
                 column: try reader.text(), value: try reader.text(), message: try reader.text())
+            let norwegian = try reader.text()
+            problem.norwegian = norwegian.isEmpty ? nil : norwegian
             let key = try reader.text()
             problem.onceKey = key.isEmpty ? nil : key
             try body(problem)
@@ -62,13 +64,18 @@ public final class ProblemLog {
             try spill.append(problem.kind.rawValue)
             try spill.append(problem.file)
             try spill.append(UInt64(bitPattern: Int64(problem.line ?? -1)))
-            for text in [problem.respondent, problem.column, problem.value, problem.message, problem.onceKey ?? ""] {
+            for text in [
+                problem.respondent, problem.column, problem.value, problem.message, problem.norwegian ?? "",
+                problem.onceKey ?? "",
+            ] {
                 try spill.append(text)
             }
             return
         }
         if strict && problem.kind.failsStrict {
-            throw KvalitetError(.strict, "\(problem.message) [\(problem.kind)] (--strict)", at: problem.location)
+            throw KvalitetError(
+                .strict, "\(problem.message) [\(problem.kind)] (--strict)",
+                nb: problem.norwegian.map { "\($0) [\(problem.kind)] (--strict)" }, at: problem.location)
         }
         counts[problem.kind, default: 0] += 1
         if problem.kind.isRunNote { notes.append(problem) }

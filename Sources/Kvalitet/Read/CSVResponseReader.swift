@@ -167,8 +167,9 @@ public struct CSVResponseReader: ResponseReader {
         if start.offset == layout.dataOffset && layout.trailingEmptyColumns > 0 {
             var problem = Problem(
                 .unknownColumn, file: file.name, line: layout.headerLine, column: "",
-                message: "\(layout.trailingEmptyColumns) empty column name(s) at the end of the header; those columns are ignored"
-            )
+                message:
+                    "\(layout.trailingEmptyColumns) empty column name(s) at the end of the header; those columns are ignored",
+                nb: "\(layout.trailingEmptyColumns) tomme kolonnenavn på slutten av overskriftsraden; de kolonnene ignoreres")
             problem.onceKey = "trailing-empty-columns"
             try sink.report(problem)
         }
@@ -272,7 +273,8 @@ public struct CSVResponseReader: ResponseReader {
                     .fieldCount, file: file.name, line: record.line,
                     respondent: (0..<keys.count).contains(layout.keyColumns.respondent)
                         ? keys.text(layout.keyColumns.respondent) : "",
-                    message: "the row has \(fields) fields, the header \(layout.columns.count); the response is not counted"))
+                    message: "the row has \(fields) fields, the header \(layout.columns.count); the response is not counted",
+                    nb: "raden har \(fields) felt, overskriftsraden \(layout.columns.count); svaret telles ikke"))
             return false
         }
         if keys.count < keyCount || answers.count < answerCount {

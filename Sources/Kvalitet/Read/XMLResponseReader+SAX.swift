@@ -201,7 +201,9 @@ extension XMLResponseReader {
                     .unknownElement, file: file, line: state.line, column: elementName,
                     message: "element <\(elementName)> is not part of the format here and is ignored"
                         + (elementName == "response"
-                            ? " (a <response> must be inside a <unit>); the response is not counted" : ""))
+                            ? " (a <response> must be inside a <unit>); the response is not counted" : ""),
+                    nb: "elementet <\(elementName)> hører ikke til formatet her og ignoreres"
+                        + (elementName == "response" ? " (en <response> må ligge i en <unit>); svaret telles ikke" : ""))
                 // U+001F cannot occur in XML names or values, so no column's name is the same key.
                 warning.onceKey = "\u{1F}element\u{1F}\(elementName)@\(depth)"
                 state.events.append(.problem(warning))
@@ -212,7 +214,8 @@ extension XMLResponseReader {
                         Problem(
                             .missingField, file: file, line: state.line,
                             respondent: attribute("id") ?? "", column: "unit",
-                            message: "a <response> outside a <unit> has no unit; it is not counted")))
+                            message: "a <response> outside a <unit> has no unit; it is not counted",
+                            nb: "en <response> utenfor en <unit> har ingen enhet; den telles ikke")))
             }
         }
     }
