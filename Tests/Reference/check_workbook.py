@@ -8,7 +8,9 @@ saves it as CSV.
 - openpyxl: the first sheet's header row is the CSV's; every cell is the CSV's: an empty CSV
   cell is an empty cell, a number is a numeric cell holding exactly the same double (never a
   text), true/false are booleans, texts are the same text; numbers show one decimal (`0.0`),
-  counts none (`0`); the header row is frozen and filtered over every row. No warnings.
+  counts none (`0`); the header row is frozen and filtered over every row. No warnings. A scores
+  workbook's second sheet, "Oversikt", holds the same rows for people: the same figures (exact
+  doubles, empty where the CSV's are), shares as percentages, a suppressed row's reason in words.
 - LibreOffice: converts the workbook to CSV without an error, and that CSV has the same cells
   (numbers to LibreOffice's 15 significant digits, booleans as TRUE/FALSE).
 
@@ -46,6 +48,8 @@ def check_openpyxl(workbook_path, rows, problems):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         workbook = openpyxl.load_workbook(workbook_path)
+    if "positive_share" in rows[0]:  # a scores workbook
+        check_overview(workbook, rows, problems)
     sheet = workbook.worksheets[0]
     if sheet.freeze_panes != "A2":
         problems.append(f"header not frozen (freeze_panes {sheet.freeze_panes})")
@@ -86,6 +90,66 @@ def check_openpyxl(workbook_path, rows, problems):
                         problems.append(f"{where}: shown as {cell.number_format!r}, expected {wanted!r}")
             elif value != text:
                 problems.append(f"{where}: {value!r}, expected the text {text!r}")
+        if len(problems) > 20:
+            return
+
+
+# The scores workbook's second sheet, for people (Docs/Decisions.md): its bokmål header, and per
+# column the CSV column whose figure it holds.
+OVERVIEW = ["Nivå", "Gruppe", "Periode", "Indikatorsett", "Dimensjon", "Spørsmål", "Svar", "Utsendt", "Svarprosent",
+            "n", "Snitt", "95 % KI fra", "95 % KI til", "Andel positive", "Vet ikke", "Ubesvart", "Merknad"]
+OVERVIEW_FIGURES = {"Svar": "respondents", "Utsendt": "invited", "Svarprosent": "response_rate", "n": "n",
+                    "Snitt": "mean", "95 % KI fra": "ci_low", "95 % KI til": "ci_high",
+                    "Andel positive": "positive_share", "Vet ikke": "dont_know", "Ubesvart": "unanswered"}
+LEVELS = {"all": "Alle svar", "municipality": "Kommune", "service": "Tjeneste", "unit": "Enhet",
+          "subproject": "Delprosjekt"}
+
+
+def check_overview(workbook, rows, problems):
+    """The "Oversikt" sheet: the same rows in the same order; every figure the CSV's exact double
+    (or empty where the CSV's is: a suppressed row's), shares shown as percentages; a suppressed
+    row's reason in words and nothing else; the level and total in words."""
+    if len(workbook.worksheets) < 2 or workbook.worksheets[1].title != "Oversikt":
+        problems.append(f"sheets {[w.title for w in workbook.worksheets]}, expected a second sheet Oversikt")
+        return
+    sheet = workbook.worksheets[1]
+    if sheet.freeze_panes != "A2":
+        problems.append("Oversikt: header not frozen")
+    got = list(sheet.iter_rows())
+    if len(got) != len(rows):
+        problems.append(f"Oversikt: {len(got)} rows, the CSV has {len(rows)}")
+    if [c.value for c in got[0]] != OVERVIEW:
+        problems.append(f"Oversikt header {[c.value for c in got[0]]}")
+        return
+    column = {name: i for i, name in enumerate(rows[0])}
+    for r, (cells, expected) in enumerate(zip(got[1:], rows[1:]), start=2):
+        value = {name: cells[i] for i, name in enumerate(OVERVIEW) if i < len(cells)}
+        where = f"Oversikt row {r}"
+        if value["Nivå"].value != LEVELS[expected[column["level"]]]:
+            problems.append(f"{where}: level {value['Nivå'].value!r}")
+        if value["Periode"].value != expected[column["period"]]:
+            problems.append(f"{where}: period {value['Periode'].value!r}")
+        if expected[column["dimension"]] == "" and value["Dimensjon"].value != "Snitt av dimensjonene":
+            problems.append(f"{where}: total named {value['Dimensjon'].value!r}")
+        item = expected[column["item"]]
+        if (value["Spørsmål"].value is None) != (item == "") or (item and not value["Spørsmål"].value.startswith(item + ": ")):
+            problems.append(f"{where}: item {value['Spørsmål'].value!r} for {item!r}")
+        for name, source in OVERVIEW_FIGURES.items():
+            text, cell = expected[column[source]], value[name]
+            if text == "":
+                if cell.value is not None:
+                    problems.append(f"{where}, {name}: {cell.value!r}, expected an empty cell")
+            elif isinstance(cell.value, bool) or not isinstance(cell.value, (int, float)) or float(cell.value) != float(text):
+                problems.append(f"{where}, {name}: {cell.value!r}, expected exactly {text}")
+            elif name in ("Svarprosent", "Andel positive") and cell.number_format != "0%":
+                problems.append(f"{where}, {name}: shown as {cell.number_format!r}, expected '0%'")
+        note = value["Merknad"].value
+        if expected[column["suppressed"]] == "true":
+            if not (note == "skjult for å verne en mindre gruppe"
+                    or (isinstance(note, str) and note.startswith("færre enn ") and note.endswith(" svar"))):
+                problems.append(f"{where}: suppressed, note {note!r}")
+        elif note is not None:
+            problems.append(f"{where}: published, note {note!r}")
         if len(problems) > 20:
             return
 

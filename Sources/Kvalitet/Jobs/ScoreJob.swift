@@ -12,7 +12,7 @@ public struct ScoreJob: Sendable, OptionsJob {
     public static let standardWriters: @Sendable (WriterOptions) -> [any ScoresWriter] = { options in
         [
             TableScoresWriter(minNOverride: options.minN), CSVScoresWriter(style: options.csv), JSONScoresWriter(),
-            XLSXScoresWriter(),
+            XLSXScoresWriter(minNOverride: options.minN),
         ]
     }
 

@@ -16,24 +16,55 @@ struct Labels {
     var responses: String { pick("Svar", "Responses") }
     var of: String { pick("av", "of") }
 
-    func level(_ key: GroupKey, names: GroupNames = GroupNames()) -> String {
-        switch key.level {
+    /// Why a suppressed row has no figures.
+    func hiddenNote(_ row: ScoreRow, minN: Int) -> String {
+        row.hiddenToProtect ? protectsSmallGroup : fewerThan(minN)
+    }
+
+    /// The level's name: "Kommune", "Enhet", …
+    func levelName(_ level: ScoreLevel) -> String {
+        switch level {
         case .all: return pick("Alle svar", "All responses")
+        case .municipality: return pick("Kommune", "Municipality")
+        case .service: return pick("Tjeneste", "Service")
+        case .unit: return pick("Enhet", "Unit")
+        case .subproject: return pick("Delprosjekt", "Sub-project")
+        }
+    }
+
+    /// The workbook's sheet for people (`--format xlsx`) and its columns.
+    var overviewSheet: String { pick("Oversikt", "Overview") }
+    var overviewColumns: [String] {
+        language == .nb
+            ? [
+                "Nivå", "Gruppe", "Periode", "Indikatorsett", "Dimensjon", "Spørsmål", "Svar", "Utsendt", "Svarprosent", "n",
+                "Snitt", "95 % KI fra", "95 % KI til", "Andel positive", "Vet ikke", "Ubesvart", "Merknad",
+            ]
+            : [
+                "Level", "Group", "Period", "Indicator set", "Dimension", "Item", "Responses", "Invited", "Response rate",
+                "n", "Mean", "95% CI from", "95% CI to", "Positive share", "Don't know", "Unanswered", "Note",
+            ]
+    }
+
+    func level(_ key: GroupKey, names: GroupNames = GroupNames()) -> String {
+        let word = levelName(key.level)
+        switch key.level {
+        case .all: return word
         case .municipality:
             if !key.breakdown.isEmpty {
                 let value = key.breakdownValue.isEmpty ? pick("(ikke oppgitt)", "(not given)") : key.breakdownValue
-                return pick("Kommune", "Municipality") + " \(key.municipality), \(key.breakdown) = \(value)"
+                return word + " \(key.municipality), \(key.breakdown) = \(value)"
             }
-            return pick("Kommune", "Municipality") + " \(key.municipality)"
-        case .service: return pick("Tjeneste", "Service") + " \(key.service) (\(key.municipality))"
+            return word + " \(key.municipality)"
+        case .service: return word + " \(key.service) (\(key.municipality))"
         case .unit:
             let name = names.unit(municipality: key.municipality, id: key.unit).map { "\($0) [\(key.unit)]" } ?? key.unit
-            return pick("Enhet", "Unit") + " \(name), \(key.service) (\(key.municipality))"
+            return word + " \(name), \(key.service) (\(key.municipality))"
         case .subproject:
             let name =
                 names.subproject(municipality: key.municipality, id: key.subproject).map { "\($0) [\(key.subproject)]" }
                 ?? key.subproject
-            return pick("Delprosjekt", "Sub-project") + " \(name) (\(key.municipality))"
+            return word + " \(name) (\(key.municipality))"
         }
     }
 
@@ -137,7 +168,7 @@ struct Labels {
                     "id-er som bare skiller seg i store/små bokstaver, holdes adskilt: \(problem.value)",
                     "ids that differ only in case are kept apart: \(problem.value)")
         default:
-            return "  " + where_ + problem.message
+            return "  " + where_ + problem.text(language)
         }
     }
 }

@@ -70,7 +70,7 @@ public struct TableScoresWriter: ScoresWriter {
             case .item: name = "  " + row.item
             }
             if row.suppressed {
-                table.append([name, "", row.hiddenToProtect ? labels.protectsSmallGroup : labels.fewerThan(minN), "", ""])
+                table.append([name, "", labels.hiddenNote(row, minN: minN), "", ""])
                 continue
             }
             let interval: String

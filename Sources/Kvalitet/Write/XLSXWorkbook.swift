@@ -27,11 +27,13 @@ struct XLSXWorkbook {
     private var row = 0
     private var columns = 0
     private var columnLetters: [[UInt8]] = []
+    /// The current sheet's columns whose numbers are shares, shown as percentages.
+    private var percentColumns: Set<Int> = []
 
     /// Style indexes (`cellXfs` in styles.xml).
     private enum Style: Int {
         case plain = 0
-        case header, decimal, whole
+        case header, decimal, whole, percent
     }
 
     init(maxRows: Int = XLSXWorkbook.excelMaxRows) {
@@ -40,13 +42,15 @@ struct XLSXWorkbook {
     }
 
     /// Starts a sheet named `name` (at most 31 characters, no `[]:*?/\`) with a header row of
-    /// `header`, frozen and filtered, columns `widths` characters wide.
+    /// `header`, frozen and filtered, columns `widths` characters wide; the numbers of the
+    /// `percent` columns (shares) shown as whole percentages.
     mutating func beginSheet(
-        _ name: String, header: [String], widths: [Int], to output: inout some TextOutput
+        _ name: String, header: [String], widths: [Int], percent: Set<Int> = [], to output: inout some TextOutput
     ) throws(KvalitetError) {
         if !sheets.isEmpty { try endSheet(to: &output) }
         sheets.append((name, 0, header.count))
         columns = header.count
+        percentColumns = percent
         columnLetters = (0..<columns).map { Array(Self.columnName($0).utf8) }
         row = 0
         try zip.begin("xl/worksheets/sheet\(sheets.count).xml", to: &output)
@@ -125,7 +129,7 @@ struct XLSXWorkbook {
             buffer.append(contentsOf: "</v></c>".utf8)
         case .number(let number):
             guard number.isFinite else { return }
-            open(style ?? .decimal, type: nil)
+            open(style ?? (percentColumns.contains(column) ? .percent : .decimal), type: nil)
             buffer.append(contentsOf: "<v>".utf8)
             ColumnValue.number(number).appendCSV(to: &buffer, style: .standard)
             buffer.append(contentsOf: "</v></c>".utf8)
@@ -224,7 +228,7 @@ struct XLSXWorkbook {
     /// input folder.
     static let application = "<Application>kvalitet</Application>"
 
-    /// Fonts: regular and bold; number formats: `0.0` (164) and the built-in `0` (1).
+    /// Fonts: regular and bold; number formats: `0.0` (164), the built-in `0` (1) and `0%` (9).
     private static let styles =
         #"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
         + #"<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0"/></numFmts>"#
@@ -233,10 +237,11 @@ struct XLSXWorkbook {
         + #"<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>"#
         + #"<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"#
         + #"<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>"#
-        + #"<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#
+        + #"<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>"#
         + #"<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>"#
         + #"<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
-        + #"<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>"#
+        + #"<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>"#
+        + #"<xf numFmtId="9" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>"#
         + #"<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>"#
         + "</styleSheet>"
 

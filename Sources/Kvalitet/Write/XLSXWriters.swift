@@ -2,13 +2,21 @@
 /// on a terminal.
 public protocol BinaryFormat {}
 
-/// `--format xlsx` for `score`: one sheet with FORMAT.md §5's rows and column names, numbers as
-/// numbers at full precision (shown with one decimal; counts as whole numbers), a suppressed
-/// row's figures empty (never a number), `suppressed` as TRUE/FALSE; the header frozen and
+/// `--format xlsx` for `score`: a first sheet with FORMAT.md §5's rows and column names, numbers
+/// as numbers at full precision (shown with one decimal; counts as whole numbers), a suppressed
+/// row's figures empty (never a number), `suppressed` as TRUE/FALSE; a second sheet of the same
+/// rows for people ("Oversikt"): labels in the run's language (the level, the group as the
+/// table names it, the set's, dimension's and item's titles), shares as percentages, and for a
+/// suppressed row no figure but its reason ("færre enn 5 svar"). Both with the header frozen and
 /// filtered.
 public struct XLSXScoresWriter: ScoresWriter, BinaryFormat {
     public var name: String { "xlsx" }
-    public init() {}
+    /// The `min_n` to name in "færre enn N svar", per set (the run's `--min-n` when given).
+    public var minNOverride: Int?
+
+    public init(minNOverride: Int? = nil) {
+        self.minNOverride = minNOverride
+    }
 
     public func write(_ result: ScoreResult, language: Language, to output: inout some TextOutput) throws(KvalitetError) {
         var workbook = XLSXWorkbook()
@@ -20,7 +28,53 @@ public struct XLSXScoresWriter: ScoresWriter, BinaryFormat {
             row.columnValues(into: &values)
             try workbook.add(values, to: &output)
         }
+        let labels = Labels(language: language)
+        let header = labels.overviewColumns
+        try workbook.beginSheet(
+            labels.overviewSheet, header: header,
+            widths: XLSXWorkbook.widths(header, texts: 6).enumerated().map {
+                [1, 3, 4, 5].contains($0.offset) ? 32 : $0.element
+            }, percent: [8, 13], to: &output)
+        var titles = OverviewTitles()
+        try result.forEachRow { (row) throws(KvalitetError) in
+            let set = result.sets[row.set]
+            let minN = minNOverride ?? set?.minN ?? 5
+            let hide = row.suppressed
+            func int(_ value: Int?) -> ColumnValue { hide ? .empty : .of(value) }
+            func number(_ value: Double?) -> ColumnValue { hide ? .empty : .of(value) }
+            let (setTitle, dimension, item) = titles.of(row, set: set, labels: labels)
+            try workbook.add(
+                [
+                    .text(labels.levelName(row.group.level)), .text(labels.level(row.group, names: result.names)),
+                    .text(row.period), .text(setTitle), .text(dimension), .text(item), .integer(row.respondents),
+                    .of(row.invited), .of(row.responseRate), int(row.n), number(row.mean), number(row.ciLow),
+                    number(row.ciHigh), number(row.positiveShare), int(row.dontKnow), int(row.unanswered),
+                    .text(hide ? labels.hiddenNote(row, minN: minN) : ""),
+                ], to: &output)
+        }
         try workbook.finish(to: &output)
+    }
+}
+
+/// The titles of a row's set, dimension and item in the language, looked up once per set.
+private struct OverviewTitles {
+    private var cached: [String: (set: String, dimensions: [String: String], items: [String: String])] = [:]
+
+    mutating func of(_ row: ScoreRow, set: (any IndicatorSet)?, labels: Labels) -> (String, String, String) {
+        let language = labels.language
+        if cached[row.set] == nil {
+            var dimensions: [String: String] = [:]
+            var items: [String: String] = [:]
+            for dimension in set?.dimensions ?? [] {
+                dimensions[dimension.id] = dimension.title.text(language)
+                for item in dimension.items { items[item.id] = item.text.text(language) }
+            }
+            cached[row.set] = (set?.title.text(language) ?? row.set, dimensions, items)
+        }
+        let titles = cached[row.set]!
+        let dimension = row.kind == .total ? labels.total : titles.dimensions[row.dimension] ?? row.dimension
+        let item = row.item.isEmpty ? "" : titles.items[row.item].map { "\(row.item): \($0)" } ?? row.item
+        return (titles.set, dimension, item)
     }
 }
 
