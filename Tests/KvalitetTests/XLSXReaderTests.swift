@@ -47,6 +47,17 @@ import Testing
         #expect(sink.problems.contains { $0.kind == .titleLines && $0.line == 3 })
     }
 
+    /// The fast path for whole numbers gives what the general one gives, and only for them.
+    @Test func plainWholeNumbersTakeTheShortWay() {
+        for text in ["0", "5", "2024", "123456789012345"] {
+            #expect(XLSXSheetParser.isPlainWholeNumber(Array(text.utf8)), "\(text)")
+            #expect(XLSXText.number(text, isDate: false, date1904: false) == text)
+        }
+        for text in ["", "05", "00", "5.0", "-5", "+5", " 5", "1e3", "1234567890123456"] {
+            #expect(!XLSXSheetParser.isPlainWholeNumber(Array(text.utf8)), "\(text)")
+        }
+    }
+
     @Test func aSheetIsChosenByName() throws {
         let sink = try Self.read("kinds.xlsx", sheet: "ansatte")
         #expect(sink.records.map(\.respondent) == ["a1"])
