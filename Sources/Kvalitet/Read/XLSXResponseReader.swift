@@ -62,7 +62,7 @@ public struct XLSXResponseReader: ResponseReader {
 
 /// A sheet's cells as they are parsed, collected per row (``pending``, taken by the caller after
 /// each chunk): each cell's text as a CSV export of the sheet would hold it.
-final class XLSXSheetParser {
+final class XLSXSheetParser: XMLStreamHandler {
     private let book: XLSXBook
     private let file: InputFile
     private let maxColumns: Int
@@ -93,52 +93,53 @@ final class XLSXSheetParser {
     }
 
     func attach(to stream: XMLStream) {
-        // unowned(unsafe): the callbacks run only inside the stream's feed and finish, which the
-        // parser's owner calls while holding both; a checked unowned reference cost a retain and
-        // release per callback, a seventh of a workbook's time.
-        stream.onStart = { [unowned(unsafe) self, unowned(unsafe) stream] name, attributes in
-            if XMLStream.is(name, "c") {
-                column = attributes.bytes("r").flatMap(Self.column(ofReference:)) ?? column + 1
-                cellStyle = attributes.bytes("s").flatMap(Self.smallNumber) ?? 0
-                cellType = attributes.bytes("t").map(Self.cellType) ?? .number
-                text.removeAll(keepingCapacity: true)
-                if column >= maxColumns {
-                    fail(stream, "row \(rowNumber) has a cell in column \(column + 1) (at most \(maxColumns) columns are read)")
-                }
-            } else if XMLStream.is(name, "v") {
-                capture = true
-            } else if XMLStream.is(name, "is") {
-                inInline = true
-            } else if XMLStream.is(name, "t") {
-                capture = inInline && phonetic == 0
-            } else if XMLStream.is(name, "rPh") {
-                phonetic += 1
-            } else if XMLStream.is(name, "row") {
-                rowNumber = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
-                column = -1
-                cells.removeAll(keepingCapacity: true)
+        stream.handler = self
+    }
+
+    func start(_ name: UnsafePointer<xmlChar>, _ attributes: XMLAttributes, in stream: XMLStream) {
+        if XMLStream.is(name, "c") {
+            column = attributes.bytes("r").flatMap(Self.column(ofReference:)) ?? column + 1
+            cellStyle = attributes.bytes("s").flatMap(Self.smallNumber) ?? 0
+            cellType = attributes.bytes("t").map(Self.cellType) ?? .number
+            text.removeAll(keepingCapacity: true)
+            if column >= maxColumns {
+                fail(stream, "row \(rowNumber) has a cell in column \(column + 1) (at most \(maxColumns) columns are read)")
             }
+        } else if XMLStream.is(name, "v") {
+            capture = true
+        } else if XMLStream.is(name, "is") {
+            inInline = true
+        } else if XMLStream.is(name, "t") {
+            capture = inInline && phonetic == 0
+        } else if XMLStream.is(name, "rPh") {
+            phonetic += 1
+        } else if XMLStream.is(name, "row") {
+            rowNumber = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
+            column = -1
+            cells.removeAll(keepingCapacity: true)
         }
-        stream.onEnd = { [unowned(unsafe) self, unowned(unsafe) stream] name in
-            if XMLStream.is(name, "c") {
-                if let value = cellText(stream) { cells.append((column, value)) }
-            } else if XMLStream.is(name, "v") || XMLStream.is(name, "t") {
-                capture = false
-            } else if XMLStream.is(name, "is") {
-                inInline = false
-            } else if XMLStream.is(name, "rPh") {
-                phonetic -= 1
-            } else if XMLStream.is(name, "row") {
-                pending.append((rowNumber, cells))
-            }
+    }
+
+    func end(_ name: UnsafePointer<xmlChar>, in stream: XMLStream) {
+        if XMLStream.is(name, "c") {
+            if let value = cellText(stream) { cells.append((column, value)) }
+        } else if XMLStream.is(name, "v") || XMLStream.is(name, "t") {
+            capture = false
+        } else if XMLStream.is(name, "is") {
+            inInline = false
+        } else if XMLStream.is(name, "rPh") {
+            phonetic -= 1
+        } else if XMLStream.is(name, "row") {
+            pending.append((rowNumber, cells))
         }
-        stream.onText = { [unowned(unsafe) self, unowned(unsafe) stream] bytes in
-            guard capture else { return }
-            text.append(contentsOf: bytes)
-            if text.count > maxFieldBytes {
-                capture = false
-                fail(stream, "row \(rowNumber), column \(column + 1): a cell longer than \(maxFieldBytes >> 20) MiB")
-            }
+    }
+
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, in stream: XMLStream) {
+        guard capture else { return }
+        text.append(contentsOf: bytes)
+        if text.count > maxFieldBytes {
+            capture = false
+            fail(stream, "row \(rowNumber), column \(column + 1): a cell longer than \(maxFieldBytes >> 20) MiB")
         }
     }
 

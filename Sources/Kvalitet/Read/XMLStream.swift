@@ -6,6 +6,10 @@ import Foundation
 /// response XML reader's safety: no network, no DTD, no entity substitution; a `<!DOCTYPE>` or
 /// an entity reference refuses the part (OOXML has no use for either).
 final class XMLStream {
+    /// When set, gets the callbacks instead of the closures below: a workbook's sheet has tens
+    /// of millions of them, and calling a stored closure retains and releases its context each
+    /// time. Not retained: its owner keeps it alive while it feeds the stream.
+    unowned(unsafe) var handler: (any XMLStreamHandler)?
     /// The element's local name (NUL-terminated) and attributes.
     var onStart: (UnsafePointer<xmlChar>, XMLAttributes) -> Void = { _, _ in }
     var onEnd: (UnsafePointer<xmlChar>) -> Void = { _ in }
@@ -75,15 +79,27 @@ final class XMLStream {
         }
         handler.startElementNs = { context, local, _, _, _, _, count, _, attributes in
             guard let local else { return }
-            XMLStream.with(context) { $0.onStart(local, XMLAttributes(count: count, values: attributes)) }
+            XMLStream.with(context) { stream in
+                let attributes = XMLAttributes(count: count, values: attributes)
+                if let handler = stream.handler {
+                    handler.start(local, attributes, in: stream)
+                } else {
+                    stream.onStart(local, attributes)
+                }
+            }
         }
         handler.endElementNs = { context, local, _, _ in
             guard let local else { return }
-            XMLStream.with(context) { $0.onEnd(local) }
+            XMLStream.with(context) { stream in
+                if let handler = stream.handler { handler.end(local, in: stream) } else { stream.onEnd(local) }
+            }
         }
         handler.characters = { context, bytes, count in
             guard let bytes, count > 0 else { return }
-            XMLStream.with(context) { $0.onText(UnsafeBufferPointer(start: bytes, count: Int(count))) }
+            XMLStream.with(context) { stream in
+                let text = UnsafeBufferPointer(start: bytes, count: Int(count))
+                if let handler = stream.handler { handler.text(text, in: stream) } else { stream.onText(text) }
+            }
         }
         handler.cdataBlock = handler.characters
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -107,6 +123,14 @@ final class XMLStream {
             UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
             UnsafeRawPointer(literal.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
+}
+
+/// What an ``XMLStream`` hands a handler: each element's start (local name, NUL-terminated, and
+/// attributes), end, and text.
+protocol XMLStreamHandler: AnyObject {
+    func start(_ name: UnsafePointer<xmlChar>, _ attributes: XMLAttributes, in stream: XMLStream)
+    func end(_ name: UnsafePointer<xmlChar>, in stream: XMLStream)
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, in stream: XMLStream)
 }
 
 /// An element's attributes as libxml2's SAX2 hands them over.
