@@ -50,6 +50,8 @@ def check_openpyxl(workbook_path, rows, problems):
         workbook = openpyxl.load_workbook(workbook_path)
     if "positive_share" in rows[0]:  # a scores workbook
         check_overview(workbook, rows, problems)
+    elif "absence_pct" in rows[0]:
+        check_absence_overview(workbook, rows, problems)
     sheet = workbook.worksheets[0]
     if sheet.freeze_panes != "A2":
         problems.append(f"header not frozen (freeze_panes {sheet.freeze_panes})")
@@ -147,6 +149,61 @@ def check_overview(workbook, rows, problems):
         if expected[column["suppressed"]] == "true":
             if not (note == "skjult for å verne en mindre gruppe"
                     or (isinstance(note, str) and note.startswith("færre enn ") and note.endswith(" svar"))):
+                problems.append(f"{where}: suppressed, note {note!r}")
+        elif note is not None:
+            problems.append(f"{where}: published, note {note!r}")
+        if len(problems) > 20:
+            return
+
+
+# The absence workbook's second sheet: the same, with presence (100 − absence_pct) beside the rates.
+ABSENCE_FIGURES = {"Ansatte": "employees", "Mulige dagsverk": "possible_days",
+                   "Egenmeldte dagsverk": "self_certified_days", "Legemeldte dagsverk": "doctor_certified_days",
+                   "Fraværsdagsverk": "absence_days", "Sykefravær %": "absence_pct", "Egenmeldt %": "self_certified_pct",
+                   "Legemeldt %": "doctor_certified_pct", "Arbeidsgiverperiode dagsverk": "employer_period_days",
+                   "Sykt barn dagsverk": "sick_child_days", "Samme periode i fjor %": "previous_absence_pct",
+                   "Endring (prosentpoeng)": "change_pp"}
+ABSENCE_COSTS = {"Kostnad (kr)": "cost", "Arbeidsgivers del (kr)": "employer_cost",
+                 "Verdi av 0,1 prosentpoeng (kr)": "saving_per_0_1_pp", "Nullpunkt (prosentpoeng)": "break_even_pp"}
+
+
+def check_absence_overview(workbook, rows, problems):
+    """The absence workbook's "Oversikt": the same rows; every figure the CSV's exact double (empty
+    where the CSV's is), presence exactly 100 − absence_pct, a suppressed row's reason in words."""
+    if len(workbook.worksheets) < 2 or workbook.worksheets[1].title != "Oversikt":
+        problems.append(f"sheets {[w.title for w in workbook.worksheets]}, expected a second sheet Oversikt")
+        return
+    column = {name: i for i, name in enumerate(rows[0])}
+    figures = dict(ABSENCE_FIGURES, **(ABSENCE_COSTS if "cost" in column else {}))
+    got = list(workbook.worksheets[1].iter_rows())
+    header = [c.value for c in got[0]]
+    expected_header = (["Nivå", "Gruppe", "Periode"] + list(ABSENCE_FIGURES)[:8] + ["Nærvær %"]
+                       + list(ABSENCE_FIGURES)[8:] + (list(ABSENCE_COSTS) if "cost" in column else []) + ["Merknad"])
+    if header != expected_header:
+        problems.append(f"Oversikt header {header}")
+        return
+    if len(got) != len(rows):
+        problems.append(f"Oversikt: {len(got)} rows, the CSV has {len(rows)}")
+    levels = dict(LEVELS, all="Alle kommuner")
+    for r, (cells, expected) in enumerate(zip(got[1:], rows[1:]), start=2):
+        value = {name: cells[i].value for i, name in enumerate(header) if i < len(cells)}
+        where = f"Oversikt row {r}"
+        if value["Nivå"] != levels[expected[column["level"]]] or value["Periode"] != expected[column["period"]]:
+            problems.append(f"{where}: {value['Nivå']!r} {value['Periode']!r}")
+        for name, source in figures.items():
+            text = expected[column[source]]
+            if text == "":
+                if value[name] is not None:
+                    problems.append(f"{where}, {name}: {value[name]!r}, expected an empty cell")
+            elif not isinstance(value[name], (int, float)) or float(value[name]) != float(text):
+                problems.append(f"{where}, {name}: {value[name]!r}, expected exactly {text}")
+        pct = expected[column["absence_pct"]]
+        if (value["Nærvær %"] is None) != (pct == "") or (pct and value["Nærvær %"] != 100 - float(pct)):
+            problems.append(f"{where}: presence {value['Nærvær %']!r} for absence {pct!r}")
+        note = value["Merknad"]
+        if expected[column["suppressed"]] == "true":
+            if not (note == "skjult for å verne en mindre gruppe"
+                    or (isinstance(note, str) and note.startswith("færre enn ") and note.endswith(" ansatte"))):
                 problems.append(f"{where}: suppressed, note {note!r}")
         elif note is not None:
             problems.append(f"{where}: published, note {note!r}")

@@ -46,6 +46,27 @@ struct Labels {
             ]
     }
 
+    /// The absence workbook's sheet for people: its columns (with `--costs` the costs before the note).
+    func absenceOverviewColumns(costs: Bool) -> [String] {
+        let figures =
+            language == .nb
+            ? [
+                "Nivå", "Gruppe", "Periode", "Ansatte", "Mulige dagsverk", "Egenmeldte dagsverk", "Legemeldte dagsverk",
+                "Fraværsdagsverk", "Sykefravær %", "Egenmeldt %", "Legemeldt %", "Nærvær %", "Arbeidsgiverperiode dagsverk",
+                "Sykt barn dagsverk", "Samme periode i fjor %", "Endring (prosentpoeng)",
+            ]
+            : [
+                "Level", "Group", "Period", "Employees", "Possible days", "Self-certified days", "Doctor-certified days",
+                "Absence days", "Sick leave %", "Self-certified %", "Doctor-certified %", "Presence %",
+                "Employer-period days", "Sick-child days", "A year earlier %", "Change (percentage points)",
+            ]
+        let money =
+            language == .nb
+            ? ["Kostnad (kr)", "Arbeidsgivers del (kr)", "Verdi av 0,1 prosentpoeng (kr)", "Nullpunkt (prosentpoeng)"]
+            : ["Cost (NOK)", "Employer's part (NOK)", "Worth of 0.1 percentage points (NOK)", "Break-even (percentage points)"]
+        return figures + (costs ? money : []) + [pick("Merknad", "Note")]
+    }
+
     func level(_ key: GroupKey, names: GroupNames = GroupNames()) -> String {
         let word = levelName(key.level)
         switch key.level {

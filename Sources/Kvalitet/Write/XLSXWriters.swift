@@ -94,7 +94,8 @@ public struct XLSXValidationWriter: ValidationWriter, BinaryFormat {
 }
 
 /// `--format xlsx` for `absence`: FORMAT.md §8's rows (with the cost columns under `--costs`),
-/// a suppressed row's figures empty; with `--costs` a second sheet of the parameters.
+/// a suppressed row's figures empty; a second sheet of the same rows for people ("Oversikt",
+/// as for scores, with presence beside the rates); with `--costs` a sheet of the parameters.
 public struct XLSXAbsenceWriter: AbsenceWriter, BinaryFormat {
     public var name: String { "xlsx" }
     public init() {}
@@ -107,6 +108,36 @@ public struct XLSXAbsenceWriter: AbsenceWriter, BinaryFormat {
             language == .nb ? "Fravær" : "Absence", header: header, widths: XLSXWorkbook.widths(header, texts: 7),
             to: &output)
         try result.forEachRow { (row) throws(KvalitetError) in try workbook.add(row.columnValues(costs: costs), to: &output) }
+        // The same rows for people: the level and group in words, the rates and days as numbers,
+        // a suppressed row's reason instead of its figures (its head count is published).
+        let texts = AbsenceTexts(language: language, minEmployees: result.minEmployees)
+        let labels = Labels(language: language)
+        let people = labels.absenceOverviewColumns(costs: costs)
+        try workbook.beginSheet(
+            labels.overviewSheet, header: people,
+            widths: XLSXWorkbook.widths(people, texts: 3).enumerated().map { $0.offset == 1 ? 40 : $0.element },
+            to: &output)
+        try result.forEachRow { (row) throws(KvalitetError) in
+            let hide = row.suppressed
+            func number(_ value: Double?) -> ColumnValue { hide ? .empty : .of(value) }
+            var values: [ColumnValue] = [
+                .text(texts.level(row.group.level)),
+                .text(row.group.level == .all ? texts.level(.all) : labels.level(row.group, names: result.names)),
+                .text(row.period.description), .integer(row.employees), number(row.possibleDays),
+                number(row.selfCertifiedDays), number(row.doctorCertifiedDays), number(row.absenceDays),
+                number(row.absencePct), number(row.selfCertifiedPct), number(row.doctorCertifiedPct),
+                number(row.presencePct), number(row.employerPeriodDays), number(row.sickChildDays),
+                number(row.previousAbsencePct), number(row.changePP),
+            ]
+            if costs {
+                values += [
+                    number(row.costs?.cost), number(row.costs?.employerCost), number(row.costs?.savingPer01pp),
+                    number(row.costs?.breakEvenPP),
+                ]
+            }
+            values.append(.text(hide ? texts.suppressedText(row) : ""))
+            try workbook.add(values, to: &output)
+        }
         if let parameters = result.costs?.parameters {
             let names = language == .nb ? ["parameter", "verdi"] : ["parameter", "value"]
             try workbook.beginSheet(language == .nb ? "Kostnader" : "Costs", header: names, widths: [28, 14], to: &output)
