@@ -106,7 +106,7 @@ struct ImportSink: ResponseSink {
         problemRows.append([
             SQLValue(importID), SQLValue(sequence), .text(problem.kind.rawValue),
             problem.line.map { SQLValue($0) } ?? .null, .text(problem.respondent), .text(problem.column),
-            .text(problem.value), .text(problem.message),
+            .text(problem.value), .text(problem.message), problem.norwegian.map(SQLValue.text) ?? .null,
         ])
         if problemRows.count >= 1000 { try flush() }
     }
@@ -127,7 +127,9 @@ struct ImportSink: ResponseSink {
             try writes.put(
                 .rows(
                     table: "import_problems",
-                    columns: ["import_id", "seq", "kind", "line", "respondent", "column_name", "value", "message"],
+                    columns: [
+                        "import_id", "seq", "kind", "line", "respondent", "column_name", "value", "message", "message_nb",
+                    ],
                     problemRows))
             problemRows.removeAll(keepingCapacity: true)
         }

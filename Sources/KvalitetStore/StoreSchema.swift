@@ -148,6 +148,13 @@ public enum StoreSchema {
                 // fail. SQLite never ran it (its foreign keys are off by default).
                 "{postgres}ALTER TABLE responses DROP CONSTRAINT IF EXISTS responses_import_id_fkey"
             ]),
+        Migration(
+            version: 5, summary: "a problem's message in bokmål beside the English one",
+            statements: [
+                // Empty for problems stored before, and for those whose message is already in
+                // the run's language (sick leave): the English message is shown then.
+                "ALTER TABLE import_problems ADD COLUMN message_nb TEXT"
+            ]),
     ]
 
     public static var latestVersion: Int { migrations.last!.version }

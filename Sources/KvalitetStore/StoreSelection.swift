@@ -211,7 +211,7 @@ public final class StoreSelection: ResponseSource {
         if condition.isEmpty {
             problems = try session.rows(
                 """
-                SELECT seq, kind, line, respondent, column_name, value, message FROM import_problems
+                SELECT seq, kind, line, respondent, column_name, value, message, message_nb FROM import_problems
                 WHERE import_id = ? ORDER BY seq
                 """, [SQLValue(entry.id)]
             ).map { row in
@@ -220,7 +220,7 @@ public final class StoreSelection: ResponseSource {
                     Problem(
                         Problem.Kind(rawValue: row[1].string ?? ""), file: entry.fileName, line: row[2].int,
                         respondent: row[3].string ?? "", column: row[4].string ?? "", value: row[5].string ?? "",
-                        message: row[6].string ?? "")
+                        message: row[6].string ?? "", nb: row[7].string)
                 )
             }
         }

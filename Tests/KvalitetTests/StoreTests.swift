@@ -191,6 +191,29 @@ import Testing
         #expect(try store.storedResponses() == 18)
     }
 
+    /// A problem read back from the store is said in the run's language, as from the file
+    /// (migration 5 keeps the bokmål sentence beside the English one).
+    @Test(arguments: StoreKind.allCases)
+    func storedProblemsKeepBothLanguages(kind: StoreKind) throws {
+        guard let store = StoreFixture.make(kind) else { return }
+        defer { store.cleanUp() }
+        var rows = Support.sfoRows("u1", 6)
+        rows[2].answers[0] = "5,0"
+        let file = Support.write(Support.sfoCSV(rows), to: "komma.csv", in: store.folder)
+        try store.importFiles([file])
+        let opened = try store.open()
+        defer { opened.close() }
+        let error = Support.scoreError { job in
+            job.source = opened.selection(.init())
+            job.strict = true
+        }
+        #expect(error?.code == .strict)
+        #expect(
+            error?.norwegian?.hasPrefix("ugyldig svar «5,0» på spørsmålet trivsel-1 (skala 1–6)") == true,
+            "\(String(describing: error))")
+        #expect(error?.message.hasPrefix("invalid answer \"5,0\" for item trivsel-1") == true)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aFileThatFailsLeavesNothing(kind: StoreKind) throws {
         guard let store = StoreFixture.make(kind) else { return }
@@ -301,6 +324,7 @@ import Testing
             try database.write { session in
                 try session.execute("DROP TABLE absence_months", [])
                 try session.execute("DROP TABLE import_scopes", [])
+                try session.execute("ALTER TABLE import_problems DROP COLUMN message_nb", [])
                 try session.execute("DELETE FROM kvalitet_schema WHERE version >= 2", [])
             }
             #expect(try database.read { try StoreSchema.version($0) } == 1)
