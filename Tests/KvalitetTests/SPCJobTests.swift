@@ -365,6 +365,10 @@ import Testing
         let html = try ReportTests.samplesReport()
         #expect(html.contains("2 perioder er for få for statistisk prosesskontroll (minst 10)"))
         #expect(html.contains("<table class=\"figures seriestable\">"))
+        // Sjøsiden SFO (6 forms a year) is hidden in both periods: said so, with no figure.
+        let sjøsiden = try #require(html.range(of: "<summary>Enhet Sjøsiden SFO</summary>"))
+        let folded = html[sjøsiden.upperBound...].prefix(1500)
+        #expect(folded.contains("Ingen av de 2 periodene har tall") && !folded.contains(" ("), "\(folded)")
     }
 }
 

@@ -107,11 +107,19 @@ extension ReportBuilder {
             : (nb
                 ? "\(published) av \(periods.count) perioder med tall er"
                 : "\(published) of \(periods.count) periods with figures are")
+        // A group hidden in every period has nothing to follow: said so, not "0 of N".
+        let note =
+            published == 0
+            ? (nb
+                ? "Ingen av de \(periods.count) periodene har tall: for få svar, eller skjult for å verne en mindre gruppe."
+                : "None of the \(periods.count) periods has figures: too few responses, or hidden to protect a smaller group.")
+            : nil
         return DimensionSeries(
             title: group.name,
-            note: nb
-                ? "Snitt med 95 % konfidensintervall i hver periode. \(few) for få for statistisk prosesskontroll (minst \(SPCChart.minimumUsefulPoints)); derfor ingen vurdering av om endringen er mer enn tilfeldig variasjon her."
-                : "Means with 95% confidence intervals per period. \(few) too few for statistical process control (at least \(SPCChart.minimumUsefulPoints)), so no verdict here on whether the change is more than chance variation.",
+            note: note
+                ?? (nb
+                    ? "Snitt med 95 % konfidensintervall i hver periode. \(few) for få for statistisk prosesskontroll (minst \(SPCChart.minimumUsefulPoints)); derfor ingen vurdering av om endringen er mer enn tilfeldig variasjon her."
+                    : "Means with 95% confidence intervals per period. \(few) too few for statistical process control (at least \(SPCChart.minimumUsefulPoints)), so no verdict here on whether the change is more than chance variation."),
             charts: [], headings: periods, rows: rows)
     }
 }
