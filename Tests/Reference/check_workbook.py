@@ -107,6 +107,17 @@ LEVELS = {"all": "Alle svar", "municipality": "Kommune", "service": "Tjeneste", 
           "subproject": "Delprosjekt"}
 
 
+def check_note(where, suppressed, note, counted, problems):
+    """A suppressed row's reason in words ("færre enn 5 svar" / "… ansatte", or hidden to protect
+    another); a published row none."""
+    if suppressed:
+        if not (note == "skjult for å verne en mindre gruppe"
+                or (isinstance(note, str) and note.startswith("færre enn ") and note.endswith(" " + counted))):
+            problems.append(f"{where}: suppressed, note {note!r}")
+    elif note is not None:
+        problems.append(f"{where}: published, note {note!r}")
+
+
 def check_overview(workbook, rows, problems):
     """The "Oversikt" sheet: the same rows in the same order; every figure the CSV's exact double
     (or empty where the CSV's is: a suppressed row's), shares shown as percentages; a suppressed
@@ -145,13 +156,7 @@ def check_overview(workbook, rows, problems):
                 problems.append(f"{where}, {name}: {cell.value!r}, expected exactly {text}")
             elif name in ("Svarprosent", "Andel positive") and cell.number_format != "0%":
                 problems.append(f"{where}, {name}: shown as {cell.number_format!r}, expected '0%'")
-        note = value["Merknad"].value
-        if expected[column["suppressed"]] == "true":
-            if not (note == "skjult for å verne en mindre gruppe"
-                    or (isinstance(note, str) and note.startswith("færre enn ") and note.endswith(" svar"))):
-                problems.append(f"{where}: suppressed, note {note!r}")
-        elif note is not None:
-            problems.append(f"{where}: published, note {note!r}")
+        check_note(where, expected[column["suppressed"]] == "true", value["Merknad"].value, "svar", problems)
         if len(problems) > 20:
             return
 
@@ -200,13 +205,7 @@ def check_absence_overview(workbook, rows, problems):
         pct = expected[column["absence_pct"]]
         if (value["Nærvær %"] is None) != (pct == "") or (pct and value["Nærvær %"] != 100 - float(pct)):
             problems.append(f"{where}: presence {value['Nærvær %']!r} for absence {pct!r}")
-        note = value["Merknad"]
-        if expected[column["suppressed"]] == "true":
-            if not (note == "skjult for å verne en mindre gruppe"
-                    or (isinstance(note, str) and note.startswith("færre enn ") and note.endswith(" ansatte"))):
-                problems.append(f"{where}: suppressed, note {note!r}")
-        elif note is not None:
-            problems.append(f"{where}: published, note {note!r}")
+        check_note(where, expected[column["suppressed"]] == "true", value["Merknad"], "ansatte", problems)
         if len(problems) > 20:
             return
 
