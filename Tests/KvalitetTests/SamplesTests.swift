@@ -32,6 +32,11 @@ import Testing
         #expect(run.result.summary.files == 3)
         #expect(run.result.summary.rejectedByKind == ["duplicate-respondent": 1])
         #expect(run.errors.hasPrefix("kvalitet: 3 filer, 261 svar lest, 260 telt, 1 ikke telt, 3 ugyldige celler, 1 advarsel"))
+        // Why the one response is not counted, in words and with the rejects' code; as the README shows it.
+        let reason = "  ikke telt, samme respondent to ganger (duplicate-respondent): 1\n"
+        #expect(run.errors.contains(reason), "\(run.errors)")
+        let readme = try String(contentsOf: Support.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(reason))
         #expect(run.output.contains("SFO – foresatte · 2025"))
         #expect(
             run.output.contains(

@@ -118,9 +118,27 @@ struct Labels {
             ].joined(separator: ", ")
     }
 
+    /// "  ikke telt, samme respondent to ganger (duplicate-respondent): 1": the reason in words,
+    /// and the code the rejects file writes in its `problem` column.
     func notCounted(_ kind: String, _ count: Int) -> String {
-        pick("  ikke telt, \(kind): \(count)", "  not counted, \(kind): \(count)")
+        let words = Self.notCountedWords[kind].map { pick($0.nb, $0.en) + " (\(kind))" } ?? kind
+        return pick("  ikke telt, \(words): \(count)", "  not counted, \(words): \(count)")
     }
+
+    /// Why responses (or rows) are not counted, per problem kind that leaves one out.
+    private static let notCountedWords: [String: (nb: String, en: String)] = [
+        Problem.Kind.missingField.rawValue: ("et påkrevd felt mangler", "a required field is missing"),
+        Problem.Kind.duplicateRespondent.rawValue: ("samme respondent to ganger", "the same respondent twice"),
+        Problem.Kind.unknownSet.rawValue: ("ukjent indikatorsett", "unknown set"),
+        Problem.Kind.setMismatch.rawValue: ("et annet sett enn filens", "another set than the file's"),
+        Problem.Kind.aborted.rawValue: ("avbrutt utfylling", "aborted interview"),
+        Problem.Kind.invalidStatus.rawValue: ("ugyldig status", "invalid status"),
+        Problem.Kind.noValidAnswers.rawValue: ("ingen gyldige svar", "no valid answers"),
+        Problem.Kind.fieldCount.rawValue: ("for mange felt i raden", "too many fields in the row"),
+        Problem.Kind.invalidAbsence.rawValue: ("ugyldig fraværsrad", "invalid absence row"),
+        Problem.Kind.duplicateUnitMonth.rawValue: ("samme enhet og måned to ganger", "the same unit and month twice"),
+        Problem.Kind.invalidValue.rawValue: ("ugyldig verdi", "invalid value"),
+    ]
 
     /// The run notes for standard error: one line each, except that a file with more than three
     /// items without a column gets one line for them.
