@@ -36,22 +36,26 @@ extension ReportBuilder {
     /// The municipality's sub-projects, then its units (each in text order of their names),
     /// that have rows of the set in at least two periods.
     private func subgroups(set: any IndicatorSet, municipality: String) -> [SeriesGroup] {
-        var periodsOf: [[String]: Set<String>] = [:]
+        struct Key: Hashable {
+            var level: ScoreLevel
+            var id: String
+        }
+        var periodsOf: [Key: Set<String>] = [:]
         for row in result.rows
         where row.group.municipality == municipality && row.set == set.id && row.kind == .total
             && row.group.breakdown.isEmpty && (row.group.level == .subproject || row.group.level == .unit)
         {
-            periodsOf[[row.group.level == .subproject ? "s" : "u", row.group.subproject, row.group.unit], default: []]
-                .insert(row.period)
+            let id = row.group.level == .subproject ? row.group.subproject : row.group.unit
+            periodsOf[Key(level: row.group.level, id: id), default: []].insert(row.period)
         }
         let nb = language == .nb
         let groups = periodsOf.filter { $0.value.count >= 2 }.keys.map { key -> SeriesGroup in
-            if key[0] == "s" {
-                let name = result.names.subproject(municipality: municipality, id: key[1]) ?? key[1]
-                return SeriesGroup(level: .subproject, subproject: key[1], name: (nb ? "Delprosjekt " : "Sub-project ") + name)
+            if key.level == .subproject {
+                let name = result.names.subproject(municipality: municipality, id: key.id) ?? key.id
+                return SeriesGroup(level: .subproject, subproject: key.id, name: (nb ? "Delprosjekt " : "Sub-project ") + name)
             }
-            let name = result.names.unit(municipality: municipality, id: key[2]) ?? key[2]
-            return SeriesGroup(level: .unit, unit: key[2], name: (nb ? "Enhet " : "Unit ") + name)
+            let name = result.names.unit(municipality: municipality, id: key.id) ?? key.id
+            return SeriesGroup(level: .unit, unit: key.id, name: (nb ? "Enhet " : "Unit ") + name)
         }
         return groups.sorted {
             $0.level != $1.level ? $0.level == .subproject : ScoreBuilder.textOrder([$0.name], [$1.name])

@@ -27,8 +27,9 @@ struct XLSXWorkbook {
     private var row = 0
     private var columns = 0
     private var columnLetters: [[UInt8]] = []
-    /// The current sheet's columns whose numbers are shares, shown as percentages.
-    private var percentColumns: Set<Int> = []
+    /// Per column of the current sheet, whether its numbers are shares, shown as percentages
+    /// (an array: it is read for every number written).
+    private var percentColumns: [Bool] = []
 
     /// Style indexes (`cellXfs` in styles.xml).
     private enum Style: Int {
@@ -50,7 +51,7 @@ struct XLSXWorkbook {
         if !sheets.isEmpty { try endSheet(to: &output) }
         sheets.append((name, 0, header.count))
         columns = header.count
-        percentColumns = percent
+        percentColumns = (0..<header.count).map(percent.contains)
         columnLetters = (0..<columns).map { Array(Self.columnName($0).utf8) }
         row = 0
         try zip.begin("xl/worksheets/sheet\(sheets.count).xml", to: &output)
@@ -129,7 +130,7 @@ struct XLSXWorkbook {
             buffer.append(contentsOf: "</v></c>".utf8)
         case .number(let number):
             guard number.isFinite else { return }
-            open(style ?? (percentColumns.contains(column) ? .percent : .decimal), type: nil)
+            open(style ?? (percentColumns[column] ? .percent : .decimal), type: nil)
             buffer.append(contentsOf: "<v>".utf8)
             ColumnValue.number(number).appendCSV(to: &buffer, style: .standard)
             buffer.append(contentsOf: "</v></c>".utf8)
