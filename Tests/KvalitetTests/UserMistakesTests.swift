@@ -66,6 +66,16 @@ import Testing
                 == "invalid answer \"5,0\" for item trivsel-1 (scale 1–6); counted as unanswered; 5,0 is not a whole number 1–6: save the answers as whole numbers"
         )
         #expect(
+            problem.norwegian
+                == "ugyldig svar «5,0» på spørsmålet trivsel-1 (skala 1–6); regnes som ubesvart; 5,0 er ikke et heltall 1–6: lagre svarene som heltall"
+        )
+        // Kept in a part's temporary file and read back, it says the same in both languages.
+        let spilled = ProblemLog.buffering(spilling: true)
+        try spilled.record(problem)
+        var kept: [Problem] = []
+        try spilled.forEachKept { kept.append($0) }
+        #expect(kept == [problem] && kept.first?.norwegian == problem.norwegian)
+        #expect(
             ResponseCollector.isDecimalWholeNumber("5.00") && !ResponseCollector.isDecimalWholeNumber("5,5")
                 && !ResponseCollector.isDecimalWholeNumber("5") && !ResponseCollector.isDecimalWholeNumber(",0"))
     }

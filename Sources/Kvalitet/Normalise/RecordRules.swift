@@ -165,16 +165,25 @@ enum RecordRules {
     ) -> Problem {
         let scale = set.set.scale
         var message = "invalid answer \"\(value)\" for item \(column) (scale \(scale.min)–\(scale.max)); counted as unanswered"
-        var norwegian = "ugyldig svar «\(value)» på spørsmålet \(column) (skala \(scale.min)–\(scale.max)); regnes som ubesvart"
         if isDecimalWholeNumber(value) {
             message +=
                 "; \(value.trimmingSpaces) is not a whole number \(scale.min)–\(scale.max): save the answers as whole numbers"
-            norwegian +=
-                "; \(value.trimmingSpaces) er ikke et heltall \(scale.min)–\(scale.max): lagre svarene som heltall"
         }
-        return Problem(
-            .invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message,
-            nb: norwegian)
+        // The bokmål sentence is made only when it is printed (``Problem/norwegian``): a national
+        // file has hundreds of thousands of invalid cells, and most runs print none of them.
+        var problem = Problem(
+            .invalidAnswer, file: file, line: line, respondent: respondent, column: column, value: value, message: message)
+        problem.scale = (scale.min, scale.max)
+        return problem
+    }
+
+    /// The bokmål sentence of an invalid answer `value` for item `column` of a scale `min`–`max`.
+    static func invalidAnswerNorwegian(value: String, column: String, scale: (min: Int, max: Int)) -> String {
+        var norwegian = "ugyldig svar «\(value)» på spørsmålet \(column) (skala \(scale.min)–\(scale.max)); regnes som ubesvart"
+        if isDecimalWholeNumber(value) {
+            norwegian += "; \(value.trimmingSpaces) er ikke et heltall \(scale.min)–\(scale.max): lagre svarene som heltall"
+        }
+        return norwegian
     }
 
     /// "5,0" or "5.00": a whole number written with decimals, as a number cell with a decimal

@@ -96,8 +96,18 @@ public struct Problem: Sendable, Hashable {
     public var message: String
     /// The same sentence in bokmål, what the tool prints by default; nil where the message is
     /// already in the run's language (sick leave and SPC series write theirs in it). Not part of
-    /// the problem's identity.
-    public var norwegian: String?
+    /// the problem's identity. An invalid answer's is made from its value and `scale` when asked.
+    public var norwegian: String? {
+        get {
+            storedNorwegian
+                ?? scale.map { RecordRules.invalidAnswerNorwegian(value: value, column: column, scale: $0) }
+        }
+        set { storedNorwegian = newValue }
+    }
+    /// The bokmål sentence given when the problem was made.
+    var storedNorwegian: String?
+    /// For an invalid answer: its set's scale, for the sentence in bokmål (not part of identity).
+    var scale: (min: Int, max: Int)?
     /// For a warning given once per file (an unknown column or element, an `invited` figure per
     /// unit): what it is given once for. Parts of a file read at once each give it; merging them
     /// keeps the first. Not part of the problem's identity.
@@ -125,7 +135,7 @@ public struct Problem: Sendable, Hashable {
         value: String = "", message: String, nb norwegian: String? = nil
     ) {
         self.kind = kind
-        self.norwegian = norwegian
+        self.storedNorwegian = norwegian
         self.file = file
         self.line = line
         self.respondent = respondent

@@ -49,6 +49,8 @@ public final class ProblemLog {
                 column: try reader.text(), value: try reader.text(), message: try reader.text())
             let norwegian = try reader.text()
             problem.norwegian = norwegian.isEmpty ? nil : norwegian
+            let (low, high) = (Int64(bitPattern: try reader.number()), Int64(bitPattern: try reader.number()))
+            if low <= high { problem.scale = (Int(low), Int(high)) }
             let key = try reader.text()
             problem.onceKey = key.isEmpty ? nil : key
             try body(problem)
@@ -65,11 +67,14 @@ public final class ProblemLog {
             try spill.append(problem.file)
             try spill.append(UInt64(bitPattern: Int64(problem.line ?? -1)))
             for text in [
-                problem.respondent, problem.column, problem.value, problem.message, problem.norwegian ?? "",
-                problem.onceKey ?? "",
+                problem.respondent, problem.column, problem.value, problem.message, problem.storedNorwegian ?? "",
             ] {
                 try spill.append(text)
             }
+            // An invalid answer's scale (its bokmål sentence is made only when printed); none as -1, -2.
+            try spill.append(UInt64(bitPattern: Int64(problem.scale?.min ?? -1)))
+            try spill.append(UInt64(bitPattern: Int64(problem.scale?.max ?? -2)))
+            try spill.append(problem.onceKey ?? "")
             return
         }
         if strict && problem.kind.failsStrict {
