@@ -248,6 +248,12 @@ struct DisclosureAudit {
         return allPublished && known.withTotal[row] != nil && (incomplete.isEmpty || incomplete == [block])
     }
 
+    /// Whether the published rows of `block` span its total when its rows `suppressed` (sorted)
+    /// are suppressed (``CrossKindAudit`` asks, for the attacker's use of `all`).
+    mutating func isComplete(block: Int, suppressed: [Int32]) -> Bool {
+        suppressed.isEmpty || outcome(block: block, suppressed: suppressed).complete
+    }
+
     /// A published-by-construction row of `block` holding all its cells (its municipality row),
     /// standing for the block's completeness when none of its rows is suppressed.
     private func totalRow(_ block: Int) -> Int? {

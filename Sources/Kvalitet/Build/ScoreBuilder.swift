@@ -143,7 +143,7 @@ struct ScoreBuilder {
         // Per kind, a flag per group (looked up for every row written); kinds with the same
         // rows suppressed before the audit share its answer.
         var audited: [[Int]: [Bool]] = [:]
-        return (0..<kinds).map { kind in
+        var flags: [[Bool]] = (0..<kinds).map { kind in
             var pattern: [Int] = []
             for index in keys.indices where base[index] || counts[index][kind] < minN { pattern.append(index) }
             if let known = audited[pattern] { return known }
@@ -152,6 +152,17 @@ struct ScoreBuilder {
             audited[pattern] = flags
             return flags
         }
+        // Then the kinds together: a dimension's counts are its items' sums (CrossKindAudit).
+        if kinds > 1 {
+            let crossKind = CrossKindAudit(
+                layout: audit.layout,
+                structure: .init(
+                    dimensionKinds: set.dimensionKinds, itemCounts: set.dimensionItems.map(\.count),
+                    reportItems: set.set.reportItems),
+                counts: counts, primary: groups.map { $0.tally.respondents < minN })
+            crossKind.audit(&flags, perKind: &audit)
+        }
+        return flags
     }
 
     /// What the audit needs of a group: its respondents (for the choice) and its cells (indices
