@@ -25,6 +25,9 @@ import numpy as np
 import yaml
 from scipy import stats
 
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+from cross_kind import Slice  # noqa: E402
+
 ALIASES = {
     "respondent": ["respondent", "besvarelse", "respondent_id", "id"],
     "municipality": ["municipality", "kommune"],
@@ -270,6 +273,91 @@ def derivation(order, vectors, suppressed, g):
             + [r for m in municipalities if m != g[1] for r in completion(m)])
 
 
+def across_kinds(order, vectors, kinds, items, suppressed, n_of, is_primary, report_items, rank):
+    """The audit across kinds of row (Docs/Suppression.md): while a protected row (every
+    suppressed item row; every row of a group below min_n; without item rows, every suppressed
+    dimension row) is revealed by the rows of all kinds together (cross_kind.Slice, the whole
+    slice at once), the first in row order gets one more row suppressed: the first of its own
+    group's published rows (sibling items by fewest n, its dimension, the total, the other
+    dimensions by n, the other items by n) whose suppression, with that kind's audit run again,
+    stops revealing it; else the first such row of its municipality's other rows (fewest
+    respondents first) of the kinds involved (the total, its dimension and its items; for a
+    dimension also the other dimensions; in kind order); else the first of those candidates."""
+    suppressed = {k: set(v) for k, v in suppressed.items()}
+    kind_index = {k: i for i, k in enumerate(kinds)}
+    dims = [k for k in kinds if k[0] and not k[1]]
+    item_kinds = [k for k in kinds if k[1]]
+    total = ("", "")
+
+    def protected(g, k):
+        return g in suppressed[k] and (bool(k[1]) or is_primary(g) or (not report_items and bool(k[0])))
+
+    def revealed(state, g, k):
+        return Slice(order, vectors, kinds, items, state).is_revealed(g, k)
+
+    while True:
+        sl = Slice(order, vectors, kinds, items, suppressed)
+        leak = next(((g, k) for g in order for k in kinds if protected(g, k) and sl.is_revealed(g, k)), None)
+        if leak is None:
+            return suppressed
+        g, k = leak
+        if __import__("os").environ.get("TRACE"):
+            print("leak", g, k, file=sys.stderr)
+            for name, sub in (("block only", [x for x in order if x[0] != "all" and x[1] == g[1]]),
+                              ("no all", [x for x in order if x[0] != "all"])):
+                if g in sub:
+                    print("  ", name, Slice(sub, vectors, kinds, items, suppressed).is_revealed(g, k), file=sys.stderr)
+
+        def by_n(ks):
+            return sorted(ks, key=lambda x: (n_of(g, x), kind_index[x]))
+
+        if k == total:
+            own = by_n(dims) + by_n(item_kinds)
+            involved = [total] + dims
+        else:
+            d = (k[0], "")
+            mine = [x for x in item_kinds if x[0] == k[0]]
+            rest = by_n([x for x in dims if x != d]) + by_n([x for x in item_kinds if x[0] != k[0]])
+            if k[1]:
+                own = by_n([x for x in mine if x != k]) + [d, total] + rest
+                involved = [total, d] + mine
+            else:
+                own = by_n(mine) + [total] + rest
+                involved = list(dict.fromkeys([total, d] + mine + dims))
+            involved = sorted(involved, key=lambda x: kind_index[x])
+        own = [(g, x) for x in own if g not in suppressed[x]]
+        others = []
+        if g[0] != "all":
+            rows = sorted((x for x in order if x[0] != "all" and x[1] == g[1] and x != g), key=lambda x: rank[x])
+            rows += [x for x in order if x[0] == "all"]
+            # The other municipalities whose municipality row is hidden in a kind `all` publishes.
+            all_row = [x for x in order if x[0] == "all"]
+            published_all = [kd for kd in kinds if all_row and all_row[0] not in suppressed[kd]]
+            hiding = {x[1] for x in order if x[0] == "municipality" and not x[5] and x[1] != g[1]
+                      and any(x in suppressed[kd] for kd in published_all)}
+            rows += sorted((x for x in order if x[0] != "all" and x[1] in hiding), key=lambda x: rank[x])
+            others = [(x, kind) for x in rows for kind in involved if x not in suppressed[kind]]
+
+        def trial(row, kind):
+            state = dict(suppressed)
+            state[kind] = audit(order, vectors, suppressed[kind] | {row}, rank)
+            return state
+
+        chosen = None
+        for row, kind in own + others:
+            state = trial(row, kind)
+            if not revealed(state, g, k):
+                chosen = state
+                break
+        if chosen is None:
+            if not own and not others:
+                return suppressed
+            chosen = trial(*(own or others)[0])
+        if __import__("os").environ.get("TRACE"):
+            print("  added", {x: sorted(chosen[x] - suppressed[x]) for x in kinds if chosen[x] != suppressed[x]}, file=sys.stderr)
+        suppressed = chosen
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", required=True)
@@ -446,6 +534,10 @@ def main():
             if start not in audited:
                 audited[start] = audit(order, vectors, set(start), rank)
             row_suppressed[kind] = audited[start]
+        if len(kinds) > 1:
+            row_suppressed = across_kinds(
+                order, vectors, kinds, [(d["id"], it["id"]) for d in dims for it in d["items"]], row_suppressed,
+                lambda g, k: figures[g][k][0], lambda g: count[g] < min_n, report_items, rank)
 
         # Pass 3: the rows.
         for g in order:

@@ -4,28 +4,29 @@
 /// (and a total row's the sums over all items), and an item's valid answers are its group's
 /// respondents less the first two. So an attacker holding the whole output sees, for the counts,
 /// vectors over (cell × item): an item row is 1_g ⊗ e_i, a dimension row 1_g ⊗ 1_d, a total row
-/// 1_g ⊗ 1. ``DisclosureAudit`` tests each kind of row alone; this tests the kinds together.
+/// 1_g ⊗ 1. ``DisclosureAudit`` tests each kind of row alone; this tests the kinds together,
+/// exactly, in integers.
 ///
-/// The test is exact and works in the cell space of one municipality: with S_t the span of the
-/// cell vectors of the groups whose row of kind t is published, W_d = ⋂_{i∈d} S_i, V_d = W_d + S_d
-/// and A_{d0} = S_total ∩ ⋂_{d≠d0} V_d, an item row (g, i0 in d0) is revealed exactly when
-/// 1_g ∈ S_{i0} + (⋂_{i∈d0, i≠i0} S_i) ∩ (A_{d0} + S_{d0}); a dimension row (g, d0) when
-/// 1_g ∈ W_{d0} + S_{d0} + A_{d0}; a total row (g) when 1_g ∈ S_total + ⋂_d V_d. (Written out as
-/// sums of per-item vectors, each equation of a combination is one item's coordinates; the
-/// derivation is in Docs/Suppression.md.) Intersections are taken through orthogonal complements
-/// (``Orthogonal``), in integers.
+/// Per municipality m, modulo its item rows: the published item-i rows span B_i in item i's
+/// cell coordinates; every vector is reduced modulo ⊕ B_i (the reduction is linear and ⊕ B_i is
+/// published), and a protected row is revealed exactly when its reduction lies in the span of
+/// the reduced dimension and total rows, and of what `all` gives m.
 ///
-/// `all` enters as in the per-kind audit: for a kind whose `all` row is published and whose other
-/// municipalities are all complete (their published rows of that kind span their totals), the
-/// municipality's total is added to S_t. A combination of `all` rows of different kinds whose
-/// other municipalities are complete only together is not looked for (Docs/Suppression.md).
+/// `all`: a combination of `all` rows of several kinds (profile c = Σ λ_t u_t over the items, in
+/// U_all, the span of the profiles of the kinds whose `all` row is published) gives 1_m ⊗ c
+/// exactly when every other municipality m' can cancel its part, 1_{m'} ⊗ c, with its own
+/// published rows: c ∈ C_{m'}, a subspace of the item space. So m gets 1_m ⊗ E_m with
+/// E_m = U_all ∩ ⋂_{m'≠m} C_{m'}, added to its rows. A municipality whose municipality row is
+/// published in every kind of U_all has C_{m'} ⊇ U_all and drops out of the intersection; the
+/// others are computed. An `all` row of kind s is revealed when u_s ∈ U_all + ⋂_m C_m.
 ///
 /// Speed: a municipality whose kinds all have the same rows suppressed needs no test (its spans
-/// are one span for every kind, and the per-kind audit has cleared it); otherwise two cheap
-/// sufficient tests, each a certificate the attacker cannot get round, clear most rows before
-/// the exact one runs: 1_g outside S_{i0} + S_{d0} + S_total, or, for some sibling i1, outside
-/// S_{i0} + S_{i1} (a weighting of the cells that item i0 and i1 cannot see, put on i0 and taken
-/// off i1, leaves every dimension and total sum unchanged).
+/// are one span for every kind, and the per-kind audit has cleared it); otherwise cheap
+/// sufficient tests, each a certificate the attacker cannot get round, clear most rows before the
+/// exact one: 1_g outside S_{i0} + S_{d0} + S_total (S_t the span of the cell vectors of the
+/// groups whose kind-t row is published; plus 1_m when E_m touches item i0), or, for a sibling
+/// i1, outside S_{i0} + S_{i1} (a weighting of the cells neither item sees, put on i0 and taken
+/// off i1, leaves every dimension and total sum as it was).
 struct CrossKindAudit {
     /// The kinds of row of one set, as ``Tally/rowCounts(set:)`` lists them: 0 the total, then
     /// each dimension followed by its items when the set reports them.
@@ -41,6 +42,11 @@ struct CrossKindAudit {
         var dimensionOf: [Int]
         var isItem: [Bool]
         var reportsItems: Bool
+        /// Each kind's profile over the item coordinates (items flat, dimension by dimension).
+        var profiles: [[Int]]
+        /// Each item coordinate's dimension and, with item rows, its kind.
+        var coordinateDimension: [Int]
+        var coordinateKind: [Int?]
 
         init(dimensionKinds: [Int], itemCounts: [Int], reportItems: Bool) {
             dimensions = dimensionKinds
@@ -50,29 +56,30 @@ struct CrossKindAudit {
             kindCount = 1 + dimensionKinds.count + (reportItems ? itemCounts.reduce(0, +) : 0)
             dimensionOf = [Int](repeating: -1, count: kindCount)
             isItem = [Bool](repeating: false, count: kindCount)
+            coordinateDimension = []
+            coordinateKind = []
             for (d, kind) in dimensionKinds.enumerated() {
                 dimensionOf[kind] = d
+                for j in 0..<itemCounts[d] {
+                    coordinateDimension.append(d)
+                    coordinateKind.append(reportItems ? items[d][j] : nil)
+                }
                 for item in items[d] {
                     dimensionOf[item] = d
                     isItem[item] = true
                 }
             }
+            let width = coordinateDimension.count
+            var profiles = [[Int]](repeating: [Int](repeating: 0, count: width), count: kindCount)
+            for f in 0..<width {
+                profiles[0][f] = 1
+                profiles[dimensionKinds[coordinateDimension[f]]][f] = 1
+                if let kind = coordinateKind[f] { profiles[kind][f] = 1 }
+            }
+            self.profiles = profiles
         }
 
-        /// The kind's vector over the item coordinates (items flat, dimension by dimension).
-        func itemVector(_ kind: Int) -> [Int] {
-            let width = itemCounts.reduce(0, +)
-            if kind == 0 { return [Int](repeating: 1, count: width) }
-            let d = dimensionOf[kind]
-            let start = itemCounts[..<d].reduce(0, +)
-            var v = [Int](repeating: 0, count: width)
-            if isItem[kind] {
-                v[start + items[d].firstIndex(of: kind)!] = 1
-            } else {
-                for j in 0..<itemCounts[d] { v[start + j] = 1 }
-            }
-            return v
-        }
+        var coordinates: Int { coordinateDimension.count }
     }
 
     let layout: DisclosureAudit.Layout
@@ -89,17 +96,20 @@ struct CrossKindAudit {
     }
 
     /// Adds suppressions to `flags` (per kind, per row; the per-kind audit already run) until no
-    /// protected row is revealed across kinds. The first revealed row in row order is taken; the
-    /// row suppressed for it is the first of its own group's published rows (sibling items by
-    /// fewest `n`, then its dimension, the total, the other dimensions, the other items) whose
-    /// suppression, with the per-kind audit of that kind run again, closes it; else the first of
-    /// its municipality's rows of the kinds involved (choice order, then kind) that does; else the
-    /// first of those candidates. Each round suppresses a row, so the audit ends.
+    /// protected row is revealed across kinds. The first revealed row in row order is taken, and
+    /// one row is suppressed for it: the first candidate whose suppression, with the per-kind
+    /// audit of its kind run again, stops revealing it, else the first candidate. Candidates, in
+    /// order: its own group's published rows (sibling items by fewest `n`, its dimension, the
+    /// total, the other dimensions, the other items); then its municipality's other rows (choice
+    /// order) of the kinds involved (the total, its dimension and that dimension's items; for a
+    /// dimension row also the other dimensions), then the same kinds of `all` and of the other
+    /// municipalities whose municipality row is hidden in a kind `all` publishes. Each round
+    /// suppresses a row, so the audit ends.
     func audit(_ flags: inout [[Bool]], perKind: inout DisclosureAudit) {
-        var state = State(audit: self, flags: flags, perKind: &perKind)
-        while let target = state.firstLeak(&perKind) {
+        var state = State(audit: self, flags: flags)
+        while let target = state.firstLeak() {
             guard let (kind, trial) = state.choose(for: target, perKind: &perKind) else { break }
-            state.apply(kind: kind, flags: trial, perKind: &perKind)
+            state.apply(kind: kind, flags: trial)
         }
         flags = state.flags
     }
@@ -120,71 +130,104 @@ struct CrossKindAudit {
         return !structure.reportsItems && kind != 0
     }
 
-    /// The state between rounds: flags, each kind's municipalities that are not complete, and each
-    /// municipality's first leak (kept until its rows or what `all` gives it change).
+    /// The block's municipality row (the row holding every cell of it).
+    fileprivate func totalRow(_ block: Int) -> Int? {
+        layout.blockRows[block].first { layout.cells[$0].count == layout.blockCellCounts[block] }
+    }
+
+    /// What `all` gives: U_all's basis, the municipalities that constrain it, and their C_m.
+    fileprivate struct Through {
+        var uAll: [[Int]]
+        /// C_m (a basis) of each municipality that does not contain U_all for sure.
+        var constraints: [Int: [[Int]]?]
+    }
+
+    fileprivate func through(_ flags: [[Bool]], extraKind: Int? = nil) -> Through {
+        let kinds = (0..<structure.kindCount).filter { kind in layout.allRow.map { !flags[kind][$0] } ?? false }
+        var constraints: [Int: [[Int]]?] = [:]
+        let watched = kinds + (extraKind.map { [$0] } ?? [])
+        if !kinds.isEmpty || extraKind != nil {
+            for block in layout.blockRows.indices {
+                guard let total = totalRow(block) else { continue }
+                if watched.contains(where: { flags[$0][total] }) {
+                    var space = Space(audit: self, block: block, flags: flags, extras: [])
+                    constraints[block] = space.completions()
+                }
+            }
+        }
+        return Through(uAll: kinds.map { structure.profiles[$0] }, constraints: constraints)
+    }
+
+    /// E_m (a basis; nil on overflow).
+    fileprivate func extras(_ block: Int, _ through: Through) -> [[Int]]? {
+        if through.uAll.isEmpty { return [] }
+        let width = structure.coordinates
+        var stacked: [[Int]] = []
+        guard let uPerp = Orthogonal.complement(of: through.uAll, width: width) else { return nil }
+        stacked += uPerp
+        for (other, c) in through.constraints where other != block {
+            guard let c, let cPerp = Orthogonal.complement(of: c, width: width) else { return nil }
+            stacked += cPerp
+        }
+        if stacked.count == uPerp.count { return through.uAll }
+        return Orthogonal.complement(of: stacked, width: width)
+    }
+
+    /// The state between rounds: flags, what `all` gives, and each municipality's first leak (kept
+    /// until its rows or its E_m change).
     fileprivate struct State {
         let audit: CrossKindAudit
         var flags: [[Bool]]
-        /// Per kind: each block's suppressed rows, sorted.
-        var patterns: [[Int32: [Int32]]]
-        var incomplete: [Set<Int32>]
-        var known: [Int32: (lifts: [Bool], leak: Target?)] = [:]
+        var through: Through
+        var known: [Int32: (extras: [[Int]]?, leak: Target?)] = [:]
         var dirty: Set<Int32>
+        var extrasMemo: [Int: [[Int]]?] = [:]
 
-        init(audit: CrossKindAudit, flags: [[Bool]], perKind: inout DisclosureAudit) {
+        init(audit: CrossKindAudit, flags: [[Bool]]) {
             self.audit = audit
             self.flags = flags
             let layout = audit.layout
-            patterns = flags.map { kindFlags in
-                var p: [Int32: [Int32]] = [:]
-                for (row, flag) in kindFlags.enumerated() where flag && layout.block[row] >= 0 {
-                    p[layout.block[row], default: []].append(Int32(row))
-                }
-                return p
-            }
-            incomplete = patterns.map { Self.incompleteBlocks($0, &perKind) }
-            // Blocks whose kinds do not all hide the same rows, and the `all` row's (-1) when any
-            // of its rows is hidden.
+            through = audit.through(flags)
+            // Blocks whose kinds do not all hide the same rows, and `all` (-1) when any of its
+            // rows is hidden.
             dirty = []
+            // A block whose kinds hide the same rows is safe when its municipality row is
+            // published (1_m is in its one span, so what `all` gives adds nothing); else it is
+            // tested too.
             for block in layout.blockRows.indices {
-                let b = Int32(block)
-                let first = patterns.first?[b] ?? []
-                if patterns.contains(where: { ($0[b] ?? []) != first }) { dirty.insert(b) }
+                let rows = layout.blockRows[block]
+                if rows.contains(where: { row in flags.contains { $0[row] != flags[0][row] } }) {
+                    dirty.insert(Int32(block))
+                } else if let total = audit.totalRow(block), flags[0][total] {
+                    dirty.insert(Int32(block))
+                }
             }
             if let all = layout.allRow, flags.contains(where: { $0[all] }) { dirty.insert(-1) }
         }
 
-        static func incompleteBlocks(_ patterns: [Int32: [Int32]], _ perKind: inout DisclosureAudit) -> Set<Int32> {
-            var result: Set<Int32> = []
-            for (block, rows) in patterns where !perKind.isComplete(block: Int(block), suppressed: rows) {
-                result.insert(block)
-            }
-            return result
-        }
-
-        /// Per kind: whether block `block` gets its total from `all` (see the type's comment).
-        func lifts(_ block: Int32, flags: [[Bool]], incomplete: [Set<Int32>]) -> [Bool] {
-            guard let all = audit.layout.allRow, block >= 0 else {
-                return [Bool](repeating: false, count: flags.count)
-            }
-            return flags.indices.map { kind in
-                !flags[kind][all] && (incomplete[kind].isEmpty || incomplete[kind] == [block])
-            }
-        }
-
         /// The first revealed row in row order, over every municipality and `all`.
-        mutating func firstLeak(_ perKind: inout DisclosureAudit) -> Target? {
+        mutating func firstLeak() -> Target? {
             var first: Target?
             let order = audit.layout.rowOrder
+            func consider(_ leak: Target?) {
+                if let leak, first.map({ precedes(leak, $0, order) }) ?? true { first = leak }
+            }
             for block in Array(dirty) + known.keys.filter({ !dirty.contains($0) }) {
-                let lifts = self.lifts(block, flags: flags, incomplete: incomplete)
-                if !dirty.contains(block), let cached = known[block], cached.lifts == lifts {
-                    if let leak = cached.leak, first.map({ precedes(leak, $0, order) }) ?? true { first = leak }
+                if block < 0 {
+                    if dirty.contains(block) || known[block] == nil {
+                        known[block] = (nil, audit.firstLeakOfAll(flags: flags, through: through))
+                    }
+                    consider(known[block]!.leak)
                     continue
                 }
-                let leak = audit.firstLeak(block: block, flags: flags, lifts: lifts, incomplete: incomplete, perKind: &perKind)
-                known[block] = (lifts, leak)
-                if let leak, first.map({ precedes(leak, $0, order) }) ?? true { first = leak }
+                let extras = self.extras(Int(block))
+                if !dirty.contains(block), let cached = known[block], cached.extras == extras {
+                    consider(cached.leak)
+                    continue
+                }
+                let leak = audit.firstLeak(block: Int(block), flags: flags, extras: extras)
+                known[block] = (extras, leak)
+                consider(leak)
             }
             dirty = []
             return first
@@ -195,9 +238,9 @@ struct CrossKindAudit {
         }
 
         /// The kind and new flags of that kind (after its per-kind audit) of the row chosen.
-        mutating func choose(for target: Target, perKind: inout DisclosureAudit) -> (Int, [Bool])? {
+        func choose(for target: Target, perKind: inout DisclosureAudit) -> (Int, [Bool])? {
             let layout = audit.layout
-            let block = target.row == layout.allRow ? Int32(-1) : layout.block[target.row]
+            let isAll = target.row == layout.allRow
             func trial(_ row: Int, _ kind: Int) -> [Bool] {
                 var kindFlags = flags[kind]
                 kindFlags[row] = true
@@ -206,49 +249,46 @@ struct CrossKindAudit {
             func closes(_ kind: Int, _ kindFlags: [Bool]) -> Bool {
                 var flags = self.flags
                 flags[kind] = kindFlags
-                var incomplete = self.incomplete
-                var p: [Int32: [Int32]] = [:]
-                for (row, flag) in kindFlags.enumerated() where flag && layout.block[row] >= 0 {
-                    p[layout.block[row], default: []].append(Int32(row))
-                }
-                incomplete[kind] = Self.incompleteBlocks(p, &perKind)
-                let lifts = self.lifts(block, flags: flags, incomplete: incomplete)
-                return !audit.revealed(target, block: block, flags: flags, lifts: lifts, incomplete: incomplete, perKind: &perKind)
+                return !audit.revealed(target, flags: flags)
             }
-            let own = audit.candidateKinds(for: target).filter { !flags[$0][target.row] }.map { (target.row, $0) }
-            for (row, kind) in own {
+            var candidates = audit.candidateKinds(for: target).filter { !flags[$0][target.row] }.map { (target.row, $0) }
+            if !isAll {
+                let kinds = audit.involvedKinds(for: target)
+                let block = Int(layout.block[target.row])
+                var rows = layout.blockRows[block].filter { $0 != target.row }.sorted {
+                    layout.choiceRank[$0] < layout.choiceRank[$1]
+                }
+                if let all = layout.allRow { rows.append(all) }
+                let constraining = through.constraints.keys.filter { $0 != block }.flatMap { layout.blockRows[$0] }
+                rows += constraining.sorted { layout.choiceRank[$0] < layout.choiceRank[$1] }
+                for row in rows { for kind in kinds where !flags[kind][row] { candidates.append((row, kind)) } }
+            }
+            for (row, kind) in candidates {
                 let new = trial(row, kind)
                 if closes(kind, new) { return (kind, new) }
             }
-            var others: [(Int, Int)] = []
-            if block >= 0 {
-                let kinds = audit.involvedKinds(for: target)
-                let rows = layout.blockRows[Int(block)].filter { $0 != target.row }.sorted {
-                    layout.choiceRank[$0] < layout.choiceRank[$1]
-                }
-                for row in rows { for kind in kinds where !flags[kind][row] { others.append((row, kind)) } }
-                for (row, kind) in others {
-                    let new = trial(row, kind)
-                    if closes(kind, new) { return (kind, new) }
-                }
-            }
-            guard let (row, kind) = own.first ?? others.first else { return nil }
+            guard let (row, kind) = candidates.first else { return nil }
             return (kind, trial(row, kind))
         }
 
-        mutating func apply(kind: Int, flags kindFlags: [Bool], perKind: inout DisclosureAudit) {
+        mutating func apply(kind: Int, flags kindFlags: [Bool]) {
             let layout = audit.layout
             for row in kindFlags.indices where kindFlags[row] != flags[kind][row] {
-                let block = layout.block[row]
-                dirty.insert(block)
-                if block >= 0 {
-                    var rows = patterns[kind][block] ?? []
-                    rows.insert(Int32(row), at: rows.firstIndex { $0 > Int32(row) } ?? rows.count)
-                    patterns[kind][block] = rows
-                }
+                dirty.insert(row == layout.allRow ? -1 : layout.block[row])
             }
             flags[kind] = kindFlags
-            incomplete[kind] = Self.incompleteBlocks(patterns[kind], &perKind)
+            through = audit.through(flags)
+            extrasMemo = [:]
+            if let all = layout.allRow, flags.contains(where: { $0[all] }) { dirty.insert(-1) }
+        }
+
+        /// E_m, computed once per state of what `all` gives.
+        mutating func extras(_ block: Int) -> [[Int]]? {
+            let key = through.constraints[block] == nil ? -1 : block
+            if let known = extrasMemo[key] { return known }
+            let result = audit.extras(block, through)
+            extrasMemo[key] = result
+            return result
         }
     }
 
@@ -262,14 +302,14 @@ struct CrossKindAudit {
         if target.kind == 0 { return byN(s.dimensions) + byN(allItems) }
         let d = s.dimensionOf[target.kind]
         let otherDimensions = byN(s.dimensions.filter { $0 != s.dimensions[d] })
+        let otherItems = byN(allItems.filter { s.dimensionOf[$0] != d })
         if s.isItem[target.kind] {
-            let siblings = s.items[d].filter { $0 != target.kind }
-            return byN(siblings) + [s.dimensions[d], 0] + otherDimensions + byN(allItems.filter { s.dimensionOf[$0] != d })
+            return byN(s.items[d].filter { $0 != target.kind }) + [s.dimensions[d], 0] + otherDimensions + otherItems
         }
-        return byN(s.items[d]) + [0] + otherDimensions + byN(allItems.filter { s.dimensionOf[$0] != d })
+        return byN(s.items[d]) + [0] + otherDimensions + otherItems
     }
 
-    /// The kinds of the municipality's other rows to try (after the own group's), in kind order.
+    /// The kinds of the other rows to try, in kind order.
     fileprivate func involvedKinds(for target: Target) -> [Int] {
         let s = structure
         if target.kind == 0 { return [0] + s.dimensions }
@@ -279,217 +319,242 @@ struct CrossKindAudit {
         return Array(Set(kinds)).sorted()
     }
 
-    /// The first revealed row of `block` (-1: the `all` row) in row order.
-    fileprivate func firstLeak(
-        block: Int32, flags: [[Bool]], lifts: [Bool], incomplete: [Set<Int32>], perKind: inout DisclosureAudit
-    ) -> Target? {
-        let rows = block >= 0 ? layout.blockRows[Int(block)] : [layout.allRow!]
-        var space = block >= 0 ? Space(audit: self, block: Int(block), flags: flags, lifts: lifts) : nil
-        for row in rows.sorted(by: { layout.rowOrder[$0] < layout.rowOrder[$1] }) {
+    /// The first revealed row of `block` in row order.
+    fileprivate func firstLeak(block: Int, flags: [[Bool]], extras: [[Int]]?) -> Target? {
+        var space = Space(audit: self, block: block, flags: flags, extras: extras)
+        for row in layout.blockRows[block].sorted(by: { layout.rowOrder[$0] < layout.rowOrder[$1] }) {
             for kind in 0..<structure.kindCount where isTarget(row: row, kind: kind, flags: flags) {
-                let target = Target(row: row, kind: kind)
-                if ownGroupReveals(target, flags: flags) { return target }
-                if block < 0 {
-                    if allRevealedThroughBlocks(target, flags: flags, perKind: &perKind) { return target }
-                } else if space!.reveals(target, total: nil) {
-                    return target
-                }
+                if space.reveals(row: row, kind: kind) { return Target(row: row, kind: kind) }
             }
         }
         return nil
     }
 
-    /// Whether `target` is revealed with `flags` (for the choice).
-    fileprivate func revealed(
-        _ target: Target, block: Int32, flags: [[Bool]], lifts: [Bool], incomplete: [Set<Int32>],
-        perKind: inout DisclosureAudit
-    ) -> Bool {
-        if ownGroupReveals(target, flags: flags) { return true }
-        if block < 0 { return allRevealedThroughBlocks(target, flags: flags, perKind: &perKind) }
-        var space = Space(audit: self, block: Int(block), flags: flags, lifts: lifts)
-        return space.reveals(target, total: nil)
-    }
-
-    /// Whether the row's own group's published rows give it (its kind's item vector in the span
-    /// of theirs: a dimension minus its other items, the total minus the other dimensions).
-    fileprivate func ownGroupReveals(_ target: Target, flags: [[Bool]]) -> Bool {
-        let published = (0..<structure.kindCount).filter { !flags[$0][target.row] }
-        if published.isEmpty { return false }
-        let vectors = published.map(structure.itemVector)
-        return Orthogonal.spans(vectors, structure.itemVector(target.kind), width: vectors[0].count) ?? true
-    }
-
-    /// Whether every municipality's total of the `all` row's kind is revealed within it, so that
-    /// their sum gives the `all` row.
-    fileprivate func allRevealedThroughBlocks(_ target: Target, flags: [[Bool]], perKind: inout DisclosureAudit) -> Bool {
-        let none = [Bool](repeating: false, count: structure.kindCount)
-        for block in layout.blockRows.indices {
-            var space = Space(audit: self, block: block, flags: flags, lifts: none)
-            if !space.reveals(Target(row: -1, kind: target.kind), total: true) { return false }
+    /// The first revealed row of the `all` row's kinds.
+    fileprivate func firstLeakOfAll(flags: [[Bool]], through: Through) -> Target? {
+        guard let all = layout.allRow else { return nil }
+        for kind in 0..<structure.kindCount where isTarget(row: all, kind: kind, flags: flags) {
+            if allRevealed(kind, flags: flags) { return Target(row: all, kind: kind) }
         }
-        return !layout.blockRows.isEmpty
+        return nil
     }
 
-    /// One municipality's spans, with their complements and combinations kept while it is tested.
+    /// u_s ∈ U_all + ⋂_m C_m.
+    fileprivate func allRevealed(_ kind: Int, flags: [[Bool]]) -> Bool {
+        let through = self.through(flags, extraKind: kind)
+        let width = structure.coordinates
+        var meet: [[Int]]
+        if through.constraints.isEmpty {
+            return true  // every municipality row of that kind is published: their sum is `all`
+        } else {
+            var stacked: [[Int]] = []
+            for (_, c) in through.constraints {
+                guard let c, let cPerp = Orthogonal.complement(of: c, width: width) else { return true }
+                stacked += cPerp
+            }
+            guard let m = Orthogonal.complement(of: stacked, width: width) else { return true }
+            meet = m
+        }
+        return Orthogonal.spans(through.uAll + meet, structure.profiles[kind], width: width) ?? true
+    }
+
+    /// Whether `target` is revealed with `flags` (for the choice).
+    fileprivate func revealed(_ target: Target, flags: [[Bool]]) -> Bool {
+        if target.row == layout.allRow { return allRevealed(target.kind, flags: flags) }
+        let block = Int(layout.block[target.row])
+        var space = Space(audit: self, block: block, flags: flags, extras: extras(block, through(flags)))
+        return space.reveals(row: target.row, kind: target.kind)
+    }
+
+    /// One municipality's rows, reduced modulo its item rows, kept while it is tested.
     fileprivate struct Space {
         let audit: CrossKindAudit
-        let width: Int
-        /// Per kind: the published rows' cell vectors (and the block's total when `all` gives it).
-        let generators: [[[Int]]]
-        /// Per kind: the key of its generators (published rows, -1 for the lift).
-        let keys: [[Int]]
-        var complements: [[Int]: [[Int]]?] = [:]
-        var bases: [[Int]: Basis] = [:]
-        var dimensionParts: [Int: (w: [[Int]]?, v: [[Int]]?, vPerp: [[Int]]?)] = [:]
-        var aParts: [Int: [[Int]]?] = [:]
         let block: Int
+        let width: Int
         let flags: [[Bool]]
+        /// E_m's basis (nil: unknown after an overflow, so every row counts as revealed).
+        let extras: [[Int]]?
+        /// Per kind: the published rows; per item coordinate: the basis of its item rows.
+        let published: [[Int]]
+        var itemBases: [Basis?]
+        var freeColumns: [[Int]] = []
+        var reducedBasis: Basis?
+        var overflowed = false
+        var sums: [[Int]: Basis] = [:]
 
-        init(audit: CrossKindAudit, block: Int, flags: [[Bool]], lifts: [Bool]) {
+        init(audit: CrossKindAudit, block: Int, flags: [[Bool]], extras: [[Int]]?) {
             self.audit = audit
             self.block = block
             self.flags = flags
-            let layout = audit.layout
-            width = layout.blockCellCounts[block]
-            let rows = layout.blockRows[block]
-            var keys: [[Int]] = []
-            var generators: [[[Int]]] = []
-            for kind in 0..<audit.structure.kindCount {
-                var key = rows.filter { !flags[kind][$0] }
-                if lifts[kind] { key.append(-1) }
-                keys.append(key)
-            }
-            var vectors: [Int: [Int]] = [:]
-            let width = self.width
-            func vector(_ row: Int) -> [Int] {
-                if row < 0 { return [Int](repeating: 1, count: width) }
-                if let v = vectors[row] { return v }
-                var v = [Int](repeating: 0, count: width)
-                for cell in layout.cells[row] { v[Int(cell)] = 1 }
-                vectors[row] = v
-                return v
-            }
-            for key in keys { generators.append(key.map(vector)) }
-            self.keys = keys
-            self.generators = generators
+            self.extras = extras
+            width = audit.layout.blockCellCounts[block]
+            let rows = audit.layout.blockRows[block]
+            published = (0..<audit.structure.kindCount).map { kind in rows.filter { !flags[kind][$0] } }
+            itemBases = []
         }
 
-        func target(_ row: Int) -> [Int] {
-            if row < 0 { return [Int](repeating: 1, count: width) }
+        func vector(_ row: Int) -> [Int] {
             var v = [Int](repeating: 0, count: width)
             for cell in audit.layout.cells[row] { v[Int(cell)] = 1 }
             return v
         }
 
-        /// Whether 1_g lies in the sum of the spans of `kinds`.
-        mutating func inSum(_ kinds: [Int], _ g: [Int]) -> Bool {
-            var key: [Int] = []
-            var seen: Set<Int> = []
-            for kind in kinds { for row in keys[kind] where seen.insert(row).inserted { key.append(row) } }
-            key.sort()
-            if bases[key] == nil {
-                let vectors = kinds.flatMap { generators[$0] }
-                var basis = Basis(width: width, rows: vectors.count)
-                for (index, v) in vectors.enumerated() { basis.insert(v, as: index) }
-                bases[key] = basis
+        var total: [Int] { [Int](repeating: 1, count: width) }
+
+        /// Whether 1_g lies in the sum of the spans of `kinds` (and of 1_m with `lift`).
+        mutating func inSum(_ kinds: [Int], _ g: [Int], lift: Bool) -> Bool {
+            var key = Array(Set(kinds.flatMap { published[$0] })).sorted()
+            if lift { key.append(-1) }
+            if sums[key] == nil {
+                var basis = Basis(width: width, rows: key.count)
+                for (index, row) in key.enumerated() { basis.insert(row < 0 ? total : vector(row), as: index) }
+                sums[key] = basis
             }
-            let basis = bases[key]!
+            let basis = sums[key]!
             return basis.overflowed || basis.representation(of: g) != nil
         }
 
-        mutating func complement(_ kind: Int) -> [[Int]]? {
-            if let known = complements[keys[kind]] { return known }
-            let result = Orthogonal.complement(of: generators[kind], width: width)
-            complements[keys[kind]] = result
-            return result
+        /// Whether E_m's vectors are not all zero on the profile `w` (they give the certificate
+        /// weighting's municipality total then).
+        func touches(_ w: [Int]) -> Bool {
+            guard let extras else { return true }
+            return extras.contains { e in zip(e, w).reduce(0) { $0 + $1.0 * $1.1 } != 0 }
         }
 
-        /// W_d (nil on overflow), V_d and V_d's complement.
-        mutating func dimension(_ d: Int) -> (w: [[Int]]?, v: [[Int]]?, vPerp: [[Int]]?) {
-            if let known = dimensionParts[d] { return known }
+        func unit(_ f: Int) -> [Int] {
+            var w = [Int](repeating: 0, count: audit.structure.coordinates)
+            w[f] = 1
+            return w
+        }
+
+        /// Whether the row of `kind` of `row` (-1: the block's total) is revealed.
+        mutating func reveals(row: Int, kind: Int) -> Bool {
+            if extras == nil { return true }
             let s = audit.structure
-            var w: [[Int]]? = []
-            if s.reportsItems {
-                var stacked: [[Int]] = []
-                for item in s.items[d] {
-                    guard let c = complement(item) else { stacked = []; w = nil; break }
-                    stacked += c
-                }
-                if w != nil { w = Orthogonal.complement(of: stacked, width: width) }
+            let g = row < 0 ? total : vector(row)
+            let coordinates = (0..<s.coordinates).filter { s.profiles[kind][$0] != 0 }
+            // Cheap certificates (see the type's comment): a weighting z on one item coordinate f
+            // of the row's profile, unseen by f's item rows, f's dimension rows and total rows.
+            for f in coordinates {
+                var kinds = [0, s.dimensions[s.coordinateDimension[f]]]
+                if let item = s.coordinateKind[f] { kinds.append(item) }
+                if !inSum(kinds, g, lift: touches(unit(f))) { return false }
             }
-            let v = w.map { $0 + generators[s.dimensions[d]] }
-            let vPerp = v.flatMap { Orthogonal.complement(of: $0, width: width) }
-            let result = (w, v, vPerp)
-            dimensionParts[d] = result
-            return result
+            // z on f (in the profile) and −z on f2 outside it, both unseen.
+            if let f = coordinates.first {
+                for f2 in 0..<s.coordinates where s.profiles[kind][f2] == 0 {
+                    var kinds: [Int] = []
+                    let (d, d2) = (s.coordinateDimension[f], s.coordinateDimension[f2])
+                    if d != d2 { kinds += [s.dimensions[d], s.dimensions[d2]] }
+                    if let item = s.coordinateKind[f] { kinds.append(item) }
+                    if let item = s.coordinateKind[f2] { kinds.append(item) }
+                    var w = unit(f)
+                    w[f2] = -1
+                    if !inSum(kinds, g, lift: touches(w)) { return false }
+                }
+            }
+            return exact(g, profile: s.profiles[kind])
         }
 
-        /// A_{d0} = S_total ∩ ⋂_{d≠d0} V_d.
-        mutating func a(_ d0: Int) -> [[Int]]? {
-            if let known = aParts[d0] { return known }
-            var stacked: [[Int]] = []
-            var result: [[Int]]?
-            if let total = complement(0) {
-                stacked += total
-                var ok = true
-                for d in audit.structure.dimensions.indices where d != d0 {
-                    guard let vPerp = dimension(d).vPerp else { ok = false; break }
-                    stacked += vPerp
-                }
-                if ok { result = Orthogonal.complement(of: stacked, width: width) }
-            }
-            aParts[d0] = result
-            return result
+        /// The exact test: the profile's reduction of 1_g in the span of the reduced rows.
+        mutating func exact(_ g: [Int], profile: [Int]) -> Bool {
+            prepare()
+            if overflowed { return true }
+            guard let target = reduced(g, profile: profile) else { return true }
+            if !target.contains(where: { $0 != 0 }) { return true }
+            return reducedBasis!.representation(of: target) != nil || reducedBasis!.overflowed
         }
 
-        /// Whether the target (its row's cells, or the block's total when `total`) is revealed.
-        mutating func reveals(_ target: Target, total: Bool?) -> Bool {
+        /// C_m: the profiles c with 1_m ⊗ c in the span of the block's rows (nil on overflow).
+        mutating func completions() -> [[Int]]? {
+            prepare()
+            if overflowed { return nil }
             let s = audit.structure
-            let g = total == true ? [Int](repeating: 1, count: width) : self.target(target.row)
-            let kind = target.kind
-            if kind == 0 {
-                // Sufficient for safety: some item i of some dimension d with 1_g ∉ S_total + S_d + S_i.
-                for d in s.dimensions.indices {
-                    if s.reportsItems {
-                        for item in s.items[d] where !inSum([0, s.dimensions[d], item], g) { return false }
-                    } else if !inSum([0, s.dimensions[d]], g) {
-                        return false
-                    }
+            // ρ_f: coordinate f's reduction of 1_m, modulo the reduced rows, scaled by α_f.
+            var columns: [[Int]] = []
+            var alphas: [Int] = []
+            for f in 0..<s.coordinates {
+                guard let r = reduced(total, profile: unit(f)), let (alpha, rest) = reducedBasis!.remainder(of: r) else {
+                    return nil
                 }
-                var stacked: [[Int]] = []
-                for d in s.dimensions.indices {
-                    guard let vPerp = dimension(d).vPerp else { return true }
-                    stacked += vPerp
+                columns.append(rest)
+                alphas.append(alpha)
+            }
+            let height = columns.first?.count ?? 0
+            let rows = (0..<height).map { p in columns.map { $0[p] } }
+            guard let null = Orthogonal.complement(of: rows, width: s.coordinates) else { return nil }
+            // Σ d_f ρ_f/α_f... the remainders are α_f·(true ones), so c_f = α_f·d_f.
+            return null.map { d in zip(d, alphas).map { $0 * $1 } }
+        }
+
+        /// Builds the item bases and the reduced dimension, total and extra rows.
+        mutating func prepare() {
+            if reducedBasis != nil || overflowed { return }
+            let s = audit.structure
+            itemBases = []
+            freeColumns = []
+            for f in 0..<s.coordinates {
+                if let kind = s.coordinateKind[f] {
+                    var basis = Basis(width: width, rows: published[kind].count)
+                    for (index, row) in published[kind].enumerated() { basis.insert(vector(row), as: index) }
+                    if basis.overflowed { overflowed = true }
+                    let pivots = Set(basis.pivotColumns)
+                    freeColumns.append((0..<width).filter { !pivots.contains($0) })
+                    itemBases.append(basis)
+                } else {
+                    freeColumns.append(Array(0..<width))
+                    itemBases.append(nil)
                 }
-                guard let meet = Orthogonal.complement(of: stacked, width: width) else { return true }
-                return Orthogonal.spans(generators[0] + meet, g, width: width) ?? true
             }
-            let d0 = s.dimensionOf[kind]
-            let dimensionKind = s.dimensions[d0]
-            if s.isItem[kind] {
-                if !inSum([kind, dimensionKind, 0], g) { return false }
-                for sibling in s.items[d0] where sibling != kind && !inSum([kind, sibling], g) { return false }
-                guard let a = a(d0) else { return true }
-                guard let xPerp = Orthogonal.complement(of: a + generators[dimensionKind], width: width) else { return true }
-                var stacked = xPerp
-                for sibling in s.items[d0] where sibling != kind {
-                    guard let c = complement(sibling) else { return true }
-                    stacked += c
+            var rows: [[Int]] = []
+            for kind in 0..<s.kindCount where !s.isItem[kind] {
+                for row in published[kind] {
+                    guard let r = reduced(vector(row), profile: s.profiles[kind]) else { overflowed = true; return }
+                    rows.append(r)
                 }
-                guard let y = Orthogonal.complement(of: stacked, width: width) else { return true }
-                return Orthogonal.spans(generators[kind] + y, g, width: width) ?? true
             }
-            // A dimension row.
-            if s.reportsItems {
-                var safe = false
-                for item in s.items[d0] where !inSum([dimensionKind, 0, item], g) { safe = true; break }
-                if safe { return false }
-            } else {
-                if !inSum([dimensionKind, 0], g) { return false }
-                for other in s.dimensions where other != dimensionKind && !inSum([dimensionKind, other], g) { return false }
+            for e in extras ?? [] {
+                guard let r = reduced(total, profile: e) else { overflowed = true; return }
+                rows.append(r)
             }
-            guard let w = dimension(d0).w, let a = a(d0) else { return true }
-            return Orthogonal.spans(w + generators[dimensionKind] + a, g, width: width) ?? true
+            let reducedWidth = freeColumns.reduce(0) { $0 + $1.count }
+            var basis = Basis(width: reducedWidth, rows: rows.count)
+            for (index, r) in rows.enumerated() { basis.insert(r, as: index) }
+            if basis.overflowed { overflowed = true }
+            reducedBasis = basis
+        }
+
+        /// Σ_f profile[f]·(1_g modulo B_f) on f's free columns, over a common denominator.
+        func reduced(_ g: [Int], profile: [Int]) -> [Int]? {
+            var parts: [(alpha: Int, values: [Int])] = []
+            var common = 1
+            for f in 0..<profile.count {
+                let columns = freeColumns[f]
+                if profile[f] == 0 {
+                    parts.append((1, [Int](repeating: 0, count: columns.count)))
+                    continue
+                }
+                var alpha = 1
+                var remainder = g
+                if let basis = itemBases[f] {
+                    guard let r = basis.remainder(of: g) else { return nil }
+                    (alpha, remainder) = r
+                }
+                let (scaled, o) = (common / Basis.gcd(common, alpha)).multipliedReportingOverflow(by: abs(alpha))
+                if o { return nil }
+                common = scaled
+                parts.append((alpha, columns.map { remainder[$0] * profile[f] }))
+            }
+            var out: [Int] = []
+            for part in parts {
+                let factor = common / part.alpha
+                for v in part.values {
+                    let (x, o) = v.multipliedReportingOverflow(by: factor)
+                    if o { return nil }
+                    out.append(x)
+                }
+            }
+            return out
         }
     }
 }

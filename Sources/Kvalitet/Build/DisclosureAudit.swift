@@ -359,6 +359,19 @@ struct Basis {
         return (alpha, combination)
     }
 
+    /// α and the remainder r = α·vector − (a combination of the rows), zero at every pivot
+    /// column; nil on overflow.
+    func remainder(of vector: [Int]) -> (alpha: Int, remainder: [Int])? {
+        var v = vector
+        var combination = [Int](repeating: 0, count: rows)
+        var alpha = 1
+        guard reduce(&v, &combination, alpha: &alpha, subtracting: true) else { return nil }
+        return (alpha, v)
+    }
+
+    /// The pivot columns, in insertion order.
+    var pivotColumns: [Int] { pivots }
+
     /// Reduces `v` against the basis; false on overflow.
     private func reduce(_ v: inout [Int], _ combination: inout [Int], alpha: inout Int, subtracting: Bool = false) -> Bool {
         if overflowed { return false }
