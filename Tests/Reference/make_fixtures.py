@@ -178,8 +178,10 @@ for seed in (11, 23, 37, 41, 59, 71, 83):
 attacker = root / "Tests/Reference/attack_scores.py"
 for seed in (11, 23, 37, 41, 59, 71, 83):
     name = f"case-{seed}"
-    revealed = subprocess.run([sys.executable, str(attacker), str(out / f"{name}.expected.csv"),
-                               str(out / f"{name}.register.yaml")], check=True, capture_output=True, text=True).stdout
+    min_n = str(yaml.safe_load((out / f"{name}.set.yaml").read_text(encoding="utf-8")).get("min_n", 5))
+    revealed = subprocess.run([sys.executable, str(attacker), "--across-kinds", min_n, "--set", str(out / f"{name}.set.yaml"),
+                               str(out / f"{name}.expected.csv"), str(out / f"{name}.register.yaml")],
+                              check=True, capture_output=True, text=True).stdout
     assert revealed == "", f"{name}: the attacker computes suppressed rows:\n{revealed}"
     print(f"{name}: the attacker computes no suppressed row")
 
