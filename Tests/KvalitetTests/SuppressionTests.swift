@@ -107,20 +107,44 @@ import Testing
         #expect(!item.isEmpty && item.allSatisfy { column($0, "suppressed") == "true" })
     }
 
-    /// Rule 4: a published total averages only the published dimension means.
+    /// Rule 4: a published total averages only the published dimension means. Dimension b is
+    /// hidden for its own n (a score needs both items: r2 and r3 only, 2 < 3) while its items are
+    /// published (3 answers each), so no hidden count lies under the total (the audit across kinds
+    /// has nothing to protect) and the total is A's mean alone: (4 + 5 + 6 + 5)/4 = 5.
     @Test func totalLeavesSuppressedDimensionsOut() throws {
-        var two = TestSet(id: "two", [("a", ["a1"]), ("b", ["b1"])])
+        var two = TestSet(id: "two", [("a", ["a1"]), ("b", ["b1", "b2"])])
         two.minN = 3
+        two.minAnswered = 1
         let rows = try two.score(
-            "respondent,municipality,service,unit,period,a1,b1\n"
-                + "r1,M,S,u,2024,4,1\nr2,M,S,u,2024,5,\nr3,M,S,u,2024,6,\n"
+            "respondent,municipality,service,unit,period,a1,b1,b2\n"
+                + "r1,M,S,u,2024,4,3,\nr2,M,S,u,2024,5,4,2\nr3,M,S,u,2024,6,5,3\nr4,M,S,u,2024,5,,4\n"
         ).rows
         func total(_ level: ScoreLevel) -> ScoreRow? { rows.first { $0.group.level == level && $0.dimension.isEmpty } }
-        // all (the same three people): B is suppressed there too → A's mean alone, 5.
-        #expect(total(.all)?.mean == 5)
-        // unit: 3 respondents, B has n = 1 < 3 and is suppressed → the total is A's mean alone, 5.
-        #expect(rows.first { $0.group.level == .unit && $0.dimension == "b" }?.suppressed == true)
-        #expect(total(.unit)?.mean == 5)
-        #expect(total(.unit)?.suppressed == false)
+        for level in [ScoreLevel.all, .unit] {
+            #expect(rows.first { $0.group.level == level && $0.dimension == "b" && $0.item.isEmpty }?.suppressed == true)
+            #expect(rows.first { $0.group.level == level && $0.item == "b2" }?.suppressed == false)
+            #expect(total(level)?.suppressed == false)
+            #expect(total(level)?.mean == 5)
+        }
+    }
+
+    /// Across kinds (FORMAT.md §5, Docs/Suppression.md): a unit of 10 whose item i1 has 3 answers
+    /// and 7 "vet ikke" had i1 hidden, but its dimension's "vet ikke" (7) less i2's (0) gave i1's
+    /// 7, and n = 10 − 7 − 0 = 3. Now a sibling item goes with it, and neither can be rebuilt.
+    @Test func anItemRowBesideItsDimension() throws {
+        var set = TestSet(id: "t", [("d", ["i1", "i2"])])
+        set.minN = 5
+        var csv = "respondent,municipality,service,unit,period,i1,i2\n"
+        for r in 0..<10 { csv += "a\(r),M,S,a,2024,\(r < 3 ? "6" : "vet ikke"),4\n" }
+        for r in 0..<12 { csv += "b\(r),M,S,b,2024,5,4\n" }
+        let rows = try set.score(csv).rows
+        func row(_ unit: String, _ item: String) -> ScoreRow? {
+            rows.first { $0.group.level == .unit && $0.group.unit == unit && $0.item == item && !$0.dimension.isEmpty }
+        }
+        #expect(row("a", "i1")?.suppressed == true)
+        // The old leak: the dimension row and i2 published beside the hidden i1.
+        let dimension = rows.first { $0.group.level == .unit && $0.group.unit == "a" && $0.dimension == "d" && $0.item.isEmpty }
+        #expect(dimension?.suppressed == false)
+        #expect(row("a", "i2")?.suppressed == true)
     }
 }

@@ -301,12 +301,6 @@ def across_kinds(order, vectors, kinds, items, suppressed, n_of, is_primary, rep
         if leak is None:
             return suppressed
         g, k = leak
-        if __import__("os").environ.get("TRACE"):
-            print("leak", g, k, file=sys.stderr)
-            for name, sub in (("block only", [x for x in order if x[0] != "all" and x[1] == g[1]]),
-                              ("no all", [x for x in order if x[0] != "all"])):
-                if g in sub:
-                    print("  ", name, Slice(sub, vectors, kinds, items, suppressed).is_revealed(g, k), file=sys.stderr)
 
         def by_n(ks):
             return sorted(ks, key=lambda x: (n_of(g, x), kind_index[x]))
@@ -353,8 +347,6 @@ def across_kinds(order, vectors, kinds, items, suppressed, n_of, is_primary, rep
             if not own and not others:
                 return suppressed
             chosen = trial(*(own or others)[0])
-        if __import__("os").environ.get("TRACE"):
-            print("  added", {x: sorted(chosen[x] - suppressed[x]) for x in kinds if chosen[x] != suppressed[x]}, file=sys.stderr)
         suppressed = chosen
 
 

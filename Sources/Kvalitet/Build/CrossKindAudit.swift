@@ -88,6 +88,14 @@ struct CrossKindAudit {
     let counts: [[Int]]
     /// Groups with fewer respondents than `min_n`: every row of theirs is protected.
     let primary: [Bool]
+    /// Bases kept between rounds and trials: a round or a trial changes one kind, so the other
+    /// kinds' item bases and the other dimensions' reduced rows are the same.
+    let cache = Cache()
+
+    final class Cache {
+        var sums: [[Int]: Basis] = [:]
+        var components: [[Int]: Space.Component] = [:]
+    }
 
     /// A protected row the published ones reveal.
     struct Target: Equatable {
@@ -296,7 +304,9 @@ struct CrossKindAudit {
     fileprivate func candidateKinds(for target: Target) -> [Int] {
         let s = structure
         let byN = { (kinds: [Int]) in
-            kinds.sorted { counts[target.row][$0] != counts[target.row][$1] ? counts[target.row][$0] < counts[target.row][$1] : $0 < $1 }
+            kinds.sorted {
+                counts[target.row][$0] != counts[target.row][$1] ? counts[target.row][$0] < counts[target.row][$1] : $0 < $1
+            }
         }
         let allItems = s.items.flatMap { $0 }
         if target.kind == 0 { return byN(s.dimensions) + byN(allItems) }
@@ -367,20 +377,35 @@ struct CrossKindAudit {
     }
 
     /// One municipality's rows, reduced modulo its item rows, kept while it is tested.
-    fileprivate struct Space {
+    ///
+    /// When no published total row adds to its group's dimension rows (a total whose dimensions
+    /// are all published is their sum) and E_m is the sum of its parts in each dimension, the
+    /// dimensions are independent and each is reduced on its own: the published span is then the
+    /// direct sum of the dimensions' spans, so a row is revealed exactly when its part in every
+    /// dimension it covers is.
+    struct Space {
         let audit: CrossKindAudit
         let block: Int
         let width: Int
         let flags: [[Bool]]
         /// E_m's basis (nil: unknown after an overflow, so every row counts as revealed).
         let extras: [[Int]]?
-        /// Per kind: the published rows; per item coordinate: the basis of its item rows.
+        /// Per kind: the published rows.
         let published: [[Int]]
-        var itemBases: [Basis?]
-        var freeColumns: [[Int]] = []
-        var reducedBasis: Basis?
-        var overflowed = false
-        var sums: [[Int]: Basis] = [:]
+        /// Per dimension (or -1: all coordinates together) its reduced rows.
+        var components: [Int: Component] = [:]
+        /// Whether the dimensions must be reduced together, and E_m's part in each dimension.
+        var coupled: Bool?
+        var localExtras: [[[Int]]] = []
+
+        /// The item coordinates of one part, their item rows' bases, and the reduced rows.
+        struct Component {
+            var coordinates: [Int]
+            var itemBases: [Basis?] = []
+            var freeColumns: [[Int]] = []
+            var reducedBasis: Basis?
+            var overflowed = false
+        }
 
         init(audit: CrossKindAudit, block: Int, flags: [[Bool]], extras: [[Int]]?) {
             self.audit = audit
@@ -390,7 +415,6 @@ struct CrossKindAudit {
             width = audit.layout.blockCellCounts[block]
             let rows = audit.layout.blockRows[block]
             published = (0..<audit.structure.kindCount).map { kind in rows.filter { !flags[kind][$0] } }
-            itemBases = []
         }
 
         func vector(_ row: Int) -> [Int] {
@@ -405,12 +429,17 @@ struct CrossKindAudit {
         mutating func inSum(_ kinds: [Int], _ g: [Int], lift: Bool) -> Bool {
             var key = Array(Set(kinds.flatMap { published[$0] })).sorted()
             if lift { key.append(-1) }
-            if sums[key] == nil {
-                var basis = Basis(width: width, rows: key.count)
-                for (index, row) in key.enumerated() { basis.insert(row < 0 ? total : vector(row), as: index) }
-                sums[key] = basis
+            key.append(-2 - block)
+            let basis: Basis
+            if let known = audit.cache.sums[key] {
+                basis = known
+            } else {
+                var new = Basis(width: width, rows: key.count)
+                for (index, row) in key.dropLast().enumerated() { new.insert(row == -1 ? total : vector(row), as: index) }
+                if audit.cache.sums.count > 512 { audit.cache.sums = [:] }
+                audit.cache.sums[key] = new
+                basis = new
             }
-            let basis = sums[key]!
             return basis.overflowed || basis.representation(of: g) != nil
         }
 
@@ -427,11 +456,11 @@ struct CrossKindAudit {
             return w
         }
 
-        /// Whether the row of `kind` of `row` (-1: the block's total) is revealed.
+        /// Whether the row of `kind` of `row` is revealed.
         mutating func reveals(row: Int, kind: Int) -> Bool {
             if extras == nil { return true }
             let s = audit.structure
-            let g = row < 0 ? total : vector(row)
+            let g = vector(row)
             let coordinates = (0..<s.coordinates).filter { s.profiles[kind][$0] != 0 }
             // Cheap certificates (see the type's comment): a weighting z on one item coordinate f
             // of the row's profile, unseen by f's item rows, f's dimension rows and total rows.
@@ -456,87 +485,180 @@ struct CrossKindAudit {
             return exact(g, profile: s.profiles[kind])
         }
 
+        /// Decides whether the dimensions are independent (see the type's comment).
+        mutating func decideCoupling() -> Bool {
+            if let coupled { return coupled }
+            let s = audit.structure
+            var result = false
+            // A published total whose group hides two dimensions or more ties them together;
+            // with one hidden, the total less the published dimensions is that one's row.
+            for row in published[0] where s.dimensions.filter({ flags[$0][row] }).count > 1 { result = true }
+            if !result, let extras, !extras.isEmpty {
+                var parts: [[[Int]]] = []
+                var dimension = 0
+                let stackedPerp = Orthogonal.complement(of: extras, width: s.coordinates)
+                for d in s.dimensions.indices {
+                    // E ∩ R^d: orthogonal to E⊥ and to every coordinate outside d.
+                    var constraints = stackedPerp ?? []
+                    for f in 0..<s.coordinates where s.coordinateDimension[f] != d { constraints.append(unit(f)) }
+                    let part = stackedPerp == nil ? nil : Orthogonal.complement(of: constraints, width: s.coordinates)
+                    guard let part else {
+                        result = true
+                        break
+                    }
+                    parts.append(part)
+                    dimension += part.count
+                }
+                if !result && dimension != s.coordinates - (stackedPerp?.count ?? 0) { result = true }
+                if !result { localExtras = parts }
+            } else {
+                localExtras = s.dimensions.map { _ in [] }
+            }
+            coupled = result
+            return result
+        }
+
         /// The exact test: the profile's reduction of 1_g in the span of the reduced rows.
         mutating func exact(_ g: [Int], profile: [Int]) -> Bool {
-            prepare()
-            if overflowed { return true }
-            guard let target = reduced(g, profile: profile) else { return true }
+            let s = audit.structure
+            if decideCoupling() { return exact(g, profile: profile, in: -1) }
+            for d in s.dimensions.indices
+            where (0..<s.coordinates).contains(where: { s.coordinateDimension[$0] == d && profile[$0] != 0 }) {
+                if !exact(g, profile: profile, in: d) { return false }
+            }
+            return true
+        }
+
+        mutating func exact(_ g: [Int], profile: [Int], in part: Int) -> Bool {
+            let component = prepared(part)
+            if component.overflowed { return true }
+            guard let target = reduced(g, profile: profile, component) else { return true }
             if !target.contains(where: { $0 != 0 }) { return true }
-            return reducedBasis!.representation(of: target) != nil || reducedBasis!.overflowed
+            return component.reducedBasis!.representation(of: target) != nil || component.reducedBasis!.overflowed
         }
 
         /// C_m: the profiles c with 1_m ⊗ c in the span of the block's rows (nil on overflow).
         mutating func completions() -> [[Int]]? {
-            prepare()
-            if overflowed { return nil }
+            let component = prepared(-1)
+            if component.overflowed { return nil }
             let s = audit.structure
             // ρ_f: coordinate f's reduction of 1_m, modulo the reduced rows, scaled by α_f.
             var columns: [[Int]] = []
             var alphas: [Int] = []
             for f in 0..<s.coordinates {
-                guard let r = reduced(total, profile: unit(f)), let (alpha, rest) = reducedBasis!.remainder(of: r) else {
-                    return nil
-                }
+                guard let r = reduced(total, profile: unit(f), component),
+                    let (alpha, rest) = component.reducedBasis!.remainder(of: r)
+                else { return nil }
                 columns.append(rest)
                 alphas.append(alpha)
             }
             let height = columns.first?.count ?? 0
             let rows = (0..<height).map { p in columns.map { $0[p] } }
             guard let null = Orthogonal.complement(of: rows, width: s.coordinates) else { return nil }
-            // Σ d_f ρ_f/α_f... the remainders are α_f·(true ones), so c_f = α_f·d_f.
+            // The remainders are α_f times the true ones, so c_f = α_f·d_f.
             return null.map { d in zip(d, alphas).map { $0 * $1 } }
         }
 
-        /// Builds the item bases and the reduced dimension, total and extra rows.
-        mutating func prepare() {
-            if reducedBasis != nil || overflowed { return }
+        /// Part `part` (a dimension, or -1 for all coordinates): its item bases and reduced rows.
+        mutating func prepared(_ part: Int) -> Component {
+            if let known = components[part] { return known }
             let s = audit.structure
-            itemBases = []
-            freeColumns = []
-            for f in 0..<s.coordinates {
+            // The key: the block, the part, the published rows of every kind in it, E's part.
+            var key = [block, part]
+            let kindsInPart =
+                part < 0 ? Array(0..<s.kindCount) : [s.dimensions[part]] + s.items[part]
+            for kind in kindsInPart {
+                key.append(-1)
+                key += published[kind]
+            }
+            let virtual = part < 0 ? [] : virtualRows(part)
+            key.append(-3)
+            key += virtual
+            for e in (part < 0 ? extras : localExtras[part]) ?? [] {
+                key.append(-2)
+                key += e
+            }
+            if let known = audit.cache.components[key] {
+                components[part] = known
+                return known
+            }
+            defer {
+                // Bounded: a national run tests thousands of municipalities one after another.
+                if audit.cache.components.count > 512 { audit.cache.components = [:] }
+                audit.cache.components[key] = components[part]
+            }
+            var component = Component(
+                coordinates: (0..<s.coordinates).filter { part < 0 || s.coordinateDimension[$0] == part })
+            for f in component.coordinates {
                 if let kind = s.coordinateKind[f] {
                     var basis = Basis(width: width, rows: published[kind].count)
                     for (index, row) in published[kind].enumerated() { basis.insert(vector(row), as: index) }
-                    if basis.overflowed { overflowed = true }
+                    if basis.overflowed { component.overflowed = true }
                     let pivots = Set(basis.pivotColumns)
-                    freeColumns.append((0..<width).filter { !pivots.contains($0) })
-                    itemBases.append(basis)
+                    component.freeColumns.append((0..<width).filter { !pivots.contains($0) })
+                    component.itemBases.append(basis)
                 } else {
-                    freeColumns.append(Array(0..<width))
-                    itemBases.append(nil)
+                    component.freeColumns.append(Array(0..<width))
+                    component.itemBases.append(nil)
                 }
             }
             var rows: [[Int]] = []
-            for kind in 0..<s.kindCount where !s.isItem[kind] {
+            let kinds = part < 0 ? (0..<s.kindCount).filter { !s.isItem[$0] } : [s.dimensions[part]]
+            for kind in kinds {
                 for row in published[kind] {
-                    guard let r = reduced(vector(row), profile: s.profiles[kind]) else { overflowed = true; return }
+                    guard let r = reduced(vector(row), profile: s.profiles[kind], component) else {
+                        component.overflowed = true
+                        break
+                    }
                     rows.append(r)
                 }
             }
-            for e in extras ?? [] {
-                guard let r = reduced(total, profile: e) else { overflowed = true; return }
+            for row in virtual {
+                guard let r = reduced(vector(row), profile: s.profiles[s.dimensions[part]], component) else {
+                    component.overflowed = true
+                    break
+                }
                 rows.append(r)
             }
-            let reducedWidth = freeColumns.reduce(0) { $0 + $1.count }
+            for e in (part < 0 ? extras : localExtras[part]) ?? [] {
+                guard let r = reduced(total, profile: e, component) else {
+                    component.overflowed = true
+                    break
+                }
+                rows.append(r)
+            }
+            let reducedWidth = component.freeColumns.reduce(0) { $0 + $1.count }
             var basis = Basis(width: reducedWidth, rows: rows.count)
             for (index, r) in rows.enumerated() { basis.insert(r, as: index) }
-            if basis.overflowed { overflowed = true }
-            reducedBasis = basis
+            if basis.overflowed { component.overflowed = true }
+            component.reducedBasis = basis
+            components[part] = component
+            return component
         }
 
-        /// Σ_f profile[f]·(1_g modulo B_f) on f's free columns, over a common denominator.
-        func reduced(_ g: [Int], profile: [Int]) -> [Int]? {
+        /// The groups whose total is published and whose only hidden dimension is `part`: the
+        /// total less the other dimensions is that dimension's row.
+        func virtualRows(_ part: Int) -> [Int] {
+            let s = audit.structure
+            return published[0].filter { row in
+                flags[s.dimensions[part]][row] && s.dimensions.allSatisfy { $0 == s.dimensions[part] || !flags[$0][row] }
+            }
+        }
+
+        /// Σ_f profile[f]·(1_g modulo B_f) on f's free columns, over a common denominator, for
+        /// the component's coordinates.
+        func reduced(_ g: [Int], profile: [Int], _ component: Component) -> [Int]? {
             var parts: [(alpha: Int, values: [Int])] = []
             var common = 1
-            for f in 0..<profile.count {
-                let columns = freeColumns[f]
+            for (index, f) in component.coordinates.enumerated() {
+                let columns = component.freeColumns[index]
                 if profile[f] == 0 {
                     parts.append((1, [Int](repeating: 0, count: columns.count)))
                     continue
                 }
                 var alpha = 1
                 var remainder = g
-                if let basis = itemBases[f] {
+                if let basis = component.itemBases[index] {
                     guard let r = basis.remainder(of: g) else { return nil }
                     (alpha, remainder) = r
                 }
