@@ -9,7 +9,9 @@ struct AuditCommand: ParsableCommand {
         discussion: """
             Runs the suppression audit of `score` (Docs/Suppression.md) on a scores CSV, whatever made it: \
             every suppressed row whose figures follow from adding and subtracting published rows of the same \
-            set, period, dimension and item is named with the rows that give it. Give the registers so that \
+            set, period, dimension and item is named with the rows that give it, and so is every one that \
+            follows from rows of other kinds of the same groups (a dimension's counts are its items' sums). Give \
+            the sets' min_n (--min-n) as score had it. Give the registers so that \
             sub-projects can be checked (the file does not say which units they hold).
 
             Example: kvalitet audit --register register.yaml scores.csv
@@ -19,6 +21,12 @@ struct AuditCommand: ParsableCommand {
 
     @Option(help: "A register of units and sub-projects (YAML), for which units each sub-project holds.")
     var register: [String] = []
+    @Option(
+        name: .customLong("min-n"),
+        help:
+            "The sets' min_n (default 5): groups with fewer respondents have every row protected, for the check across kinds of row."
+    )
+    var minN: Int = 5
     @Option(help: "Language: nb or en.")
     var lang: Language = .nb
     @Argument(help: "Scores CSV files (kvalitet score --format csv).")
@@ -29,6 +37,7 @@ struct AuditCommand: ParsableCommand {
         job.files = files
         job.registerFiles = register
         job.language = lang
+        job.minN = minN
         var out = StandardOutput()
         do {
             let result = try job.run(standardOutput: &out)

@@ -122,6 +122,30 @@ struct CrossKindAudit {
         flags = state.flags
     }
 
+    /// Every protected row the published ones reveal across kinds, in row order (for `kvalitet
+    /// audit`, which reports and does not suppress): the same test as ``audit(_:perKind:)``.
+    func revealed(_ flags: [[Bool]]) -> [Target] {
+        let through = self.through(flags)
+        var found: [Target] = []
+        if let all = layout.allRow {
+            for kind in 0..<structure.kindCount where isTarget(row: all, kind: kind, flags: flags) {
+                if allRevealed(kind, flags: flags) { found.append(Target(row: all, kind: kind)) }
+            }
+        }
+        for block in layout.blockRows.indices {
+            var space = Space(audit: self, block: block, flags: flags, extras: extras(block, through))
+            for row in layout.blockRows[block] {
+                for kind in 0..<structure.kindCount where isTarget(row: row, kind: kind, flags: flags) {
+                    if space.reveals(row: row, kind: kind) { found.append(Target(row: row, kind: kind)) }
+                }
+            }
+        }
+        return found.sorted {
+            layout.rowOrder[$0.row] != layout.rowOrder[$1.row]
+                ? layout.rowOrder[$0.row] < layout.rowOrder[$1.row] : $0.kind < $1.kind
+        }
+    }
+
     /// The rows of kind `kind` (flags given) the per-kind audit suppresses.
     static func perKindAudit(_ kindFlags: [Bool], _ perKind: inout DisclosureAudit) -> [Bool] {
         var pattern: Set<Int> = []

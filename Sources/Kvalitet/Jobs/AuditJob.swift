@@ -14,6 +14,9 @@ public struct AuditJob: Sendable {
     public var files: [String] = []
     public var registerFiles: [String] = []
     public var language = Language.nb
+    /// The sets' `min_n`: groups with fewer respondents are primary-suppressed, every row of
+    /// theirs protected, for the audit across kinds (FORMAT.md's default 5; the file does not say).
+    public var minN = 5
 
     public init() {}
 
@@ -162,6 +165,7 @@ public struct AuditJob: Sendable {
         var audit = DisclosureAudit(layout: ScoreBuilder.layout(groups, keys: keys, cellMunicipalities: cells.map { $0[0] }))
         let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         let labels = Labels(language: language)
+        var foundPerKind: Set<[String]> = []  // row index, dimension, item
         for (kind, kindRows) in Dictionary(grouping: rows, by: \.kind).sorted(by: { ScoreBuilder.textOrder($0.key, $1.key) }) {
             // Rows a kind lacks are not published either, but they are nothing to report.
             var present: Set<Int> = []
@@ -185,16 +189,77 @@ public struct AuditJob: Sendable {
                             + (language == .nb ? "alle svar − de andre kommunene" : "all responses − the other municipalities")
                             + ")")
                 }
-                let what = [slice[0], slice[1], kind[0], kind[1]].filter { !$0.isEmpty }.joined(separator: ", ")
-                let key = keys[leak.row]
-                result.findings.append(
-                    Finding(
-                        row: "\(name(leak.row)) (\(what))", how: "= " + parts.joined(separator: " "),
-                        columns: [
-                            key.level.rawValue, key.municipality, key.service, key.unit, key.subproject, key.breakdown,
-                            key.breakdownValue, slice[0], slice[1], kind[0], kind[1],
-                        ]))
+                foundPerKind.insert([String(leak.row)] + kind)
+                result.findings.append(finding(keys[leak.row], slice, kind, how: "= " + parts.joined(separator: " ")))
             }
+        }
+        auditAcrossKinds(slice, rows, keys: keys, index: index, layout: audit.layout, foundPerKind: foundPerKind, into: &result)
+    }
+
+    private func finding(_ key: GroupKey, _ slice: [String], _ kind: [String], how: String) -> Finding {
+        let what = [slice[0], slice[1], kind[0], kind[1]].filter { !$0.isEmpty }.joined(separator: ", ")
+        return Finding(
+            row: "\(Labels(language: language).level(key)) (\(what))", how: how,
+            columns: [
+                key.level.rawValue, key.municipality, key.service, key.unit, key.subproject, key.breakdown,
+                key.breakdownValue, slice[0], slice[1], kind[0], kind[1],
+            ])
+    }
+
+    /// The audit across kinds of row (``CrossKindAudit``): a dimension's counts are its items'
+    /// sums and a total's the sums over every item, so rows of other kinds of the same groups can
+    /// give a hidden one. The set's dimensions and items are the file's, in the order they first
+    /// appear; without item rows a dimension is one coordinate (its items cannot be told apart).
+    private func auditAcrossKinds(
+        _ slice: [String], _ rows: [Row], keys: [GroupKey], index: [GroupKey: Int], layout: DisclosureAudit.Layout,
+        foundPerKind: Set<[String]>, into result: inout Result
+    ) {
+        var dimensions: [String] = []
+        var itemsOf: [String: [String]] = [:]
+        var seen: Set<[String]> = []
+        for row in rows where !row.kind[0].isEmpty && seen.insert(row.kind).inserted {
+            if itemsOf[row.kind[0]] == nil {
+                dimensions.append(row.kind[0])
+                itemsOf[row.kind[0]] = []
+            }
+            if !row.kind[1].isEmpty { itemsOf[row.kind[0]]!.append(row.kind[1]) }
+        }
+        let reportItems = itemsOf.values.contains { !$0.isEmpty }
+        // A file whose dimensions do not all have item rows, or with one kind only, has nothing to add.
+        guard !dimensions.isEmpty, !reportItems || itemsOf.values.allSatisfy({ !$0.isEmpty }) else { return }
+        var kinds: [[String]] = [["", ""]]
+        var dimensionKinds: [Int] = []
+        for dimension in dimensions {
+            dimensionKinds.append(kinds.count)
+            kinds.append([dimension, ""])
+            for item in itemsOf[dimension]! { kinds.append([dimension, item]) }
+        }
+        let kindOf = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
+        // Rows a kind lacks are not published; they are nothing to report either.
+        var flags = [[Bool]](repeating: [Bool](repeating: true, count: keys.count), count: kinds.count)
+        var present = [[Bool]](repeating: [Bool](repeating: false, count: keys.count), count: kinds.count)
+        for row in rows {
+            guard let i = index[row.group], let kind = kindOf[row.kind] else { continue }
+            present[kind][i] = true
+            if !row.suppressed { flags[kind][i] = false }
+        }
+        var respondents = [Int](repeating: 0, count: keys.count)
+        for row in rows { if let i = index[row.group] { respondents[i] = row.respondents } }
+        let crossKind = CrossKindAudit(
+            layout: layout,
+            structure: .init(
+                dimensionKinds: dimensionKinds, itemCounts: dimensions.map { max(itemsOf[$0]!.count, 1) },
+                reportItems: reportItems),
+            counts: [[Int]](repeating: [Int](repeating: 0, count: kinds.count), count: keys.count),
+            primary: respondents.map { $0 < minN })
+        let how =
+            language == .nb
+            ? "= følger av publiserte rader av andre slag for de samme gruppene (en dimensjons tall er summene over spørsmålene, totalens summene over alle)"
+            : "= follows from published rows of other kinds of the same groups (a dimension's counts are its items' sums, a total's the sums over all items)"
+        for target in crossKind.revealed(flags) where present[target.kind][target.row] {
+            let kind = kinds[target.kind]
+            if foundPerKind.contains([String(target.row)] + kind) { continue }
+            result.findings.append(finding(keys[target.row], slice, kind, how: how))
         }
     }
 
